@@ -1,0 +1,53 @@
+// The one interface every ICS protocol implements. Pure: bytes in, values out; no sockets,
+// storage or logger. The scanner, honeypot, capture and detection all go through it.
+import type { DeviceIdentity, Transport } from '../model/index.ts';
+
+export type Direction = 'to-server' | 'to-client';
+
+/** Every message records what was wrong with it instead of throwing. */
+export interface Message {
+  anomalies: string[];
+}
+
+export type Parsed<M> =
+  /** One PDU decoded from the start of the bytes; `consumed` bytes belong to it. */
+  | { kind: 'done'; message: M; consumed: number }
+  /** The bytes are the start of a PDU of this protocol; at least `needed` bytes in total are required. */
+  | { kind: 'incomplete'; needed: number }
+  /** These bytes are not this protocol (or not a PDU boundary of it). */
+  | { kind: 'not-mine' };
+
+/** A rule keyword value: tshark-style field names map to one value or every occurrence. */
+export type FieldValue = string | number | boolean | ReadonlyArray<string | number>;
+export type Fields = Record<string, FieldValue>;
+
+/**
+ * Per-flow, per-direction scratch space a protocol may keep between PDUs (DNP3 transport
+ * reassembly, OPC UA chunks, S7 request/response pairing). Created empty by the caller.
+ */
+export type FlowState = Record<string, unknown>;
+
+export interface Endpoint {
+  transport: Transport;
+  port: number;
+}
+
+export interface Protocol<M extends Message = Message> {
+  /** Short name, as in the tshark oracle's conversations (`modbus`, `s7comm`, `opcua`, …). */
+  readonly name: string;
+  /** Standard ports; recognition does not depend on them, the scanner and honeypot use them. */
+  readonly endpoints: readonly Endpoint[];
+  /**
+   * Cheap content test used to recognise the protocol on any port: true when the bytes look like
+   * the start of one of its PDUs. May be true for incomplete input. Never throws.
+   */
+  recognize(bytes: Uint8Array, direction: Direction, transport: Transport): boolean;
+  /** Total: never throws on any input, bounds every length read from the wire. */
+  parse(bytes: Uint8Array, direction: Direction, state?: FlowState): Parsed<M>;
+  /** Inverse of parse for the messages the scanner and honeypot build. */
+  encode(message: M): Uint8Array;
+  /** The device identity these messages reveal, or null when they reveal none. */
+  identify(messages: readonly M[]): DeviceIdentity | null;
+  /** Rule keywords. Keys use tshark's field names where tshark has one (e.g. `modbus.func_code`). */
+  fields(message: M): Fields;
+}
