@@ -1,0 +1,31 @@
+// The `otscope` command: one table of subcommands, each a module loaded only when used.
+interface Command {
+  summary: string;
+  load: () => Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve: { summary: 'run the platform (API, dashboard, engines) in one process', load: () => import('./serve.ts') },
+  analyze: { summary: 'decode ICS traffic in pcap/pcapng files: otscope analyze <file|dir>... [--format summary|ndjson]', load: () => import('./analyze.ts') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ['Usage: otscope <command> [options]', '', 'Commands:', ...lines, '', 'otscope <command> --help shows a command\'s options.'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`otscope: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await command.load();
+  return mod.run(rest);
+}
