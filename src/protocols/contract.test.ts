@@ -1,0 +1,190 @@
+// The contract every registered protocol must keep (DESIGN.md "The protocol contract"). Fixtures
+// come from each protocol folder's `fixtures.ts` (`export const fixtures: ProtocolFixture[]`),
+// found by scanning this folder, so adding a protocol needs no edit here.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LIMITS, toHex } from '../wire/index.ts';
+import type { Transport } from '../model/index.ts';
+import type { ProtocolFixture } from './fixture.ts';
+import type { Direction, Message, Parsed, Protocol } from './protocol.ts';
+import { PROTOCOLS, protocolByName } from './registry.ts';
+
+const RANDOM_INPUTS = 2_000;
+const MUTATED_INPUTS = 1_000;
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const allFixtures: ProtocolFixture[] = [];
+for (const entry of readdirSync(here).sort()) {
+  const file = join(here, entry, 'fixtures.ts');
+  if (!statSync(join(here, entry)).isDirectory() || !existsSync(file)) continue;
+  const mod = (await import(pathToFileURL(file).href)) as { fixtures?: readonly ProtocolFixture[] };
+  allFixtures.push(...(mod.fixtures ?? []));
+}
+
+/** mulberry32: a small seeded PRNG so every run feeds the same "random" bytes. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function seedOf(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+function transportOf(p: Protocol, f: ProtocolFixture): Transport {
+  return f.transport ?? p.endpoints[0]?.transport ?? 'tcp';
+}
+
+/** Everything a caller may do with any result must be safe, whatever the bytes were. */
+function checkTotal(p: Protocol, bytes: Uint8Array, direction: Direction): Parsed<Message> {
+  const label = `${p.name} ${direction} ${toHex(bytes, 64)}`;
+  let result: Parsed<Message>;
+  try {
+    result = p.parse(bytes, direction, {});
+  } catch (e) {
+    assert.fail(`parse threw on ${label}: ${String(e)}`);
+  }
+  for (const transport of ['tcp', 'udp'] as const) {
+    try {
+      p.recognize(bytes, direction, transport);
+    } catch (e) {
+      assert.fail(`recognize threw on ${label}: ${String(e)}`);
+    }
+  }
+  if (result.kind === 'incomplete') {
+    assert.ok(result.needed > bytes.length, `incomplete must need more than it has: ${label}`);
+    assert.ok(result.needed <= LIMITS.maxPdu, `incomplete asks for ${result.needed} bytes: ${label}`);
+  }
+  if (result.kind === 'done') {
+    assert.ok(result.consumed > 0 && result.consumed <= bytes.length, `consumed ${result.consumed}: ${label}`);
+    assert.ok(Array.isArray(result.message.anomalies), `anomalies missing: ${label}`);
+    try {
+      p.fields(result.message);
+      p.identify([result.message]);
+      p.encode(result.message);
+    } catch (e) {
+      assert.fail(`fields/identify/encode threw on a parsed message from ${label}: ${String(e)}`);
+    }
+  }
+  return result;
+}
+
+describe('protocol registry', () => {
+  it('names are unique and resolve', () => {
+    const names = PROTOCOLS.map((p) => p.name);
+    assert.equal(new Set(names).size, names.length);
+    for (const p of PROTOCOLS) assert.equal(protocolByName(p.name), p);
+    assert.equal(protocolByName('no-such-protocol'), undefined);
+  });
+
+  it('every fixture names a registered protocol', () => {
+    for (const f of allFixtures) assert.ok(protocolByName(f.protocol), `fixture ${f.name}: unknown protocol ${f.protocol}`);
+  });
+});
+
+for (const p of PROTOCOLS) {
+  const fixtures = allFixtures.filter((f) => f.protocol === p.name);
+  const good = fixtures.filter((f) => (f.outcome ?? 'done') === 'done');
+
+  describe(`protocol contract: ${p.name}`, () => {
+    it('has endpoints and fixtures', () => {
+      assert.ok(p.endpoints.length > 0, 'no endpoints');
+      assert.ok(good.length > 0, 'no fixtures that parse');
+    });
+
+    it(`never throws on ${RANDOM_INPUTS} random inputs`, () => {
+      const rnd = prng(seedOf(p.name));
+      for (let i = 0; i < RANDOM_INPUTS; i++) {
+        const len = Math.floor(rnd() * (i % 4 === 0 ? 1024 : 96));
+        const bytes = new Uint8Array(len);
+        for (let j = 0; j < len; j++) bytes[j] = Math.floor(rnd() * 256);
+        checkTotal(p, bytes, i % 2 ? 'to-server' : 'to-client');
+      }
+    });
+
+    it(`never throws on ${MUTATED_INPUTS} mutated fixtures`, () => {
+      if (!good.length) return;
+      const rnd = prng(seedOf(p.name) ^ 0x5eed);
+      for (let i = 0; i < MUTATED_INPUTS; i++) {
+        const f = good[i % good.length];
+        const bytes = f.bytes.slice();
+        const flips = 1 + Math.floor(rnd() * 4);
+        for (let k = 0; k < flips && bytes.length; k++) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
+        checkTotal(p, bytes, f.direction);
+      }
+    });
+
+    it('refuses huge length fields without asking for or building giant buffers', () => {
+      // Overwrite every 2- and 4-byte window of every fixture with all-ones, which turns whatever
+      // length field sits there into its maximum, in both byte orders.
+      for (const f of good) {
+        for (const width of [2, 4]) {
+          for (let at = 0; at + width <= f.bytes.length; at++) {
+            const bytes = f.bytes.slice();
+            bytes.fill(0xff, at, at + width);
+            const r = checkTotal(p, bytes, f.direction);
+            if (r.kind === 'done') assert.ok(r.consumed <= bytes.length);
+          }
+        }
+      }
+    });
+
+    for (const f of fixtures) {
+      const outcome = f.outcome ?? 'done';
+      it(`fixture: ${f.name}`, () => {
+        const r = checkTotal(p, f.bytes, f.direction);
+        if (outcome === 'not-mine') {
+          assert.ok(r.kind === 'not-mine' || (r.kind === 'done' && r.message.anomalies.length > 0), `expected a refusal, got ${r.kind}`);
+          return;
+        }
+        assert.equal(r.kind, 'done', `expected done, got ${JSON.stringify(r)}`);
+        if (r.kind !== 'done') return;
+        assert.equal(r.consumed, f.bytes.length, 'must consume exactly the fixture');
+        assert.deepEqual(r.message.anomalies, [...(f.anomalies ?? [])]);
+        assert.ok(p.recognize(f.bytes, f.direction, transportOf(p, f)), 'recognize() must accept the fixture');
+        const fields = p.fields(r.message);
+        for (const [key, value] of Object.entries(f.expect ?? {})) {
+          assert.deepEqual(fields[key], value, `field ${key}`);
+        }
+
+        const encoded = p.encode(r.message);
+        if ((f.reencode ?? 'exact') === 'exact') assert.equal(toHex(encoded), toHex(f.bytes), 'encode(parse(bytes)) must give the bytes back');
+        const again = p.parse(encoded, f.direction, {});
+        assert.equal(again.kind, 'done', 'parse(encode(m)) must decode');
+        if (again.kind === 'done') {
+          assert.equal(again.consumed, encoded.length);
+          assert.deepEqual(p.fields(again.message), fields, 'parse(encode(m)) must round-trip the fields');
+        }
+      });
+
+      if (outcome === 'done' && (f.framing ?? 'stream') === 'stream') {
+        it(`fixture prefixes are incomplete: ${f.name}`, () => {
+          for (let n = 0; n < f.bytes.length; n++) {
+            const r = checkTotal(p, f.bytes.subarray(0, n), f.direction);
+            if (r.kind === 'not-mine' && n < (f.notMineBelow ?? 0)) continue;
+            assert.equal(r.kind, 'incomplete', `prefix of ${n}/${f.bytes.length} bytes gave ${r.kind}`);
+          }
+        });
+
+        it(`fixture with trailing bytes consumes only itself: ${f.name}`, () => {
+          const longer = new Uint8Array(f.bytes.length + 3);
+          longer.set(f.bytes);
+          const r = checkTotal(p, longer, f.direction);
+          assert.equal(r.kind, 'done');
+          if (r.kind === 'done') assert.equal(r.consumed, f.bytes.length);
+        });
+      }
+    }
+  });
+}

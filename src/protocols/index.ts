@@ -1,0 +1,13 @@
+export type {
+  Direction,
+  Endpoint,
+  FieldValue,
+  Fields,
+  FlowState,
+  Message,
+  Parsed,
+  Protocol,
+} from './protocol.ts';
+export type { ProtocolFixture } from './fixture.ts';
+export { fixture } from './fixture.ts';
+export { PROTOCOLS, protocolByName } from './registry.ts';
