@@ -1,0 +1,79 @@
+// IEC 60870-5-104 (telecontrol over TCP 2404): APCI framing, I/S/U formats, ASDUs with
+// information objects for the common monitoring and command types.
+import type { DeviceIdentity } from '../../model/index.ts';
+import type { Fields, Protocol } from '../protocol.ts';
+import { encodeApdu, parseApdu, START, MIN_LENGTH, MAX_LENGTH, type Iec104Message } from './apdu.ts';
+import { U_FUNCTIONS } from './type-ids.ts';
+
+export type { Iec104Message, Apci, Asdu, InformationObject, Cp56Time2a } from './apdu.ts';
+export { TYPE_IDS, CAUSES, U_FUNCTIONS, type UFunction } from './type-ids.ts';
+
+const U_BITS = new Set<number>(Object.values(U_FUNCTIONS));
+
+export const iec104: Protocol<Iec104Message> = {
+  name: 'iec104',
+  endpoints: [{ transport: 'tcp', port: 2404 }],
+
+  recognize(bytes, _direction, transport) {
+    if (transport !== 'tcp' || bytes.length === 0 || bytes[0] !== START) return false;
+    if (bytes.length >= 2 && (bytes[1] < MIN_LENGTH || bytes[1] > MAX_LENGTH)) return false;
+    if (bytes.length >= 3) {
+      const c0 = bytes[2];
+      if ((c0 & 0x03) === 0x03) return U_BITS.has(c0 & 0xfc) && bytes[1] === MIN_LENGTH;
+      if ((c0 & 0x03) === 0x01) return c0 === 0x01 && bytes[1] === MIN_LENGTH;
+      return bytes[1] > MIN_LENGTH + 6;
+    }
+    return true;
+  },
+
+  parse(bytes) {
+    return parseApdu(bytes);
+  },
+
+  encode: encodeApdu,
+
+  // nmap's iec-identify reports only what a station answers to a general interrogation: the
+  // ASDU common address and its information object addresses; there is no vendor field in 104.
+  identify(messages) {
+    const asdus = messages.flatMap((m) => (m.asdu ? [m.asdu] : []));
+    if (asdus.length === 0) return null;
+    const identity: DeviceIdentity = {
+      raw: {
+        commonAddresses: [...new Set(asdus.map((a) => a.commonAddress))],
+        informationObjectAddresses: [...new Set(asdus.flatMap((a) => a.objects.map((o) => o.address)))].slice(0, 64),
+      },
+    };
+    return identity;
+  },
+
+  // Keys are tshark's (IEC 60870-5-104 dissector): type 0=I 1=S 3=U, utype = U control bits >> 2.
+  fields(m) {
+    const f: Fields = {};
+    const a = m.apci;
+    if (a.format === 'I') {
+      f['iec60870_104.type'] = 0;
+      f['iec60870_104.tx'] = a.sendSequence;
+      f['iec60870_104.rx'] = a.receiveSequence;
+    } else if (a.format === 'S') {
+      f['iec60870_104.type'] = 1;
+      f['iec60870_104.rx'] = a.receiveSequence;
+    } else {
+      f['iec60870_104.type'] = 3;
+      f['iec60870_104.utype'] = (a.control & 0xfc) >>> 2;
+    }
+    const s = m.asdu;
+    if (s) {
+      f['iec60870_asdu.typeid'] = s.typeId;
+      f['iec60870_asdu.typeid_name'] = s.typeName;
+      f['iec60870_asdu.causetx'] = s.cause;
+      f['iec60870_asdu.nega'] = s.negative;
+      f['iec60870_asdu.test'] = s.test;
+      f['iec60870_asdu.oa'] = s.originatorAddress;
+      f['iec60870_asdu.addr'] = s.commonAddress;
+      f['iec60870_asdu.numix'] = s.count;
+      f['iec60870_asdu.sq'] = s.sequence;
+      f['iec60870_asdu.ioa'] = s.objects.map((o) => o.address);
+    }
+    return f;
+  },
+};
