@@ -103,7 +103,7 @@ test('locate agrees with a naive scan of the CSV text', () => {
   assert.equal(pack.ipRanges.length, 1862);
   assert.equal(table.filter((r) => r.city === null).length, 34);
   let seed = 9;
-  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
   for (let i = 0; i < 3000; i++) {
     // Half the probes near a range edge, half anywhere.
     const r = table[next() % table.length];
