@@ -97,7 +97,7 @@ test('locate: ranges, boundaries, ranges without a city, outside addresses', () 
 
 test('locate agrees with a naive scan of the CSV text', () => {
   const rows = readFileSync(CSV, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-  const num = (s: string) => s.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  const num = (s: string): number => s.split('.').reduce((n, o) => n * 256 + Number(o), 0);
   const table = rows.map((f) => ({ start: num(f[0]), end: num(f[1]), city: f[5] || null }));
   assert.equal(table.length, 1862);
   assert.equal(pack.ipRanges.length, 1862);
@@ -106,8 +106,8 @@ test('locate agrees with a naive scan of the CSV text', () => {
   const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
   for (let i = 0; i < 3000; i++) {
     // Half the probes near a range edge, half anywhere.
-    const r = table[next() % table.length];
-    const n = i % 2 ? next() : i % 4 ? r.start - 1 + (next() % 3) : r.end - 1 + (next() % 3);
+    const r: { start: number; end: number; city: string | null } = table[next() % table.length];
+    const n: number = i % 2 ? next() : i % 4 ? r.start - 1 + (next() % 3) : r.end - 1 + (next() % 3);
     const ip = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
     const hit = table.find((t) => t.start <= n >>> 0 && n >>> 0 <= t.end);
     const got = pack.locate(ip);
