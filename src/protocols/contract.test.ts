@@ -152,7 +152,7 @@ for (const p of PROTOCOLS) {
         if (r.kind !== 'done') return;
         assert.equal(r.consumed, f.bytes.length, 'must consume exactly the fixture');
         assert.deepEqual(r.message.anomalies, [...(f.anomalies ?? [])]);
-        assert.ok(p.recognize(f.bytes, f.direction, transportOf(p, f)), 'recognize() must accept the fixture');
+        if (!f.anomalies?.length) assert.ok(p.recognize(f.bytes, f.direction, transportOf(p, f)), 'recognize() must accept the fixture');
         const fields = p.fields(r.message);
         for (const [key, value] of Object.entries(f.expect ?? {})) {
           assert.deepEqual(fields[key], value, `field ${key}`);

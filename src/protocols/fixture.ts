@@ -44,3 +44,13 @@ export function fixture(
 ): ProtocolFixture {
   return { protocol, name, direction, bytes, ...more };
 }
+
+/** `const f = fixturesFor('modbus')` binds the protocol name for a fixtures file. */
+export function fixturesFor(protocol: string) {
+  return (
+    name: string,
+    direction: Direction,
+    bytes: Uint8Array,
+    more: Partial<Omit<ProtocolFixture, 'protocol' | 'name' | 'direction' | 'bytes'>> = {},
+  ): ProtocolFixture => fixture(protocol, name, direction, bytes, more);
+}

@@ -9,5 +9,5 @@ export type {
   Protocol,
 } from './protocol.ts';
 export type { ProtocolFixture } from './fixture.ts';
-export { fixture } from './fixture.ts';
+export { fixture, fixturesFor } from './fixture.ts';
 export { PROTOCOLS, protocolByName } from './registry.ts';

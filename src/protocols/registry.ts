@@ -1,11 +1,9 @@
 // The one list of protocols. Adding a protocol = one folder + one line here; the scanner,
 // honeypot, capture, detection and the contract suite all read this list.
 import type { Protocol } from './protocol.ts';
-import { iec104 } from './iec104/index.ts';
+import { modbus } from './modbus/index.ts';
 
-export const PROTOCOLS: readonly Protocol[] = [
-  iec104,
-];
+export const PROTOCOLS: readonly Protocol[] = [modbus] as readonly Protocol[];
 
 const byName = new Map(PROTOCOLS.map((p) => [p.name, p]));
 

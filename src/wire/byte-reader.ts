@@ -131,7 +131,7 @@ export class ByteReader {
    * Reads `count` items, refusing counts that cannot fit (each item needs at least `minItemSize`
    * bytes) or exceed `max`. A refused count reads nothing, marks the overrun and returns [].
    */
-  list<T>(count: number, item: (r: ByteReader, index: number) => T, max = LIMITS.maxItems, minItemSize = 1): T[] {
+  list<T>(count: number, item: (r: ByteReader, index: number) => T, max: number = LIMITS.maxItems, minItemSize: number = 1): T[] {
     if (count < 0 || count > max || count * minItemSize > this.remaining) {
       this.overrun = true;
       return [];

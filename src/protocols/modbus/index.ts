@@ -1,0 +1,8 @@
+export { modbus } from './modbus.ts';
+export type { DeviceIdObject, ModbusMessage, ModbusPdu } from './message.ts';
+export {
+  DEVICE_ID_OBJECT_NAMES,
+  EXCEPTION_NAMES,
+  FUNCTION_NAMES,
+  READ_DEVICE_ID_CODES,
+} from './function-codes.ts';
