@@ -1,0 +1,176 @@
+// Flows keyed by the 5-tuple without allocating per packet: IPv4 tuples hash to a number and are
+// compared field by field; IPv6 addresses are compared byte by byte. The table is bounded: the
+// oldest flow is evicted when it is full, and flows idle longer than their timeout are swept as
+// capture time passes. Eviction and close go through `onEnd` so the owner can flush its state.
+import { IPPROTO_TCP, dstString, srcString, type Frame } from './frame.ts';
+import { TcpStream } from './tcp-stream.ts';
+
+export interface FlowLimits {
+  maxFlows: number;
+  tcpIdleS: number;
+  udpIdleS: number;
+}
+
+export const DEFAULT_FLOW_LIMITS: FlowLimits = { maxFlows: 100_000, tcpIdleS: 600, udpIdleS: 120 };
+const SWEEP_EVERY_S = 10;
+
+export type FlowEndReason = 'closed' | 'idle' | 'evicted' | 'end-of-capture' | 'reused';
+
+export class Flow<T = unknown> {
+  /** Endpoint A is the source of the first packet seen, B its destination. */
+  readonly a: string;
+  readonly b: string;
+  readonly portA: number;
+  readonly portB: number;
+  readonly transport: 'tcp' | 'udp';
+  readonly ipVersion: number;
+  readonly firstSeen: number;
+  lastSeen: number;
+  /** [A→B, B→A] byte streams (TCP only). */
+  readonly streams: [TcpStream, TcpStream] | null;
+  /** Which side opened the connection with a SYN: 0 = A, 1 = B, -1 unknown. */
+  initiator = -1;
+  /** Per-flow data of the table's owner. */
+  app: T | undefined;
+  reset = false;
+  /** Hash chain and identity fields (private to the table). */
+  next: Flow<T> | null = null;
+  readonly hash: number;
+  readonly a4: number;
+  readonly b4: number;
+  readonly a6: Uint8Array | null;
+  readonly b6: Uint8Array | null;
+
+  constructor(f: Frame, hash: number, now: number) {
+    this.hash = hash;
+    this.ipVersion = f.ipVersion;
+    this.a = srcString(f);
+    this.b = dstString(f);
+    this.portA = f.sport;
+    this.portB = f.dport;
+    this.transport = f.ipProto === IPPROTO_TCP ? 'tcp' : 'udp';
+    this.a4 = f.src4;
+    this.b4 = f.dst4;
+    this.a6 = f.ipVersion === 6 ? f.addrBytes.slice(f.src6, f.src6 + 16) : null;
+    this.b6 = f.ipVersion === 6 ? f.addrBytes.slice(f.dst6, f.dst6 + 16) : null;
+    this.firstSeen = now;
+    this.lastSeen = now;
+    this.streams = this.transport === 'tcp' ? [new TcpStream(), new TcpStream()] : null;
+  }
+}
+
+function mix(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+function fold6(b: Uint8Array, o: number): number {
+  let h = 0;
+  for (let i = 0; i < 16; i += 4) h = mix(h ^ ((b[o + i] << 24) | (b[o + i + 1] << 16) | (b[o + i + 2] << 8) | b[o + i + 3]));
+  return h;
+}
+
+function same6(x: Uint8Array | null, b: Uint8Array, o: number): boolean {
+  if (!x) return false;
+  for (let i = 0; i < 16; i++) if (x[i] !== b[o + i]) return false;
+  return true;
+}
+
+export class FlowTable<T = unknown> {
+  private buckets = new Map<number, Flow<T>>();
+  /** Every flow in creation order (the eviction order when full). */
+  private order = new Set<Flow<T>>();
+  private lastSweep = -Infinity;
+  /** Direction of the last looked-up frame: 0 = A→B, 1 = B→A. */
+  dir = 0;
+  created = 0;
+  evicted = 0;
+
+  constructor(
+    private readonly onEnd: (flow: Flow<T>, reason: FlowEndReason) => void,
+    private readonly limits: FlowLimits = DEFAULT_FLOW_LIMITS,
+  ) {}
+
+  get size(): number {
+    return this.order.size;
+  }
+
+  /** The flow of this TCP/UDP frame, created if new; sets `dir`. */
+  lookup(f: Frame, now: number): Flow<T> {
+    if (now - this.lastSweep >= SWEEP_EVERY_S) this.sweep(now);
+    const e1 = f.ipVersion === 4 ? f.src4 : fold6(f.addrBytes, f.src6);
+    const e2 = f.ipVersion === 4 ? f.dst4 : fold6(f.addrBytes, f.dst6);
+    const h1 = mix(e1 ^ Math.imul(f.sport, 0x9e3779b1));
+    const h2 = mix(e2 ^ Math.imul(f.dport, 0x9e3779b1));
+    // Symmetric in the two endpoints so both directions find the same bucket.
+    const hash = ((h1 < h2 ? mix(h1 ^ mix(h2)) : mix(h2 ^ mix(h1))) ^ f.ipProto) >>> 0;
+    const head = this.buckets.get(hash);
+    const tcp = f.ipProto === IPPROTO_TCP;
+    for (let fl: Flow<T> | null | undefined = head; fl; fl = fl.next) {
+      if ((fl.transport === 'tcp') !== tcp || fl.ipVersion !== f.ipVersion) continue;
+      if (f.ipVersion === 4) {
+        if (fl.a4 === f.src4 && fl.b4 === f.dst4 && fl.portA === f.sport && fl.portB === f.dport) return this.hit(fl, 0, now);
+        if (fl.a4 === f.dst4 && fl.b4 === f.src4 && fl.portA === f.dport && fl.portB === f.sport) return this.hit(fl, 1, now);
+      } else {
+        if (fl.portA === f.sport && fl.portB === f.dport && same6(fl.a6, f.addrBytes, f.src6) && same6(fl.b6, f.addrBytes, f.dst6)) return this.hit(fl, 0, now);
+        if (fl.portA === f.dport && fl.portB === f.sport && same6(fl.a6, f.addrBytes, f.dst6) && same6(fl.b6, f.addrBytes, f.src6)) return this.hit(fl, 1, now);
+      }
+    }
+    if (this.order.size >= this.limits.maxFlows) {
+      const oldest = this.order.values().next().value;
+      if (oldest) this.end(oldest, 'evicted');
+    }
+    const flow = new Flow<T>(f, hash, now);
+    flow.next = this.buckets.get(hash) ?? null;
+    this.buckets.set(hash, flow);
+    this.order.add(flow);
+    this.created++;
+    this.dir = 0;
+    return flow;
+  }
+
+  private hit(fl: Flow<T>, dir: number, now: number): Flow<T> {
+    fl.lastSeen = now;
+    this.dir = dir;
+    return fl;
+  }
+
+  /** Removes the flow, telling the owner why. */
+  end(flow: Flow<T>, reason: FlowEndReason): void {
+    if (!this.order.delete(flow)) return;
+    if (reason === 'evicted' || reason === 'idle') this.evicted++;
+    const head = this.buckets.get(flow.hash);
+    if (head === flow) {
+      if (flow.next) this.buckets.set(flow.hash, flow.next);
+      else this.buckets.delete(flow.hash);
+    } else {
+      for (let p: Flow<T> | null | undefined = head; p; p = p.next) {
+        if (p.next === flow) {
+          p.next = flow.next;
+          break;
+        }
+      }
+    }
+    flow.next = null;
+    this.onEnd(flow, reason);
+  }
+
+  /** Ends flows idle past their timeout. */
+  sweep(now: number): void {
+    this.lastSweep = now;
+    for (const fl of this.order) {
+      const idle = fl.transport === 'tcp' ? this.limits.tcpIdleS : this.limits.udpIdleS;
+      if (now - fl.lastSeen > idle) this.end(fl, 'idle');
+    }
+  }
+
+  /** Ends every flow (end of the capture). */
+  endAll(): void {
+    for (const fl of [...this.order]) this.end(fl, 'end-of-capture');
+  }
+
+  flows(): IterableIterator<Flow<T>> {
+    return this.order.values();
+  }
+}

@@ -1,0 +1,173 @@
+// One direction of a TCP connection put back in order (RFC 9293 §3.4 sequence numbers, modulo
+// 2^32). In-order bytes go straight to the sink as views of the frame (no copy); out-of-order
+// segments are copied and held, bounded in count, bytes and capture time; retransmitted bytes are
+// dropped; a hole that will not be filled (the limits are hit, the peer acknowledged past it, or
+// the stream ends) is skipped and reported as a gap so the protocol parser can resynchronise.
+
+export const MAX_PENDING_SEGMENTS = 64;
+export const MAX_PENDING_BYTES = 256 * 1024;
+/** Seconds of capture time a hole may stay open before the stream skips past it. */
+export const GAP_WAIT_S = 3;
+
+export interface StreamSink {
+  /**
+   * In-order bytes b[start, end), valid only during the call. `frame` is the number of the frame
+   * that carried them (earlier than the current one when a held segment is released).
+   */
+  data(b: Uint8Array, start: number, end: number, frame: number): void;
+  /** `missing` bytes were never seen; the next data starts after the hole. */
+  gap(missing: number): void;
+}
+
+interface Held {
+  seq: number;
+  bytes: Uint8Array;
+  at: number;
+  frame: number;
+}
+
+export class TcpStream {
+  /** Next expected sequence number, or -1 before the first SYN or data. */
+  nextSeq = -1;
+  /** Sequence number just after the FIN, or -1. */
+  finSeq = -1;
+  finished = false;
+  /** Highest acknowledgement the other side sent for this direction, or -1. */
+  peerAck = -1;
+  bytesDelivered = 0;
+  retransmittedBytes = 0;
+  gapBytes = 0;
+  private held: Held[] = [];
+  private heldBytes = 0;
+
+  get pendingSegments(): number {
+    return this.held.length;
+  }
+
+  syn(seq: number): void {
+    this.nextSeq = (seq + 1) >>> 0;
+    this.held.length = 0;
+    this.heldBytes = 0;
+    this.finSeq = -1;
+    this.finished = false;
+  }
+
+  fin(seq: number, sink: StreamSink): void {
+    this.finSeq = seq >>> 0;
+    if (this.nextSeq < 0 || ((this.finSeq - this.nextSeq) | 0) <= 0) this.finished = true;
+    else this.flush(sink);
+  }
+
+  /** The other direction acknowledged up to `ack`: a hole before it was lost by the capture. */
+  acked(ack: number, sink: StreamSink, now: number): void {
+    if (this.peerAck < 0 || ((ack - this.peerAck) | 0) > 0) this.peerAck = ack >>> 0;
+    if (this.held.length > 0 && ((this.peerAck - this.held[0].seq) | 0) >= 0) this.skipHole(sink, now);
+  }
+
+  segment(seq: number, b: Uint8Array, start: number, end: number, sink: StreamSink, now: number, frame = 0): void {
+    let len = end - start;
+    if (len <= 0) return;
+    if (this.nextSeq < 0) this.nextSeq = seq >>> 0;
+    let d = (seq - this.nextSeq) | 0;
+    if (d < 0) {
+      if (d + len <= 0) {
+        this.retransmittedBytes += len;
+        return;
+      }
+      this.retransmittedBytes += -d;
+      start += -d;
+      len += d;
+      d = 0;
+    }
+    if (d === 0) {
+      this.deliver(b, start, end, sink, frame);
+      this.drain(sink);
+    } else {
+      this.hold(seq >>> 0, b.slice(start, end), now, frame);
+      if (this.peerAck >= 0 && ((this.peerAck - this.held[0].seq) | 0) >= 0) this.skipHole(sink, now);
+      else this.enforceLimits(sink, now);
+    }
+    if (this.finSeq >= 0 && ((this.finSeq - this.nextSeq) | 0) <= 0) this.finished = true;
+  }
+
+  /** Ends the stream: every held segment is delivered, holes reported as gaps. */
+  flush(sink: StreamSink): void {
+    while (this.held.length > 0) {
+      const first = this.held[0];
+      const missing = (first.seq - this.nextSeq) | 0;
+      if (missing > 0) {
+        this.gapBytes += missing;
+        sink.gap(missing);
+        this.nextSeq = first.seq;
+      }
+      this.drain(sink);
+    }
+    this.finished = true;
+  }
+
+  /** Called as capture time passes, so a hole does not wait forever on a quiet stream. */
+  tick(sink: StreamSink, now: number): void {
+    this.enforceLimits(sink, now);
+  }
+
+  private enforceLimits(sink: StreamSink, now: number): void {
+    while (
+      this.held.length > 0 &&
+      (this.held.length > MAX_PENDING_SEGMENTS || this.heldBytes > MAX_PENDING_BYTES || now - this.held[0].at > GAP_WAIT_S)
+    ) {
+      this.skipHole(sink, now);
+    }
+  }
+
+  private skipHole(sink: StreamSink, _now: number): void {
+    const first = this.held[0];
+    const missing = (first.seq - this.nextSeq) | 0;
+    if (missing > 0) {
+      this.gapBytes += missing;
+      sink.gap(missing);
+      this.nextSeq = first.seq;
+    }
+    this.drain(sink);
+  }
+
+  private deliver(b: Uint8Array, start: number, end: number, sink: StreamSink, frame: number): void {
+    const len = end - start;
+    this.nextSeq = (this.nextSeq + len) >>> 0;
+    this.bytesDelivered += len;
+    sink.data(b, start, end, frame);
+  }
+
+  /** Delivers held segments that now start at or before nextSeq. */
+  private drain(sink: StreamSink): void {
+    while (this.held.length > 0) {
+      const h = this.held[0];
+      const d = (h.seq - this.nextSeq) | 0;
+      if (d > 0) return;
+      this.held.shift();
+      this.heldBytes -= h.bytes.length;
+      if (d + h.bytes.length <= 0) {
+        this.retransmittedBytes += h.bytes.length;
+        continue;
+      }
+      this.retransmittedBytes += -d;
+      this.deliver(h.bytes, -d, h.bytes.length, sink, h.frame);
+    }
+  }
+
+  private hold(seq: number, bytes: Uint8Array, at: number, frame: number): void {
+    let i = this.held.length;
+    while (i > 0 && ((this.held[i - 1].seq - seq) | 0) > 0) i--;
+    const same = this.held[i - 1];
+    if (same && same.seq === seq) {
+      if (same.bytes.length >= bytes.length) {
+        this.retransmittedBytes += bytes.length;
+        return;
+      }
+      this.heldBytes -= same.bytes.length;
+      this.held.splice(i - 1, 1);
+      i--;
+    }
+    this.held.splice(i, 0, { seq, bytes, at, frame });
+    this.heldBytes += bytes.length;
+  }
+}
