@@ -1,0 +1,174 @@
+// The dashboard's only door to the platform: JSON over /api/v1 with the session's bearer token.
+import { session } from './session.ts';
+
+export interface User {
+  id: string;
+  username: string;
+  role: string;
+  regionCode: string | null;
+  enterpriseId: string | null;
+}
+
+export interface LoginResult {
+  token: string;
+  expiresAt: string;
+  user: User;
+}
+
+export interface Region {
+  code: string;
+  name: string;
+  level: 'province' | 'city' | 'county';
+  parentCode: string | null;
+}
+
+export interface Overview {
+  totals: {
+    assets: number;
+    vulnerableAssets: number;
+    findings: number;
+    events: number;
+    enterprises: number;
+    openWarnings: number;
+  };
+  cities: Array<{ code: string; name: string; assets: number; vulnerableAssets: number; events: number }>;
+  protocols: Array<{ protocol: string; services: number }>;
+  vendors: Array<{ vendor: string; assets: number }>;
+}
+
+export interface Identity {
+  vendor?: string | null;
+  product?: string | null;
+  model?: string | null;
+  orderNumber?: string | null;
+  firmware?: string | null;
+  hardware?: string | null;
+  serial?: string | null;
+  moduleName?: string | null;
+  plantId?: string | null;
+}
+
+export interface Asset {
+  id: string;
+  ip: string;
+  regionCode: string | null;
+  cityCode: string | null;
+  countyCode: string | null;
+  enterpriseId: string | null;
+  enterpriseName: string | null;
+  firstSeen: string;
+  lastSeen: string;
+  honeypot: boolean;
+  findingCount: number;
+  services: Array<{ port: number; transport: string; protocol: string; lastSeen: string }>;
+  identity: Identity | null;
+}
+
+export interface Finding {
+  id: string;
+  ip: string;
+  port: number | null;
+  assetId: string;
+  advisoryId: string;
+  advisoryTitle: string;
+  cves: string[];
+  confidence: string;
+  reason: string;
+  severity: string;
+  cvss: number | null;
+  enterpriseId: string | null;
+}
+
+export interface Warning {
+  id: string;
+  enterpriseId: string;
+  enterpriseName: string | null;
+  title: string;
+  severity: string;
+  state: string;
+  findingCount: number;
+  deadline: string | null;
+  createdAt: string;
+}
+
+export interface Enterprise {
+  id: string;
+  name: string;
+  creditCode: string;
+  industryCode: string;
+  regionCode: string;
+  classification: string | null;
+  grade: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** GeoJSON as ECharts' registerMap takes it; only the properties the map reads are typed. */
+export interface FeatureCollection {
+  type: 'FeatureCollection';
+  features: Array<{ type: 'Feature'; properties: { adcode: string; name: string }; geometry: unknown }>;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+type Query = Record<string, string | number | undefined>;
+
+let onUnauthenticated: () => void = () => {};
+
+/** The app decides what a 401 means (back to the login page); the client only reports it. */
+export function setUnauthenticatedHandler(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, query?: Query, body?: unknown): Promise<T> {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== '') search.set(name, String(value));
+  }
+  const url = `/api/v1${path}${search.size ? `?${search}` : ''}`;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = session.token();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+
+  let response: Response;
+  try {
+    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    throw new ApiError(0, 'NETWORK', e instanceof Error ? e.message : String(e));
+  }
+  const payload: unknown = await response.json().catch(() => null);
+  if (response.ok) return payload as T;
+
+  const error = (payload as { error?: { code?: string; message?: string } } | null)?.error;
+  const failure = new ApiError(response.status, error?.code ?? 'HTTP_' + response.status, error?.message ?? response.statusText);
+  // A failed login is also a 401, but it must stay on the form and show its message.
+  if (response.status === 401 && path !== '/auth/login') onUnauthenticated();
+  throw failure;
+}
+
+export const api = {
+  login: (username: string, password: string) =>
+    request<LoginResult>('POST', '/auth/login', undefined, { username, password }),
+  me: () => request<User>('GET', '/auth/me'),
+  regions: () => request<{ items: Region[] }>('GET', '/regions'),
+  geo: (level: 'province' | 'city' | 'county') => request<FeatureCollection>('GET', `/regions/geo/${level}`),
+  overview: () => request<Overview>('GET', '/stats/overview'),
+  assets: (query: Query) => request<Page<Asset>>('GET', '/assets', query),
+  findings: (query: Query) => request<Page<Finding>>('GET', '/findings', query),
+  warnings: (query: Query) => request<Page<Warning>>('GET', '/warnings', query),
+  enterprises: (query: Query) => request<Page<Enterprise>>('GET', '/enterprises', query),
+};

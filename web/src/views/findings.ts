@@ -1,0 +1,39 @@
+import { api, type Finding } from '../api.ts';
+import { chip, confidenceBadge, severityBadge } from '../components/badges.ts';
+import { renderListPage } from '../components/list-page.ts';
+import { h } from '../dom.ts';
+import { tValue } from '../i18n.ts';
+import type { ViewContext } from './view.ts';
+
+const CONFIDENCES = ['confirmed', 'likely', 'possible'];
+
+export async function findingsView({ root, params }: ViewContext): Promise<void> {
+  await renderListPage<Finding>(root, params, {
+    route: 'findings',
+    testid: 'findings-table',
+    title: 'nav.findings',
+    filters: [
+      { name: 'ip', label: 'filter.ip', kind: 'text', width: '10em' },
+      { name: 'cve', label: 'filter.cve', kind: 'text', width: '10em' },
+      {
+        name: 'confidence',
+        label: 'filter.confidence',
+        kind: 'select',
+        options: async () => CONFIDENCES.map((c) => ({ value: c, label: tValue('confidence', c) })),
+      },
+    ],
+    load: (query) => api.findings(query),
+    columns: [
+      { label: 'col.ip', class: 'mono', cell: (f) => f.ip },
+      { label: 'col.port', class: 'num mono', cell: (f) => f.port ?? '—' },
+      {
+        label: 'col.advisory',
+        cell: (f) => h('div', { class: 'advisory' }, h('span', { class: 'mono dim' }, f.advisoryId), h('div', null, f.advisoryTitle)),
+      },
+      { label: 'col.cves', cell: (f) => h('span', { class: 'chips' }, f.cves.map((c) => chip(c, 'mono'))) },
+      { label: 'col.severity', class: 'nowrap', cell: (f) => severityBadge(f.severity, f.cvss) },
+      { label: 'col.confidence', class: 'nowrap', cell: (f) => confidenceBadge(f.confidence) },
+      { label: 'col.reason', class: 'reason', cell: (f) => f.reason },
+    ],
+  });
+}

@@ -1,0 +1,215 @@
+import { api, type FeatureCollection, type Overview } from '../api.ts';
+import { echarts, PALETTE } from '../charts.ts';
+import { errorBox } from '../components/error-box.ts';
+import { clear, h } from '../dom.ts';
+import { formatCount, formatTime } from '../format.ts';
+import { t, type MessageKey } from '../i18n.ts';
+import type { Dispose, ViewContext } from './view.ts';
+
+const MAP_NAME = 'otscope-city';
+const TOTALS: Array<[keyof Overview['totals'], MessageKey, string]> = [
+  ['assets', 'totals.assets', 'tone-blue'],
+  ['vulnerableAssets', 'totals.vulnerableAssets', 'tone-orange'],
+  ['findings', 'totals.findings', 'tone-red'],
+  ['events', 'totals.events', 'tone-purple'],
+  ['enterprises', 'totals.enterprises', 'tone-cyan'],
+  ['openWarnings', 'totals.openWarnings', 'tone-yellow'],
+];
+const TOP_N = 10;
+
+let registered: FeatureCollection | null = null;
+
+export async function overviewView({ root }: ViewContext): Promise<Dispose | void> {
+  clear(root);
+  root.appendChild(h('div', { class: 'loading' }, t('table.loading')));
+  let stats: Overview;
+  let geo: FeatureCollection;
+  try {
+    [stats, geo] = await Promise.all([api.overview(), registered ? Promise.resolve(registered) : api.geo('city')]);
+  } catch (e) {
+    clear(root);
+    root.appendChild(errorBox(e));
+    return;
+  }
+  if (registered !== geo) {
+    // ECharts' GeoJSON type is stricter than the API's; the server sends standard FeatureCollections.
+    echarts.registerMap(MAP_NAME, geo as unknown as Parameters<typeof echarts.registerMap>[1]);
+    registered = geo;
+  }
+
+  const mapEl = h('div', { class: 'chart', testid: 'city-map' });
+  const protocolEl = h('div', { class: 'chart', testid: 'protocol-chart' });
+  const vendorEl = h('div', { class: 'chart', testid: 'vendor-chart' });
+
+  clear(root);
+  root.appendChild(
+    h(
+      'div',
+      { class: 'overview', testid: 'overview' },
+      h(
+        'div',
+        { class: 'totals', testid: 'totals' },
+        TOTALS.map(([field, label, tone]) =>
+          h(
+            'div',
+            { class: `total-card ${tone}`, testid: `total-${field}` },
+            h('div', { class: 'total-label' }, t(label)),
+            h('div', { class: 'total-value' }, formatCount(stats.totals[field])),
+          ),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'overview-grid' },
+        h('section', { class: 'panel area-protocols' }, h('h2', { class: 'panel-title' }, t('overview.protocols')), protocolEl),
+        h('section', { class: 'panel area-vendors' }, h('h2', { class: 'panel-title' }, t('overview.vendors')), vendorEl),
+        h(
+          'section',
+          { class: 'panel area-map' },
+          h(
+            'h2',
+            { class: 'panel-title' },
+            t('overview.map'),
+            h('span', { class: 'panel-note' }, `${t('overview.updated')} ${formatTime(new Date().toISOString())} (${t('time.zone')})`),
+          ),
+          mapEl,
+        ),
+        h('section', { class: 'panel area-cities' }, h('h2', { class: 'panel-title' }, t('overview.cities')), cityTable(stats, geo)),
+      ),
+    ),
+  );
+
+  const charts = [
+    drawMap(mapEl, stats, geo),
+    drawBars(protocolEl, stats.protocols.map((p) => [p.protocol, p.services]), PALETTE.accent),
+    drawBars(vendorEl, stats.vendors.map((v) => [v.vendor, v.assets]), '#ffb74d'),
+  ];
+  const onResize = () => charts.forEach((c) => c.resize());
+  window.addEventListener('resize', onResize);
+  return () => {
+    window.removeEventListener('resize', onResize);
+    charts.forEach((c) => c.dispose());
+  };
+}
+
+/** Every city of the region pack, even those with nothing exposed yet, in code order. */
+function cityRows(stats: Overview, geo: FeatureCollection): Overview['cities'] {
+  const byCode = new Map(stats.cities.map((c) => [c.code, c]));
+  const rows = geo.features.map(
+    (f) => byCode.get(f.properties.adcode) ?? { code: f.properties.adcode, name: f.properties.name, assets: 0, vulnerableAssets: 0, events: 0 },
+  );
+  for (const c of stats.cities) if (!rows.some((r) => r.code === c.code)) rows.push(c);
+  return rows.sort((a, b) => a.code.localeCompare(b.code));
+}
+
+function cityTable(stats: Overview, geo: FeatureCollection): HTMLElement {
+  const rows = cityRows(stats, geo);
+  const max = Math.max(1, ...rows.map((r) => r.assets));
+  return h(
+    'table',
+    { class: 'data-table compact', testid: 'city-table' },
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', null, t('col.city')),
+        h('th', { class: 'num' }, t('col.assets')),
+        h('th', { class: 'num' }, t('col.vulnerableAssets')),
+        h('th', { class: 'num' }, t('col.events')),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      rows.map((r) =>
+        h(
+          'tr',
+          { testid: 'city-row', attrs: { 'data-code': r.code } },
+          h('td', { class: 'city-name' }, r.name),
+          h(
+            'td',
+            { class: 'num' },
+            h('span', { class: 'bar-track' }, h('span', { class: 'bar', style: `width:${Math.round((r.assets / max) * 100)}%` })),
+            h('span', { class: 'bar-value' }, formatCount(r.assets)),
+          ),
+          h('td', { class: `num ${r.vulnerableAssets > 0 ? 'warn' : ''}` }, formatCount(r.vulnerableAssets)),
+          h('td', { class: 'num' }, formatCount(r.events)),
+        ),
+      ),
+    ),
+  );
+}
+
+function drawMap(el: HTMLElement, stats: Overview, geo: FeatureCollection): echarts.ECharts {
+  const rows = cityRows(stats, geo);
+  const nameOf = new Map(geo.features.map((f) => [f.properties.adcode, f.properties.name]));
+  const data = rows.map((r) => ({ name: nameOf.get(r.code) ?? r.name, value: r.assets, row: r }));
+  const max = Math.max(1, ...rows.map((r) => r.assets));
+  const chart = echarts.init(el, null, { renderer: 'svg' });
+  chart.setOption({
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: { name: string; data?: { row: Overview['cities'][number] } }) => {
+        const r = p.data?.row;
+        if (!r) return p.name;
+        return `<b>${r.name}</b><br/>${t('col.assets')}: ${formatCount(r.assets)}<br/>${t('col.vulnerableAssets')}: ${formatCount(r.vulnerableAssets)}<br/>${t('col.events')}: ${formatCount(r.events)}`;
+      },
+    },
+    visualMap: {
+      type: 'continuous',
+      min: 0,
+      max,
+      left: 12,
+      bottom: 12,
+      calculable: true,
+      itemHeight: 110,
+      inRange: { color: PALETTE.scale },
+      textStyle: { color: PALETTE.text },
+    },
+    series: [
+      {
+        type: 'map',
+        map: MAP_NAME,
+        roam: false,
+        layoutCenter: ['50%', '50%'],
+        layoutSize: '95%',
+        selectedMode: false,
+        label: { show: true, color: '#ffffff', fontSize: 12, textBorderColor: '#061223', textBorderWidth: 2 },
+        itemStyle: { borderColor: '#6fb7ff', borderWidth: 1, areaColor: PALETTE.scale[0] },
+        emphasis: { label: { color: '#ffffff' }, itemStyle: { areaColor: '#2bd4ff' } },
+        data,
+      },
+    ],
+  });
+  return chart;
+}
+
+function drawBars(el: HTMLElement, pairs: Array<[string, number]>, color: string): echarts.ECharts {
+  const top = [...pairs].sort((a, b) => b[1] - a[1]).slice(0, TOP_N);
+  const chart = echarts.init(el, null, { renderer: 'svg' });
+  chart.setOption({
+    grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    xAxis: { type: 'value', axisLabel: { color: PALETTE.dim }, splitLine: { lineStyle: { color: PALETTE.line } }, minInterval: 1 },
+    yAxis: {
+      type: 'category',
+      inverse: true,
+      data: top.map(([name]) => name),
+      axisLabel: { color: PALETTE.text, width: 110, overflow: 'truncate' },
+      axisLine: { lineStyle: { color: PALETTE.line } },
+    },
+    series: [
+      {
+        type: 'bar',
+        data: top.map(([, value]) => value),
+        barMaxWidth: 14,
+        itemStyle: { color, borderRadius: [0, 3, 3, 0] },
+        label: { show: true, position: 'right', color: PALETTE.text },
+      },
+    ],
+  });
+  if (top.length === 0) el.appendChild(h('div', { class: 'chart-empty' }, t('overview.noData')));
+  return chart;
+}
