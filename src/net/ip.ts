@@ -139,7 +139,7 @@ export function unmapIpv4(ip: IpAddress): IpAddress {
  * a–f only), which lets range lookups be `start_key <= key AND end_key >= key`.
  */
 export function ipKey(ip: IpAddress): string;
-export function ipKey(ip: string): string | null;
+export function ipKey(ip: string | IpAddress): string | null;
 export function ipKey(ip: IpAddress | string): string | null {
   const parsed = typeof ip === 'string' ? parseIp(ip) : ip;
   if (!parsed) return null;
