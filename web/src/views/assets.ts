@@ -19,7 +19,7 @@ export async function assetsView({ root, params }: ViewContext): Promise<void> {
         name: 'enterprise',
         label: 'filter.enterprise',
         kind: 'select',
-        options: async () => (await api.enterprises({ pageSize: 200 })).items.map((e) => ({ value: e.id, label: e.name })),
+        options: async () => (await api.enterprises({ pageSize: 100 })).items.map((e) => ({ value: e.id, label: e.name })),
       },
       { name: 'protocol', label: 'filter.protocol', kind: 'text', width: '8em' },
       { name: 'vendor', label: 'filter.vendor', kind: 'text', width: '9em' },

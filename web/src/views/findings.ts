@@ -3,6 +3,7 @@ import { chip, confidenceBadge, severityBadge } from '../components/badges.ts';
 import { renderListPage } from '../components/list-page.ts';
 import { h } from '../dom.ts';
 import { tValue } from '../i18n.ts';
+import { href } from '../router.ts';
 import type { ViewContext } from './view.ts';
 
 const CONFIDENCES = ['confirmed', 'likely', 'possible'];
@@ -24,7 +25,7 @@ export async function findingsView({ root, params }: ViewContext): Promise<void>
     ],
     load: (query) => api.findings(query),
     columns: [
-      { label: 'col.ip', class: 'mono', cell: (f) => f.ip },
+      { label: 'col.ip', class: 'mono', cell: (f) => h('a', { attrs: { href: href('assets', { q: f.ip }) } }, f.ip) },
       { label: 'col.port', class: 'num mono', cell: (f) => f.port ?? '—' },
       {
         label: 'col.advisory',

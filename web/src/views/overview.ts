@@ -4,6 +4,7 @@ import { errorBox } from '../components/error-box.ts';
 import { clear, h } from '../dom.ts';
 import { formatCount, formatTime } from '../format.ts';
 import { t, type MessageKey } from '../i18n.ts';
+import { navigate } from '../router.ts';
 import type { Dispose, ViewContext } from './view.ts';
 
 const MAP_NAME = 'otscope-city';
@@ -126,7 +127,7 @@ function cityTable(stats: Overview, geo: FeatureCollection): HTMLElement {
       rows.map((r) =>
         h(
           'tr',
-          { testid: 'city-row', attrs: { 'data-code': r.code } },
+          { testid: 'city-row', class: 'clickable', attrs: { 'data-code': r.code }, on: { click: () => navigate('assets', { region: r.code }) } },
           h('td', { class: 'city-name' }, r.name),
           h(
             'td',
@@ -148,7 +149,12 @@ function drawMap(el: HTMLElement, stats: Overview, geo: FeatureCollection): echa
   const data = rows.map((r) => ({ name: nameOf.get(r.code) ?? r.name, value: r.assets, row: r }));
   const max = Math.max(1, ...rows.map((r) => r.assets));
   const chart = echarts.init(el, null, { renderer: 'svg' });
+  chart.on('click', (p) => {
+    const row = (p.data as { row?: Overview['cities'][number] } | undefined)?.row;
+    if (row) navigate('assets', { region: row.code });
+  });
   chart.setOption({
+    animationDuration: 400,
     tooltip: {
       trigger: 'item',
       formatter: (p: { name: string; data?: { row: Overview['cities'][number] } }) => {
@@ -190,6 +196,7 @@ function drawBars(el: HTMLElement, pairs: Array<[string, number]>, color: string
   const top = [...pairs].sort((a, b) => b[1] - a[1]).slice(0, TOP_N);
   const chart = echarts.init(el, null, { renderer: 'svg' });
   chart.setOption({
+    animationDuration: 400,
     grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     xAxis: { type: 'value', axisLabel: { color: PALETTE.dim }, splitLine: { lineStyle: { color: PALETTE.line } }, minInterval: 1 },

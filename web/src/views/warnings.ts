@@ -25,7 +25,7 @@ export async function warningsView({ root, params }: ViewContext): Promise<void>
         name: 'enterprise',
         label: 'filter.enterprise',
         kind: 'select',
-        options: async () => (await api.enterprises({ pageSize: 200 })).items.map((e) => ({ value: e.id, label: e.name })),
+        options: async () => (await api.enterprises({ pageSize: 100 })).items.map((e) => ({ value: e.id, label: e.name })),
       },
     ],
     load: (query) => api.warnings(query),
