@@ -201,7 +201,7 @@ const en: Record<MessageKey, string> = {
   'filter.search': 'Search',
   'filter.reset': 'Reset',
 
-  'page.total': '{total} records',
+  'page.total': 'Total: {total}',
   'page.of': 'Page {page} of {pages}',
   'page.prev': 'Previous',
   'page.next': 'Next',

@@ -1,11 +1,13 @@
 import { api, type FeatureCollection, type Overview } from '../api.ts';
 import { echarts, PALETTE } from '../charts.ts';
-import { errorBox } from '../components/error-box.ts';
+import { errorBox, errorMessage } from '../components/error-box.ts';
 import { clear, h } from '../dom.ts';
 import { formatCount, formatTime } from '../format.ts';
 import { t, type MessageKey } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { Dispose, ViewContext } from './view.ts';
+
+type City = Overview['cities'][number];
 
 const MAP_NAME = 'otscope-city';
 const TOTALS: Array<[keyof Overview['totals'], MessageKey, string]> = [
@@ -17,6 +19,8 @@ const TOTALS: Array<[keyof Overview['totals'], MessageKey, string]> = [
   ['openWarnings', 'totals.openWarnings', 'tone-yellow'],
 ];
 const TOP_N = 10;
+// A wall screen stays on this page for hours; it re-reads the statistics on its own.
+const REFRESH_MS = 60_000;
 
 let registered: FeatureCollection | null = null;
 
@@ -38,6 +42,9 @@ export async function overviewView({ root }: ViewContext): Promise<Dispose | voi
     registered = geo;
   }
 
+  const totals = h('div', { class: 'totals', testid: 'totals' });
+  const updated = h('span', { class: 'panel-note', testid: 'updated' });
+  const cities = h('div', { class: 'city-table-wrap' });
   const mapEl = h('div', { class: 'chart', testid: 'city-map' });
   const protocolEl = h('div', { class: 'chart', testid: 'protocol-chart' });
   const vendorEl = h('div', { class: 'chart', testid: 'vendor-chart' });
@@ -47,54 +54,72 @@ export async function overviewView({ root }: ViewContext): Promise<Dispose | voi
     h(
       'div',
       { class: 'overview', testid: 'overview' },
-      h(
-        'div',
-        { class: 'totals', testid: 'totals' },
-        TOTALS.map(([field, label, tone]) =>
-          h(
-            'div',
-            { class: `total-card ${tone}`, testid: `total-${field}` },
-            h('div', { class: 'total-label' }, t(label)),
-            h('div', { class: 'total-value' }, formatCount(stats.totals[field])),
-          ),
-        ),
-      ),
+      totals,
       h(
         'div',
         { class: 'overview-grid' },
         h('section', { class: 'panel area-protocols' }, h('h2', { class: 'panel-title' }, t('overview.protocols')), protocolEl),
         h('section', { class: 'panel area-vendors' }, h('h2', { class: 'panel-title' }, t('overview.vendors')), vendorEl),
-        h(
-          'section',
-          { class: 'panel area-map' },
-          h(
-            'h2',
-            { class: 'panel-title' },
-            t('overview.map'),
-            h('span', { class: 'panel-note' }, `${t('overview.updated')} ${formatTime(new Date().toISOString())} (${t('time.zone')})`),
-          ),
-          mapEl,
-        ),
-        h('section', { class: 'panel area-cities' }, h('h2', { class: 'panel-title' }, t('overview.cities')), cityTable(stats, geo)),
+        h('section', { class: 'panel area-map' }, h('h2', { class: 'panel-title' }, t('overview.map'), updated), mapEl),
+        h('section', { class: 'panel area-cities' }, h('h2', { class: 'panel-title' }, t('overview.cities')), cities),
       ),
     ),
   );
 
-  const charts = [
-    drawMap(mapEl, stats, geo),
-    drawBars(protocolEl, stats.protocols.map((p) => [p.protocol, p.services]), PALETTE.accent),
-    drawBars(vendorEl, stats.vendors.map((v) => [v.vendor, v.assets]), '#ffb74d'),
-  ];
-  const onResize = () => charts.forEach((c) => c.resize());
+  const map = echarts.init(mapEl, null, { renderer: 'svg' });
+  const protocols = echarts.init(protocolEl, null, { renderer: 'svg' });
+  const vendors = echarts.init(vendorEl, null, { renderer: 'svg' });
+  map.on('click', (p) => {
+    const row = (p.data as { row?: City } | undefined)?.row;
+    if (row) navigate('assets', { region: row.code });
+  });
+
+  const show = (next: Overview) => {
+    const rows = cityRows(next, geo);
+    clear(totals);
+    totals.append(...totalCards(next));
+    clear(cities);
+    cities.appendChild(cityTable(rows));
+    map.setOption(mapOption(rows, geo));
+    protocols.setOption(barOption(next.protocols.map((p) => [p.protocol, p.services]), PALETTE.accent));
+    vendors.setOption(barOption(next.vendors.map((v) => [v.vendor, v.assets]), '#ffb74d'));
+    emptyNote(protocolEl, next.protocols.length === 0);
+    emptyNote(vendorEl, next.vendors.length === 0);
+    updated.textContent = `${t('overview.updated')} ${formatTime(new Date().toISOString())} (${t('time.zone')})`;
+    updated.classList.remove('stale');
+    updated.title = '';
+  };
+  show(stats);
+
+  const timer = setInterval(() => {
+    api.overview().then(show, (e: unknown) => {
+      // Keep the last good picture on the wall, but say it is old.
+      updated.classList.add('stale');
+      updated.title = errorMessage(e);
+    });
+  }, REFRESH_MS);
+  const onResize = () => [map, protocols, vendors].forEach((c) => c.resize());
   window.addEventListener('resize', onResize);
   return () => {
+    clearInterval(timer);
     window.removeEventListener('resize', onResize);
-    charts.forEach((c) => c.dispose());
+    [map, protocols, vendors].forEach((c) => c.dispose());
   };
 }
 
+function totalCards(stats: Overview): HTMLElement[] {
+  return TOTALS.map(([field, label, tone]) =>
+    h(
+      'div',
+      { class: `total-card ${tone}`, testid: `total-${field}` },
+      h('div', { class: 'total-label' }, t(label)),
+      h('div', { class: 'total-value' }, formatCount(stats.totals[field])),
+    ),
+  );
+}
+
 /** Every city of the region pack, even those with nothing exposed yet, in code order. */
-function cityRows(stats: Overview, geo: FeatureCollection): Overview['cities'] {
+function cityRows(stats: Overview, geo: FeatureCollection): City[] {
   const byCode = new Map(stats.cities.map((c) => [c.code, c]));
   const rows = geo.features.map(
     (f) => byCode.get(f.properties.adcode) ?? { code: f.properties.adcode, name: f.properties.name, assets: 0, vulnerableAssets: 0, events: 0 },
@@ -103,8 +128,7 @@ function cityRows(stats: Overview, geo: FeatureCollection): Overview['cities'] {
   return rows.sort((a, b) => a.code.localeCompare(b.code));
 }
 
-function cityTable(stats: Overview, geo: FeatureCollection): HTMLElement {
-  const rows = cityRows(stats, geo);
+function cityTable(rows: City[]): HTMLElement {
   const max = Math.max(1, ...rows.map((r) => r.assets));
   return h(
     'table',
@@ -127,7 +151,12 @@ function cityTable(stats: Overview, geo: FeatureCollection): HTMLElement {
       rows.map((r) =>
         h(
           'tr',
-          { testid: 'city-row', class: 'clickable', attrs: { 'data-code': r.code }, on: { click: () => navigate('assets', { region: r.code }) } },
+          {
+            testid: 'city-row',
+            class: 'clickable',
+            attrs: { 'data-code': r.code },
+            on: { click: () => navigate('assets', { region: r.code }) },
+          },
           h('td', { class: 'city-name' }, r.name),
           h(
             'td',
@@ -143,21 +172,15 @@ function cityTable(stats: Overview, geo: FeatureCollection): HTMLElement {
   );
 }
 
-function drawMap(el: HTMLElement, stats: Overview, geo: FeatureCollection): echarts.ECharts {
-  const rows = cityRows(stats, geo);
+function mapOption(rows: City[], geo: FeatureCollection) {
+  // ECharts joins data to regions by the feature's `name` property, so use the GeoJSON's spelling.
   const nameOf = new Map(geo.features.map((f) => [f.properties.adcode, f.properties.name]));
-  const data = rows.map((r) => ({ name: nameOf.get(r.code) ?? r.name, value: r.assets, row: r }));
   const max = Math.max(1, ...rows.map((r) => r.assets));
-  const chart = echarts.init(el, null, { renderer: 'svg' });
-  chart.on('click', (p) => {
-    const row = (p.data as { row?: Overview['cities'][number] } | undefined)?.row;
-    if (row) navigate('assets', { region: row.code });
-  });
-  chart.setOption({
+  return {
     animationDuration: 400,
     tooltip: {
       trigger: 'item',
-      formatter: (p: { name: string; data?: { row: Overview['cities'][number] } }) => {
+      formatter: (p: { name: string; data?: { row: City } }) => {
         const r = p.data?.row;
         if (!r) return p.name;
         return `<b>${r.name}</b><br/>${t('col.assets')}: ${formatCount(r.assets)}<br/>${t('col.vulnerableAssets')}: ${formatCount(r.vulnerableAssets)}<br/>${t('col.events')}: ${formatCount(r.events)}`;
@@ -184,18 +207,16 @@ function drawMap(el: HTMLElement, stats: Overview, geo: FeatureCollection): echa
         selectedMode: false,
         label: { show: true, color: '#ffffff', fontSize: 12, textBorderColor: '#061223', textBorderWidth: 2 },
         itemStyle: { borderColor: '#6fb7ff', borderWidth: 1, areaColor: PALETTE.scale[0] },
-        emphasis: { label: { color: '#ffffff' }, itemStyle: { areaColor: '#2bd4ff' } },
-        data,
+        emphasis: { label: { color: '#ffffff' }, itemStyle: { areaColor: PALETTE.accent } },
+        data: rows.map((r) => ({ name: nameOf.get(r.code) ?? r.name, value: r.assets, row: r })),
       },
     ],
-  });
-  return chart;
+  };
 }
 
-function drawBars(el: HTMLElement, pairs: Array<[string, number]>, color: string): echarts.ECharts {
+function barOption(pairs: Array<[string, number]>, color: string) {
   const top = [...pairs].sort((a, b) => b[1] - a[1]).slice(0, TOP_N);
-  const chart = echarts.init(el, null, { renderer: 'svg' });
-  chart.setOption({
+  return {
     animationDuration: 400,
     grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
@@ -216,7 +237,11 @@ function drawBars(el: HTMLElement, pairs: Array<[string, number]>, color: string
         label: { show: true, position: 'right', color: PALETTE.text },
       },
     ],
-  });
-  if (top.length === 0) el.appendChild(h('div', { class: 'chart-empty' }, t('overview.noData')));
-  return chart;
+  };
+}
+
+function emptyNote(chartEl: HTMLElement, empty: boolean): void {
+  const panel = chartEl.parentElement!;
+  panel.querySelector('.chart-empty')?.remove();
+  if (empty) panel.appendChild(h('div', { class: 'chart-empty' }, t('overview.noData')));
 }
