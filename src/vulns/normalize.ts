@@ -1,0 +1,177 @@
+// Vendor keys, product keys and Siemens order numbers (MLFB), so that what a probe reports and
+// what an advisory lists can be compared. CISA's vendor names are not normalised ("Rockwell
+// Automation " with a trailing space, "Schneider Electric Software, LLC", "3S-Smart Software
+// Solutions GmbH" for CODESYS), and neither are product names.
+
+/** Vendor aliases, first match wins. Keys are stable identifiers used by the index. */
+const VENDORS: readonly [RegExp, string][] = [
+  [/\bsiemens\b|\bsimatic\b|\bsiplus\b|\bruggedcom\b|\bscalance\b/, 'siemens'],
+  [/\brockwell\b|allen[\s-]*bradley|\bcontrollogix\b|\bcompactlogix\b|\bmicrologix\b/, 'rockwell'],
+  [/schneider|telemecanique|\bmodicon\b|\bsquare d\b|\bapc\b/, 'schneider'],
+  [/mitsubishi|\bmelsec\b/, 'mitsubishi'],
+  [/\bomron\b/, 'omron'],
+  [/\bmoxa\b/, 'moxa'],
+  [/hitachi energy|\bhitachi abb\b/, 'hitachi-energy'],
+  [/\babb\b/, 'abb'],
+  [/honeywell|matrikon/, 'honeywell'],
+  [/johnson controls|johnson contols|\bjci\b|sensormatic|exacq|tyco/, 'johnson-controls'],
+  [/tridium|\bniagara\b/, 'tridium'],
+  [/\bwago\b/, 'wago'],
+  [/phoenix\s*contact|innominate/, 'phoenix-contact'],
+  [/advantech/, 'advantech'],
+  [/delta electronics|\bdelta\b(?! controls)/, 'delta'],
+  [/general electric|\bge digital\b|^ge\b|\(ge\)/, 'ge'],
+  [/codesys|3s[\s-]*smart/, 'codesys'],
+  [/emerson/, 'emerson'],
+  [/yokogawa/, 'yokogawa'],
+  [/beckhoff/, 'beckhoff'],
+  [/\bnari\b/, 'nari'],
+  [/xinje/, 'xinje'],
+  [/\bwecon\b/, 'wecon'],
+  [/inhand/, 'inhand'],
+  [/\baveva\b|wonderware/, 'aveva'],
+  [/fuji electric/, 'fuji-electric'],
+  [/\beaton\b/, 'eaton'],
+  [/\bhirschmann\b|\bbelden\b/, 'belden'],
+  [/automation\s*direct/, 'automationdirect'],
+  [/red lion/, 'red-lion'],
+  [/schweitzer|\bsel\b/, 'sel'],
+  [/wellintech|kinghistorian/, 'wellintech'],
+  [/hikvision/, 'hikvision'],
+  [/dahua/, 'dahua'],
+  [/pepperl/, 'pepperl-fuchs'],
+  [/opto\s*22/, 'opto22'],
+  [/digi international|^digi\b/, 'digi'],
+  [/\binvt\b/, 'invt'],
+  [/osisoft/, 'osisoft'],
+  [/b&r|b\s*&\s*r industrial/, 'br-automation'],
+];
+
+/** Words that name a company form, not a company. */
+const COMPANY_NOISE = /\b(?:inc|llc|ltd|gmbh|ag|co|corp|corporation|company|limited|plc|sa|se|s\.a|kg)\b\.?/g;
+
+/**
+ * A stable key for a vendor name: `Siemens AG` → `siemens`, `Allen-Bradley` → `rockwell`.
+ * Unknown vendors become a slug of their name without the company form; empty input gives null.
+ */
+export function vendorKey(name: unknown): string | null {
+  const known = knownVendorKey(name);
+  if (known || typeof name !== 'string') return known;
+  const s = name.toLowerCase().replace(/\s+/g, ' ').trim();
+  const slug = s
+    .replace(/\(.*?\)/g, ' ')
+    .replace(COMPANY_NOISE, ' ')
+    .replace(/[^a-z0-9\u4e00-\u9fff]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return slug === '' ? null : slug;
+}
+
+/** The key of a vendor in the alias table, or null for any other name. */
+export function knownVendorKey(name: unknown): string | null {
+  if (typeof name !== 'string') return null;
+  const s = name.toLowerCase().replace(/\s+/g, ' ').trim();
+  if (s === '') return null;
+  for (const [re, key] of VENDORS) if (re.test(s)) return key;
+  return null;
+}
+
+/** Vendor names inside product names, dropped from product keys. */
+const VENDOR_WORDS = new Set([
+  'siemens', 'rockwell', 'automation', 'allen', 'bradley', 'schneider', 'electric', 'mitsubishi', 'omron',
+  'moxa', 'abb', 'honeywell', 'johnson', 'controls', 'tridium', 'wago', 'phoenix', 'contact', 'advantech',
+  'delta', 'electronics', 'ge', 'codesys', 'emerson', 'yokogawa', 'beckhoff', 'hitachi', 'energy',
+]);
+
+/** Words that do not tell one product from another. `cpu` stays: "CPU 1214C" is a model. */
+const PRODUCT_NOISE = new Set([
+  'simatic', 'siplus', 'family', 'families', 'series', 'firmware', 'fw', 'software', 'product', 'products',
+  'device', 'devices', 'module', 'modules', 'the', 'and', 'all', 'versions', 'version', 'of', 'for', 'incl',
+  'including', 'variants', 'variant', 'related', 'with', 'a', 'an', 'models', 'model', 'controllers', 'controller',
+]);
+
+/** Lower-case significant tokens of a product name: `SIMATIC S7-1200 CPU family` → `s7 1200 cpu`. */
+export function productTokens(name: unknown): string[] {
+  if (typeof name !== 'string') return [];
+  const s = name
+    .toLowerCase()
+    .replace(/\((?:incl\.?|including)[^)]*\)/g, ' ')
+    .replace(/\(\s*\d[a-z]{2}\d[\s0-9a-z-]{8,20}\)/g, ' ') // the MLFB in "CPU 1214C (6ES7214-1AG40-0XB0)
+    .replace(/\bcpu famil(?:y|ies)\b/g, ' ')
+    .replace(/[^a-z0-9\u4e00-\u9fff]+/g, ' ');
+  return s.split(' ').filter((t) => t.length > 0 && !PRODUCT_NOISE.has(t) && !VENDOR_WORDS.has(t));
+}
+
+/** Product key: the significant tokens joined by one space. */
+export function productKey(name: unknown): string {
+  return productTokens(name).join(' ');
+}
+
+/**
+ * Siemens order numbers (MLFB): `6ES7 214-1AG40-0XB0` and `6ES7214-1AG40-0XB0` are the same
+ * article. The key drops spaces and hyphens: `6ES72141AG400XB0`. Returns null for text that is
+ * not shaped like an MLFB (4 characters, 3 digits, then 5 and 4 characters; the last group may
+ * be missing in advisories, e.g. `6GK1411-1AC00`).
+ */
+export function mlfbKey(text: unknown): string | null {
+  if (typeof text !== 'string') return null;
+  const s = text.toUpperCase().replace(/[\s-]+/g, '');
+  if (!/^[0-9][A-Z]{2}[0-9][0-9]{3}[0-9A-Z]{5}(?:[0-9A-Z]{4})?$/.test(s)) return null;
+  return s;
+}
+
+/** A generic part-number key: upper case, no spaces, hyphens, dots or slashes. */
+export function partKey(text: unknown): string | null {
+  if (typeof text !== 'string') return null;
+  const s = text.toUpperCase().replace(/[\s\-./_]+/g, '');
+  return s.length >= 3 && s.length <= 40 && /\d/.test(s) ? s : null;
+}
+
+/**
+ * The Siemens product line an MLFB belongs to, from its first seven characters. SIPLUS variants
+ * (`6AG1`/`6AG2`) share the S7 numbering after the prefix. Only families that ICS fingerprinting
+ * commonly returns are listed; unknown prefixes give null rather than a guess.
+ */
+const MLFB_FAMILIES: readonly [RegExp, string[]][] = [
+  [/^6E[SD]7211/, ['S7-1200', 'CPU 1211C']],
+  [/^6E[SD]7212/, ['S7-1200', 'CPU 1212C']],
+  [/^6E[SD]7214/, ['S7-1200', 'CPU 1214C']],
+  [/^6E[SD]7215/, ['S7-1200', 'CPU 1215C']],
+  [/^6E[SD]7217/, ['S7-1200', 'CPU 1217C']],
+  [/^6E[SD]7212.*F|^6ES721[2-5]1[A-Z]F/, ['S7-1200', 'CPU F']],
+  [/^6ES7510/, ['S7-1500', 'ET 200SP', 'CPU 1510SP']],
+  [/^6ES7512/, ['S7-1500', 'ET 200SP', 'CPU 1512SP']],
+  [/^6ES751[13-8]/, ['S7-1500', 'CPU 151']],
+  [/^6ES7505/, ['S7-1500', 'Software Controller']],
+  [/^6ES7615/, ['Drive Controller', 'CPU 1504D', 'CPU 1507D']],
+  [/^6ES731/, ['S7-300', 'CPU 31']],
+  [/^6ES741/, ['S7-400', 'CPU 41']],
+  [/^6ES7288/, ['S7-200 SMART']],
+  [/^6ES7151/, ['ET 200S', 'IM151']],
+  [/^6ES7154/, ['ET 200pro', 'IM154']],
+  [/^6ED1052/, ['LOGO!']],
+  [/^6GK5/, ['SCALANCE']],
+  [/^6GK7/, ['CP']],
+  [/^6AV/, ['HMI']],
+];
+
+export function mlfbFamily(text: unknown): string[] | null {
+  const key = mlfbKey(text);
+  if (!key) return null;
+  const s7 = key.replace(/^6AG[12]/, '6ES7');
+  for (const [re, names] of MLFB_FAMILIES) if (re.test(s7)) return names;
+  return null;
+}
+
+/**
+ * Whether text looks like a model, catalogue or article identifier rather than a version:
+ * `1763-L16DWD`, `HEW4PER2B`, `S7-1211`, `LNL-X2210`, `6ES7211-1AE40-0XB0`, `2700988`.
+ */
+export function looksLikeIdentifier(text: string): boolean {
+  const t = text.trim().replace(/[,*]+$/, '').trim();
+  if (t.length < 3 || t.length > 40 || /\s/.test(t)) return false;
+  if (mlfbKey(t)) return true;
+  if (/^\d{6,8}$/.test(t)) return true; // Phoenix Contact article numbers
+  if (/^\d{3,5}-[A-Z]/i.test(t)) return true; // Rockwell catalogue numbers
+  if (!/\d/.test(t) || !/[a-z]/i.test(t)) return false;
+  return /^[a-z]{1,6}\d?[-\d]/i.test(t) || /^[a-z]{2,}\d+[a-z]+/i.test(t);
+}
