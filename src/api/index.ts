@@ -1,0 +1,1 @@
+export { buildApi, type ApiOptions } from './app.ts';

@@ -1,0 +1,154 @@
+// Read side of the spine: assets, findings, warnings and the overview statistics.
+import type { FastifyPluginAsync } from 'fastify';
+import { WARNING_STATES } from '../../model/index.ts';
+import { listAssets, listFindings, listWarnings, overview, type ServiceContext } from '../../services/index.ts';
+import { actorOf } from '../app.ts';
+import { identitySchema, pageOf, paging, regionCode } from '../schemas.ts';
+
+const service = {
+  type: 'object',
+  properties: { port: { type: 'integer' }, transport: { type: 'string' }, protocol: { type: 'string' }, firstSeen: { type: 'string' }, lastSeen: { type: 'string' } },
+} as const;
+
+const asset = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    ip: { type: 'string' },
+    regionCode: { type: ['string', 'null'] },
+    provinceCode: { type: ['string', 'null'] },
+    cityCode: { type: ['string', 'null'] },
+    countyCode: { type: ['string', 'null'] },
+    enterpriseId: { type: ['string', 'null'] },
+    enterpriseName: { type: ['string', 'null'] },
+    honeypot: { type: 'boolean' },
+    firstSeen: { type: 'string' },
+    lastSeen: { type: 'string' },
+    findingCount: { type: 'integer' },
+    services: { type: 'array', items: service },
+    identity: identitySchema,
+  },
+} as const;
+
+const finding = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    ip: { type: 'string' },
+    port: { type: 'integer' },
+    assetId: { type: 'string' },
+    serviceId: { type: 'string' },
+    advisoryId: { type: 'string' },
+    advisoryTitle: { type: ['string', 'null'] },
+    cves: { type: 'array', items: { type: 'string' } },
+    confidence: { type: 'string' },
+    reason: { type: 'string' },
+    severity: { type: 'string' },
+    cvss: { type: ['number', 'null'] },
+    status: { type: 'string' },
+    enterpriseId: { type: ['string', 'null'] },
+    cityCode: { type: ['string', 'null'] },
+    countyCode: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
+const warning = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    enterpriseId: { type: 'string' },
+    enterpriseName: { type: ['string', 'null'] },
+    title: { type: 'string' },
+    severity: { type: 'string' },
+    state: { type: 'string' },
+    findingCount: { type: 'integer' },
+    deadline: { type: ['string', 'null'] },
+    cityCode: { type: ['string', 'null'] },
+    countyCode: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
+const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+
+export const inventoryRoutes = (ctx: ServiceContext): FastifyPluginAsync => async (app) => {
+  app.get(
+    '/assets',
+    {
+      schema: {
+        tags: ['assets'],
+        querystring: {
+          type: 'object',
+          properties: { ...paging, region: regionCode, enterprise: text(64), protocol: text(32), vendor: text(128), q: text(128) },
+          additionalProperties: false,
+        },
+        response: { 200: pageOf(asset) },
+      },
+    },
+    async (req) => listAssets(ctx, actorOf(req), req.query as object),
+  );
+
+  app.get(
+    '/findings',
+    {
+      schema: {
+        tags: ['findings'],
+        querystring: {
+          type: 'object',
+          properties: {
+            ...paging,
+            ip: text(45),
+            cve: { type: 'string', pattern: '^CVE-\\d{4}-\\d{4,}$' },
+            enterprise: text(64),
+            confidence: { type: 'string', enum: ['confirmed', 'likely', 'possible'] },
+            status: { type: 'string', enum: ['open', 'fixed'] },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: pageOf(finding) },
+      },
+    },
+    async (req) => listFindings(ctx, actorOf(req), req.query as object),
+  );
+
+  app.get(
+    '/warnings',
+    {
+      schema: {
+        tags: ['warnings'],
+        querystring: {
+          type: 'object',
+          properties: { ...paging, state: { type: 'string', enum: [...WARNING_STATES] }, enterprise: text(64) },
+          additionalProperties: false,
+        },
+        response: { 200: pageOf(warning) },
+      },
+    },
+    async (req) => listWarnings(ctx, actorOf(req), req.query as object),
+  );
+
+  const count = { type: 'integer' } as const;
+  app.get(
+    '/stats/overview',
+    {
+      schema: {
+        tags: ['stats'],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              totals: { type: 'object', properties: { assets: count, vulnerableAssets: count, findings: count, events: count, enterprises: count, openWarnings: count } },
+              cities: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' }, assets: count, vulnerableAssets: count, events: count } } },
+              protocols: { type: 'array', items: { type: 'object', properties: { protocol: { type: 'string' }, services: count } } },
+              vendors: { type: 'array', items: { type: 'object', properties: { vendor: { type: 'string' }, assets: count } } },
+            },
+          },
+        },
+      },
+    },
+    async (req) => overview(ctx, actorOf(req)),
+  );
+};

@@ -1,0 +1,35 @@
+// `otscope serve`: the whole platform in one process (what `npm start` runs).
+import { startPlatform } from '../main.ts';
+import { isAppError } from '../errors.ts';
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`Usage: otscope serve
+
+Runs the API, dashboard and engines in one process. Settings come from the environment:
+  OTSCOPE_HOST (127.0.0.1)  OTSCOPE_PORT (8080)  OTSCOPE_DATA_DIR (./data)
+  OTSCOPE_DATABASE_URL      postgres://… ; unset = SQLite file in the data dir
+  OTSCOPE_ADMIN_PASSWORD    first-start password of user admin; unset = generated and printed once
+  OTSCOPE_CONFIG            optional JSON file with the same settings
+  OTSCOPE_LOG_LEVEL         fatal|error|warn|info|debug|silent (info)`);
+    return 0;
+  }
+  try {
+    const platform = await startPlatform({ log: (l) => console.log(`otscope: ${l}`) });
+    if (platform.generatedAdminPassword) {
+      console.log(`otscope: created user 'admin' with password: ${platform.generatedAdminPassword}`);
+      console.log('otscope: (shown once; set OTSCOPE_ADMIN_PASSWORD to choose it yourself)');
+    }
+    console.log(`otscope: ${platform.ctx.store.dialect} storage; dashboard and API at ${platform.url}`);
+    const stop = async () => {
+      await platform.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return await new Promise<number>(() => {});
+  } catch (e) {
+    console.error(`otscope: cannot start: ${isAppError(e) ? `${e.code}: ${e.message}` : (e as Error).message}`);
+    return 1;
+  }
+}

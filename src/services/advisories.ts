@@ -1,0 +1,210 @@
+// Advisories: CSAF 2.0 import (API and the bundled set on first start), lookup, and the
+// incremental re-match an imported advisory triggers.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { appError } from '../errors.ts';
+import type { Actor, DeviceIdentity, Severity } from '../model/index.ts';
+import { can } from '../access/index.ts';
+import { importCsaf, type NormalizedAdvisory } from '../vulns/index.ts';
+import { chunkSize } from '../storage/index.ts';
+import type { ServiceContext } from './context.ts';
+import { audit } from './audit.ts';
+import { matchChanged } from './observations.ts';
+
+export interface AdvisoryView {
+  id: string;
+  title: string;
+  publisher: string | null;
+  initialRelease: string | null;
+  currentRelease: string | null;
+  severity: Severity;
+  maxCvss: number | null;
+  cves: unknown[];
+  products: unknown[];
+  problems: unknown[];
+  importedAt: string;
+}
+
+export interface ImportOutcome {
+  advisory: AdvisoryView;
+  created: boolean;
+  rematched: number;
+  newFindings: number;
+}
+
+async function store(ctx: ServiceContext, actor: Actor | null, doc: unknown): Promise<{ advisory: NormalizedAdvisory; created: boolean; view: AdvisoryView }> {
+  const result = importCsaf(doc);
+  if (!result.ok) throw appError('INVALID_ADVISORY', result.reason);
+  const a = result.advisory;
+  const now = ctx.now().toISOString();
+  const row = {
+    id: a.id,
+    title: a.title,
+    publisher: a.publisher ?? null,
+    initialRelease: a.initialRelease ?? null,
+    currentRelease: a.currentRelease ?? null,
+    severity: a.severity,
+    maxCvss: a.maxCvss ?? null,
+    cves: JSON.stringify(a.cves),
+    products: JSON.stringify(a.products),
+    problems: JSON.stringify(result.problems),
+    document: JSON.stringify(doc),
+    importedAt: now,
+  };
+  let created = false;
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const prev = await trx.selectFrom('advisories').select(['id', 'document']).where('id', '=', a.id).executeTakeFirst();
+    if (prev && prev.document === row.document) return; // idempotent: the same document again changes nothing
+    created = !prev;
+    await trx
+      .insertInto('advisories')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
+        title: eb.ref('excluded.title'),
+        publisher: eb.ref('excluded.publisher'),
+        initialRelease: eb.ref('excluded.initialRelease'),
+        currentRelease: eb.ref('excluded.currentRelease'),
+        severity: eb.ref('excluded.severity'),
+        maxCvss: eb.ref('excluded.maxCvss'),
+        cves: eb.ref('excluded.cves'),
+        products: eb.ref('excluded.products'),
+        problems: eb.ref('excluded.problems'),
+        document: eb.ref('excluded.document'),
+        importedAt: eb.ref('excluded.importedAt'),
+      })))
+      .execute();
+    if (actor) await audit(trx, actor, prev ? 'advisory.update' : 'advisory.import', 'advisory', a.id, { problems: result.problems.length });
+  });
+  return { advisory: a, created, view: toView(row) };
+}
+
+export async function importAdvisory(ctx: ServiceContext, actor: Actor, doc: unknown): Promise<ImportOutcome> {
+  if (!can(actor, 'write:advisories')) throw appError('FORBIDDEN');
+  const { advisory, created, view } = await store(ctx, actor, doc);
+  ctx.matcher.add(advisory);
+  const { rematched, newFindings } = await rematchVendors(ctx, advisory);
+  return { advisory: view, created, rematched, newFindings };
+}
+
+/** Re-matches only the identities whose vendor the advisory names: one advisory touches only what it must. */
+async function rematchVendors(ctx: ServiceContext, advisory: NormalizedAdvisory): Promise<{ rematched: number; newFindings: number }> {
+  const vendors = [...new Set(advisory.products.map((p) => p.vendorKey))];
+  const rows = await ctx.store.db
+    .selectFrom('identities')
+    .innerJoin('services', 'services.id', 'identities.serviceId')
+    .innerJoin('assets', 'assets.id', 'identities.assetId')
+    .select([
+      'identities.serviceId',
+      'identities.assetId',
+      'identities.vendor',
+      'identities.product',
+      'identities.model',
+      'identities.orderNumber',
+      'identities.firmware',
+      'identities.hardware',
+      'identities.serial',
+      'identities.moduleName',
+      'identities.plantId',
+      'identities.observedAt',
+      'services.port',
+      'assets.ip',
+      'assets.provinceCode',
+      'assets.cityCode',
+      'assets.countyCode',
+      'assets.enterpriseId',
+    ])
+    .where('identities.vendorKey', 'in', vendors.length ? vendors : [''])
+    .execute();
+  const touched = rows;
+  if (!touched.length) return { rematched: 0, newFindings: 0 };
+  const now = ctx.now().toISOString();
+  let newFindings = 0;
+  const size = chunkSize(ctx.store, 20);
+  for (let i = 0; i < touched.length; i += size) {
+    newFindings += await ctx.store.db.transaction().execute((trx) =>
+      matchChanged(
+        ctx,
+        trx,
+        touched.slice(i, i + size).map((r) => ({
+          serviceId: r.serviceId,
+          assetId: r.assetId,
+          ip: r.ip,
+          port: r.port,
+          place: { provinceCode: r.provinceCode ?? ctx.regions.province.code, cityCode: r.cityCode, countyCode: r.countyCode, enterpriseId: r.enterpriseId },
+          identity: identityOf(r),
+          previousDigest: null,
+          observedAt: r.observedAt,
+        })),
+        now,
+      ),
+    );
+  }
+  return { rematched: touched.length, newFindings };
+}
+
+function identityOf(r: Record<string, unknown>): DeviceIdentity {
+  const out: DeviceIdentity = {};
+  for (const f of ['vendor', 'product', 'model', 'orderNumber', 'firmware', 'hardware', 'serial', 'moduleName', 'plantId'] as const) {
+    if (typeof r[f] === 'string') out[f] = r[f] as string;
+  }
+  return out;
+}
+
+export async function getAdvisory(ctx: ServiceContext, actor: Actor, id: string): Promise<AdvisoryView> {
+  if (!can(actor, 'read:advisories')) throw appError('FORBIDDEN');
+  const row = await ctx.store.db.selectFrom('advisories').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw appError('NOT_FOUND');
+  return toView(row);
+}
+
+function toView(r: { id: string; title: string; publisher: string | null; initialRelease: string | null; currentRelease: string | null; severity: string; maxCvss: number | null; cves: string; products: string; problems: string; importedAt: string }): AdvisoryView {
+  return {
+    id: r.id,
+    title: r.title,
+    publisher: r.publisher,
+    initialRelease: r.initialRelease,
+    currentRelease: r.currentRelease,
+    severity: r.severity as Severity,
+    maxCvss: r.maxCvss,
+    cves: JSON.parse(r.cves),
+    products: JSON.parse(r.products),
+    problems: JSON.parse(r.problems),
+    importedAt: r.importedAt,
+  };
+}
+
+/** Loads every stored advisory into the matcher (at start). */
+export async function loadMatcher(ctx: ServiceContext): Promise<number> {
+  const rows = await ctx.store.db.selectFrom('advisories').select('document').execute();
+  const list: NormalizedAdvisory[] = [];
+  for (const r of rows) {
+    const res = importCsaf(JSON.parse(r.document));
+    if (res.ok) list.push(res.advisory);
+  }
+  ctx.matcher.load(list);
+  return list.length;
+}
+
+/** First start: import the bundled CISA advisories. Returns counts of imported and refused files. */
+export async function importBundled(ctx: ServiceContext, dir: string): Promise<{ imported: number; refused: { file: string; reason: string }[] }> {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/^icsa-.*\.json$/i.test(name)) files.push(p);
+    }
+  };
+  walk(dir);
+  let imported = 0;
+  const refused: { file: string; reason: string }[] = [];
+  for (const f of files) {
+    try {
+      await store(ctx, null, JSON.parse(readFileSync(f, 'utf8')));
+      imported++;
+    } catch (e) {
+      refused.push({ file: f, reason: (e as Error).message });
+    }
+  }
+  return { imported, refused };
+}

@@ -1,0 +1,80 @@
+import { appError } from '../errors.ts';
+import type { Actor, Confidence, Severity } from '../model/index.ts';
+import { can, inScope } from '../access/index.ts';
+import type { ServiceContext } from './context.ts';
+import { page, type Page, type PageQuery } from './paging.ts';
+
+export interface FindingQuery extends PageQuery {
+  ip?: string;
+  cve?: string;
+  enterprise?: string;
+  confidence?: Confidence;
+  status?: string;
+}
+
+export interface FindingView {
+  id: string;
+  ip: string;
+  port: number;
+  assetId: string;
+  serviceId: string;
+  advisoryId: string;
+  advisoryTitle: string | null;
+  cves: string[];
+  confidence: Confidence;
+  reason: string;
+  severity: Severity;
+  cvss: number | null;
+  status: string;
+  enterpriseId: string | null;
+  cityCode: string | null;
+  countyCode: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function listFindings(ctx: ServiceContext, actor: Actor, q: FindingQuery): Promise<Page<FindingView>> {
+  if (!can(actor, 'read:findings')) throw appError('FORBIDDEN');
+  let query = ctx.store.db.selectFrom('findings').where(inScope(actor, { table: 'findings' })).where('findings.status', '=', q.status ?? 'open');
+  if (q.ip) query = query.where('findings.ip', '=', q.ip);
+  if (q.enterprise) query = query.where('findings.enterpriseId', '=', q.enterprise);
+  if (q.confidence) query = query.where('findings.confidence', '=', q.confidence);
+  // CVE lists are JSON text; a quoted match cannot hit a longer id (CVE-2020-1 vs CVE-2020-10).
+  if (q.cve) query = query.where('findings.cves', 'like', `%"${q.cve.replace(/[\\%_"]/g, '')}"%`);
+  const { limit, offset } = page(q);
+  const [rows, count] = await Promise.all([
+    query
+      .leftJoin('advisories', 'advisories.id', 'findings.advisoryId')
+      .selectAll('findings')
+      .select('advisories.title as advisoryTitle')
+      .orderBy('findings.cvss', 'desc')
+      .orderBy('findings.id')
+      .limit(limit)
+      .offset(offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      ip: r.ip,
+      port: r.port,
+      assetId: r.assetId,
+      serviceId: r.serviceId,
+      advisoryId: r.advisoryId,
+      advisoryTitle: r.advisoryTitle,
+      cves: JSON.parse(r.cves) as string[],
+      confidence: r.confidence as Confidence,
+      reason: r.reason,
+      severity: r.severity as Severity,
+      cvss: r.cvss,
+      status: r.status,
+      enterpriseId: r.enterpriseId,
+      cityCode: r.cityCode,
+      countyCode: r.countyCode,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    })),
+    total: Number(count.n),
+  };
+}

@@ -1,0 +1,45 @@
+// The in-memory advisory index the spine matches identities against. Loaded from the advisories
+// table at start; an imported advisory is added to it at once.
+import type { DeviceIdentity } from '../model/index.ts';
+import { buildIndex, matchIdentity, vendorKey, type NormalizedAdvisory } from '../vulns/index.ts';
+
+export interface MatchResult {
+  advisoryId: string;
+  productId: string;
+  cves: string[];
+  confidence: 'confirmed' | 'likely' | 'possible';
+  reason: string;
+  severity: 'critical' | 'high' | 'medium' | 'low' | 'none';
+  cvss: number | null;
+}
+
+export class AdvisoryMatcher {
+  private index = buildIndex([]);
+
+  load(advisories: NormalizedAdvisory[]): void {
+    this.index = buildIndex(advisories);
+  }
+
+  add(advisory: NormalizedAdvisory): void {
+    this.index.remove(advisory.id);
+    this.index.add(advisory);
+  }
+
+  /** The normalised vendor key the index files advisories under. */
+  vendorKey(vendor: string): string {
+    return vendorKey(vendor) ?? vendor.trim().toLowerCase();
+  }
+
+  match(identity: DeviceIdentity): MatchResult[] {
+    if (!identity.vendor && !identity.product && !identity.orderNumber && !identity.model) return [];
+    return matchIdentity(this.index, identity).map((m) => ({
+      advisoryId: m.advisoryId,
+      productId: m.productId,
+      cves: m.cves,
+      confidence: m.confidence,
+      reason: m.reason,
+      severity: m.severity,
+      cvss: m.cvss ?? null,
+    }));
+  }
+}

@@ -1,0 +1,81 @@
+// Opens the store: SQLite (better-sqlite3, WAL) by default, PostgreSQL when a URL is given.
+// Dialect differences are declared here, once, as capabilities.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import type { Database } from './schema.ts';
+import { migrations } from './migrations.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Largest number of bound parameters one statement may carry on this dialect. */
+  maxParams: number;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  /** PostgreSQL schema to use (tests isolate themselves in a fresh one). */
+  pgSchema?: string;
+}
+
+// pg returns int8/numeric as strings; counts here fit in doubles, so parse them at the boundary.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  let store: Store;
+  if (opts.databaseUrl) {
+    const schema = opts.pgSchema;
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    if (schema) {
+      const client = await pool.connect();
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '')}"`);
+      } finally {
+        client.release();
+      }
+    }
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    store = { db, dialect: 'postgres', maxParams: 65_000, close: () => db.destroy() };
+  } else {
+    mkdirSync(opts.dataDir, { recursive: true });
+    const file = new BetterSqlite3(join(opts.dataDir, 'otscope.sqlite'));
+    file.pragma('journal_mode = WAL');
+    file.pragma('synchronous = NORMAL');
+    file.pragma('foreign_keys = ON');
+    file.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), plugins: [new CamelCasePlugin()] });
+    store = { db, dialect: 'sqlite', maxParams: 32_000, close: () => db.destroy() };
+  }
+  await migrate(store, opts.databaseUrl ? (opts.pgSchema ?? 'public') : undefined);
+  return store;
+}
+
+async function migrate(store: Store, pgSchema: string | undefined): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(store.dialect) };
+  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'otscope_migrations', migrationLockTableName: 'otscope_migrations_lock',
+    // Kysely looks its tables up across all schemas; naming ours keeps instances in separate schemas apart.
+    ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? error}`);
+  }
+}
+
+/** Rows per multi-row INSERT so that rows × columns stays under the dialect's parameter limit. */
+export function chunkSize(store: Store, columns: number): number {
+  return Math.max(1, Math.floor(store.maxParams / columns));
+}

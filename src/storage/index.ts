@@ -1,0 +1,2 @@
+export { openStore, chunkSize, type Store, type StoreOptions, type DialectName } from './db.ts';
+export type * from './schema.ts';

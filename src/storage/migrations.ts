@@ -1,0 +1,290 @@
+// One migration set for both dialects. Column types are the common subset (text, integer,
+// double precision); see schema.ts for why times and JSON are text.
+import { sql, type Kysely, type Migration } from 'kysely';
+import type { DialectName } from './db.ts';
+
+type Db = Kysely<unknown>;
+
+async function up001(db: Db): Promise<void> {
+  await db.schema
+    .createTable('regions')
+    .addColumn('code', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('level', 'text', (c) => c.notNull())
+    .addColumn('parent_code', 'text')
+    .addColumn('province_code', 'text', (c) => c.notNull())
+    .addColumn('city_code', 'text')
+    .addColumn('county_code', 'text')
+    .execute();
+
+  await db.schema
+    .createTable('region_ip_ranges')
+    .addColumn('start_key', 'text', (c) => c.primaryKey())
+    .addColumn('end_key', 'text', (c) => c.notNull())
+    .addColumn('province_code', 'text', (c) => c.notNull())
+    .addColumn('city_code', 'text')
+    .addColumn('isp', 'text')
+    .execute();
+
+  await db.schema
+    .createTable('enterprises')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('credit_code', 'text', (c) => c.notNull().unique())
+    .addColumn('industry_code', 'text', (c) => c.notNull())
+    .addColumn('region_code', 'text', (c) => c.notNull())
+    .addColumn('province_code', 'text', (c) => c.notNull())
+    .addColumn('city_code', 'text')
+    .addColumn('county_code', 'text')
+    .addColumn('classification', 'text')
+    .addColumn('grade', 'text')
+    .addColumn('contacts', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('enterprises_city').on('enterprises').columns(['city_code', 'county_code']).execute();
+
+  await db.schema
+    .createTable('enterprise_networks')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id'))
+    .addColumn('cidr', 'text', (c) => c.notNull())
+    .addColumn('family', 'integer', (c) => c.notNull())
+    .addColumn('prefix', 'integer', (c) => c.notNull())
+    .addColumn('start_key', 'text', (c) => c.notNull())
+    .addColumn('end_key', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('enterprise_networks_cidr', ['enterprise_id', 'cidr'])
+    .execute();
+  await db.schema.createIndex('enterprise_networks_range').on('enterprise_networks').columns(['start_key', 'end_key']).execute();
+
+  await db.schema
+    .createTable('enterprise_domains')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id'))
+    .addColumn('domain', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('enterprise_domains_domain', ['enterprise_id', 'domain'])
+    .execute();
+
+  await db.schema
+    .createTable('assets')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('ip', 'text', (c) => c.notNull().unique())
+    .addColumn('ip_key', 'text', (c) => c.notNull())
+    .addColumn('province_code', 'text')
+    .addColumn('city_code', 'text')
+    .addColumn('county_code', 'text')
+    .addColumn('enterprise_id', 'text')
+    .addColumn('vendor', 'text')
+    .addColumn('product', 'text')
+    .addColumn('model', 'text')
+    .addColumn('firmware', 'text')
+    .addColumn('honeypot', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('first_seen', 'text', (c) => c.notNull())
+    .addColumn('last_seen', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('assets_city').on('assets').columns(['city_code', 'county_code']).execute();
+  await db.schema.createIndex('assets_enterprise').on('assets').column('enterprise_id').execute();
+  await db.schema.createIndex('assets_vendor').on('assets').column('vendor').execute();
+  await db.schema.createIndex('assets_by_ip_key').on('assets').column('ip_key').execute();
+
+  await db.schema
+    .createTable('services')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('asset_id', 'text', (c) => c.notNull().references('assets.id'))
+    .addColumn('port', 'integer', (c) => c.notNull())
+    .addColumn('transport', 'text', (c) => c.notNull())
+    .addColumn('protocol', 'text', (c) => c.notNull())
+    .addColumn('first_seen', 'text', (c) => c.notNull())
+    .addColumn('last_seen', 'text', (c) => c.notNull())
+    .addUniqueConstraint('services_endpoint', ['asset_id', 'port', 'transport'])
+    .execute();
+  await db.schema.createIndex('services_protocol').on('services').columns(['protocol', 'asset_id']).execute();
+
+  await db.schema
+    .createTable('identities')
+    .addColumn('service_id', 'text', (c) => c.primaryKey().references('services.id'))
+    .addColumn('asset_id', 'text', (c) => c.notNull())
+    .addColumn('vendor', 'text')
+    .addColumn('vendor_key', 'text')
+    .addColumn('product', 'text')
+    .addColumn('model', 'text')
+    .addColumn('order_number', 'text')
+    .addColumn('firmware', 'text')
+    .addColumn('hardware', 'text')
+    .addColumn('serial', 'text')
+    .addColumn('module_name', 'text')
+    .addColumn('plant_id', 'text')
+    .addColumn('raw', 'text', (c) => c.notNull())
+    .addColumn('digest', 'text', (c) => c.notNull())
+    .addColumn('observed_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('identities_asset').on('identities').column('asset_id').execute();
+  await db.schema.createIndex('identities_vendor_key').on('identities').column('vendor_key').execute();
+
+  await db.schema
+    .createTable('observations')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('asset_id', 'text', (c) => c.notNull())
+    .addColumn('ip', 'text', (c) => c.notNull())
+    .addColumn('port', 'integer', (c) => c.notNull())
+    .addColumn('transport', 'text', (c) => c.notNull())
+    .addColumn('protocol', 'text', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('via', 'text')
+    .addColumn('observed_at', 'text', (c) => c.notNull())
+    .addColumn('received_at', 'text', (c) => c.notNull())
+    .addColumn('identity', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('observations_asset').on('observations').columns(['asset_id', 'observed_at']).execute();
+
+  await db.schema
+    .createTable('advisories')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('title', 'text', (c) => c.notNull())
+    .addColumn('publisher', 'text')
+    .addColumn('initial_release', 'text')
+    .addColumn('current_release', 'text')
+    .addColumn('severity', 'text', (c) => c.notNull())
+    .addColumn('max_cvss', 'double precision')
+    .addColumn('cves', 'text', (c) => c.notNull())
+    .addColumn('products', 'text', (c) => c.notNull())
+    .addColumn('problems', 'text', (c) => c.notNull())
+    .addColumn('document', 'text', (c) => c.notNull())
+    .addColumn('imported_at', 'text', (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('findings')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('asset_id', 'text', (c) => c.notNull())
+    .addColumn('service_id', 'text', (c) => c.notNull())
+    .addColumn('advisory_id', 'text', (c) => c.notNull())
+    .addColumn('product_id', 'text', (c) => c.notNull())
+    .addColumn('ip', 'text', (c) => c.notNull())
+    .addColumn('port', 'integer', (c) => c.notNull())
+    .addColumn('province_code', 'text')
+    .addColumn('city_code', 'text')
+    .addColumn('county_code', 'text')
+    .addColumn('enterprise_id', 'text')
+    .addColumn('cves', 'text', (c) => c.notNull())
+    .addColumn('confidence', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('severity', 'text', (c) => c.notNull())
+    .addColumn('cvss', 'double precision')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('findings_service_advisory', ['service_id', 'advisory_id'])
+    .execute();
+  await db.schema.createIndex('findings_asset').on('findings').column('asset_id').execute();
+  await db.schema.createIndex('findings_city').on('findings').columns(['city_code', 'county_code']).execute();
+  await db.schema.createIndex('findings_enterprise').on('findings').column('enterprise_id').execute();
+  await db.schema.createIndex('findings_ip').on('findings').column('ip').execute();
+
+  await db.schema
+    .createTable('events')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('severity', 'text', (c) => c.notNull())
+    .addColumn('asset_id', 'text')
+    .addColumn('ip', 'text')
+    .addColumn('province_code', 'text')
+    .addColumn('city_code', 'text')
+    .addColumn('county_code', 'text')
+    .addColumn('enterprise_id', 'text')
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('summary', 'text', (c) => c.notNull())
+    .addColumn('detail', 'text', (c) => c.notNull())
+    .addColumn('occurred_at', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('events_city').on('events').columns(['city_code', 'occurred_at']).execute();
+
+  await db.schema
+    .createTable('indicators')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('first_seen', 'text', (c) => c.notNull())
+    .addColumn('last_seen', 'text', (c) => c.notNull())
+    .addColumn('confidence', 'integer', (c) => c.notNull())
+    .addColumn('detail', 'text', (c) => c.notNull())
+    .addUniqueConstraint('indicators_value', ['type', 'value'])
+    .execute();
+
+  await db.schema
+    .createTable('warnings')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('enterprise_id', 'text', (c) => c.notNull().references('enterprises.id'))
+    .addColumn('province_code', 'text')
+    .addColumn('city_code', 'text')
+    .addColumn('county_code', 'text')
+    .addColumn('title', 'text', (c) => c.notNull())
+    .addColumn('severity', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('deadline', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('warnings_enterprise').on('warnings').columns(['enterprise_id', 'state']).execute();
+
+  await db.schema
+    .createTable('warning_findings')
+    .addColumn('warning_id', 'text', (c) => c.notNull().references('warnings.id'))
+    .addColumn('finding_id', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('warning_findings_pk', ['warning_id', 'finding_id'])
+    .execute();
+
+  await db.schema
+    .createTable('users')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('username', 'text', (c) => c.notNull().unique())
+    .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('region_code', 'text')
+    .addColumn('enterprise_id', 'text')
+    .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('sessions')
+    .addColumn('token_hash', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('audit_log')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('actor_id', 'text')
+    .addColumn('actor_name', 'text')
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('object_type', 'text', (c) => c.notNull())
+    .addColumn('object_id', 'text')
+    .addColumn('detail', 'text', (c) => c.notNull())
+    .execute();
+}
+
+// Audit entries are evidence: the database itself refuses to change or delete them.
+async function up002(db: Db, dialect: DialectName): Promise<void> {
+  if (dialect === 'sqlite') {
+    await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`.execute(db);
+    await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`.execute(db);
+  } else {
+    await sql`CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`.execute(db);
+    await sql`CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`.execute(db);
+  }
+}
+
+export function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '001-initial': { up: up001 },
+    '002-audit-append-only': { up: (db) => up002(db, dialect) },
+  };
+}

@@ -1,0 +1,260 @@
+// The one schema, as Kysely sees it (camelCase here, snake_case in the database through
+// CamelCasePlugin). Times are ISO-8601 UTC text; JSON is text; booleans are 0/1 integers —
+// the same representation on SQLite and PostgreSQL, so repositories never branch on dialect.
+export interface RegionTable {
+  code: string;
+  name: string;
+  level: 'province' | 'city' | 'county';
+  parentCode: string | null;
+  provinceCode: string;
+  cityCode: string | null;
+  countyCode: string | null;
+}
+
+export interface RegionIpRangeTable {
+  startKey: string;
+  endKey: string;
+  provinceCode: string;
+  cityCode: string | null;
+  isp: string | null;
+}
+
+export interface EnterpriseTable {
+  id: string;
+  name: string;
+  creditCode: string;
+  industryCode: string;
+  regionCode: string;
+  provinceCode: string;
+  cityCode: string | null;
+  countyCode: string | null;
+  classification: string | null;
+  grade: string | null;
+  /** JSON array of {name, phone?, email?, role?}. */
+  contacts: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EnterpriseNetworkTable {
+  id: string;
+  enterpriseId: string;
+  cidr: string;
+  family: number;
+  prefix: number;
+  startKey: string;
+  endKey: string;
+  createdAt: string;
+}
+
+export interface EnterpriseDomainTable {
+  id: string;
+  enterpriseId: string;
+  domain: string;
+  createdAt: string;
+}
+
+export interface AssetTable {
+  id: string;
+  ip: string;
+  ipKey: string;
+  provinceCode: string | null;
+  cityCode: string | null;
+  countyCode: string | null;
+  enterpriseId: string | null;
+  /** Identity summary of the asset (from its most recently identified service), for filters. */
+  vendor: string | null;
+  product: string | null;
+  model: string | null;
+  firmware: string | null;
+  honeypot: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface ServiceTable {
+  id: string;
+  assetId: string;
+  port: number;
+  transport: string;
+  protocol: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface IdentityTable {
+  serviceId: string;
+  assetId: string;
+  vendor: string | null;
+  /** Normalised vendor, so a new advisory re-matches only its vendors' identities. */
+  vendorKey: string | null;
+  product: string | null;
+  model: string | null;
+  orderNumber: string | null;
+  firmware: string | null;
+  hardware: string | null;
+  serial: string | null;
+  moduleName: string | null;
+  plantId: string | null;
+  /** JSON object of protocol-specific fields. */
+  raw: string;
+  /** Hash of the identity fields, to notice a change cheaply. */
+  digest: string;
+  observedAt: string;
+}
+
+export interface ObservationTable {
+  /** Content hash: the same evidence sent twice is stored once. */
+  id: string;
+  assetId: string;
+  ip: string;
+  port: number;
+  transport: string;
+  protocol: string;
+  source: string;
+  via: string | null;
+  observedAt: string;
+  receivedAt: string;
+  identity: string;
+}
+
+export interface AdvisoryTable {
+  id: string;
+  title: string;
+  publisher: string | null;
+  initialRelease: string | null;
+  currentRelease: string | null;
+  severity: string;
+  maxCvss: number | null;
+  /** JSON array of the advisory's CVE records (id, cvss, cwe, remediations, knownExploited). */
+  cves: string;
+  /** JSON: the normalised product entries used for matching. */
+  products: string;
+  /** JSON: what the importer could not understand, per product entry. */
+  problems: string;
+  /** The original CSAF document. */
+  document: string;
+  importedAt: string;
+}
+
+export interface FindingTable {
+  id: string;
+  assetId: string;
+  serviceId: string;
+  advisoryId: string;
+  productId: string;
+  ip: string;
+  port: number;
+  provinceCode: string | null;
+  cityCode: string | null;
+  countyCode: string | null;
+  enterpriseId: string | null;
+  /** JSON array of CVE ids. */
+  cves: string;
+  confidence: string;
+  reason: string;
+  severity: string;
+  cvss: number | null;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EventTable {
+  id: string;
+  kind: string;
+  severity: string;
+  assetId: string | null;
+  ip: string | null;
+  provinceCode: string | null;
+  cityCode: string | null;
+  countyCode: string | null;
+  enterpriseId: string | null;
+  source: string;
+  summary: string;
+  detail: string;
+  occurredAt: string;
+  createdAt: string;
+}
+
+export interface IndicatorTable {
+  id: string;
+  type: string;
+  value: string;
+  source: string;
+  firstSeen: string;
+  lastSeen: string;
+  confidence: number;
+  detail: string;
+}
+
+export interface WarningTable {
+  id: string;
+  enterpriseId: string;
+  provinceCode: string | null;
+  cityCode: string | null;
+  countyCode: string | null;
+  title: string;
+  severity: string;
+  state: string;
+  deadline: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WarningFindingTable {
+  warningId: string;
+  findingId: string;
+}
+
+export interface UserTable {
+  id: string;
+  username: string;
+  passwordHash: string;
+  role: string;
+  regionCode: string | null;
+  enterpriseId: string | null;
+  disabled: number;
+  createdAt: string;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the bearer token; the token itself is never stored. */
+  tokenHash: string;
+  userId: string;
+  expiresAt: string;
+  createdAt: string;
+}
+
+export interface AuditTable {
+  id: string;
+  at: string;
+  actorId: string | null;
+  actorName: string | null;
+  action: string;
+  objectType: string;
+  objectId: string | null;
+  detail: string;
+}
+
+export interface Database {
+  regions: RegionTable;
+  regionIpRanges: RegionIpRangeTable;
+  enterprises: EnterpriseTable;
+  enterpriseNetworks: EnterpriseNetworkTable;
+  enterpriseDomains: EnterpriseDomainTable;
+  assets: AssetTable;
+  services: ServiceTable;
+  identities: IdentityTable;
+  observations: ObservationTable;
+  advisories: AdvisoryTable;
+  findings: FindingTable;
+  events: EventTable;
+  indicators: IndicatorTable;
+  warnings: WarningTable;
+  warningFindings: WarningFindingTable;
+  users: UserTable;
+  sessions: SessionTable;
+  auditLog: AuditTable;
+}
+
