@@ -329,7 +329,10 @@ function toProduct(leaf: Leaf, problems: ImportProblem[]): AdvisoryProduct | nul
           code: 'version-holds-model',
           message: `${fullName}: product_version "${rangeText}" names a product variant, not a version; read as all versions of it`,
         });
-        productName = rangeText.replace(/[,\s]+(?:and)?$/, '').trim();
+        const variant = rangeText.replace(/[,\s]+(?:and)?$/, '').trim();
+        const words = new Set(productName.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2));
+        const shares = variant.toLowerCase().split(/[^a-z0-9]+/).some((w) => words.has(w));
+        productName = shares || productName === '' ? variant : `${productName} ${variant}`;
         range = { kind: 'all', source: 'range', notes: ['no firmware version given'] };
       }
     }

@@ -414,5 +414,8 @@ export function parseNameText(name: string): VersionRange {
     }
   }
   const r = parseRangeText(s);
-  return r.kind === 'undecidable' ? { kind: 'unparsed', reason: r.reason } : r;
+  if (r.kind === 'undecidable') return { kind: 'unparsed', reason: r.reason };
+  // "(Intel Core i5 Intel Core i7 and Intel XEON)" strips to nothing; that is not "all versions"
+  if (r.kind === 'all' && !/^\*$|\ball versions\b/i.test(s)) return { kind: 'unparsed', reason: 'no version phrase in the product name' };
+  return r;
 }
