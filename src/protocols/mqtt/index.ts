@@ -1,0 +1,103 @@
+// MQTT 3.1 / 3.1.1 / 5.0 over TCP 1883 (8883 is the same inside TLS, which this engine does not
+// see). One control packet per parse; the CONNECT's protocol level is kept in the flow state.
+import type { DeviceIdentity } from '../../model/index.ts';
+import type { Fields, FlowState, Protocol } from '../protocol.ts';
+import { encodePacket, parsePacket, type MqttMessage, type ProtocolLevel } from './packet.ts';
+
+export type { MqttMessage, Connect, Publish, Subscription, PacketType, ProtocolLevel } from './packet.ts';
+export type { Property } from './properties.ts';
+export { PACKET_TYPES, MAX_PAYLOAD } from './packet.ts';
+export { PROPERTIES } from './properties.ts';
+
+const VERSION_KEY = 'mqtt.version';
+
+/** Fixed-header first octets whose flags are legal for their type ([MQTT-2.2.2-1]). */
+function legalFirstOctet(b: number): boolean {
+  const type = b >>> 4;
+  const flags = b & 0x0f;
+  if (type === 0) return false;
+  if (type === 3) return ((flags >>> 1) & 0x03) !== 3;
+  return flags === (type === 6 || type === 8 || type === 10 ? 0x02 : 0);
+}
+
+export const mqtt: Protocol<MqttMessage> = {
+  name: 'mqtt',
+  endpoints: [{ transport: 'tcp', port: 1883 }],
+
+  recognize(bytes, _direction, transport) {
+    if (transport !== 'tcp' || bytes.length === 0 || !legalFirstOctet(bytes[0])) return false;
+    const r = parsePacket(bytes, undefined);
+    if (r.kind === 'incomplete') return true;
+    if (r.kind === 'not-mine' || r.message.anomalies.length > 0) return false;
+    return true;
+  },
+
+  parse(bytes, _direction, state?: FlowState) {
+    const known = state?.[VERSION_KEY] as ProtocolLevel | undefined;
+    const r = parsePacket(bytes, known);
+    if (r.kind === 'done' && state) {
+      const m = r.message;
+      if (m.typeName === 'CONNECT' || (known === undefined && m.version === 5)) state[VERSION_KEY] = m.version;
+    }
+    return r;
+  },
+
+  encode: encodePacket,
+
+  // Brokers such as Mosquitto publish their name and version on $SYS/broker/version
+  // (e.g. "mosquitto version 2.0.11"); nmap's mqtt-subscribe reads the same topic.
+  identify(messages) {
+    for (const m of messages) {
+      const p = m.publish;
+      if (!p || p.topic !== '$SYS/broker/version') continue;
+      const text = new TextDecoder().decode(p.payload).trim();
+      const match = /^(\S+)\s+version\s+(\S+)/i.exec(text);
+      const identity: DeviceIdentity = { raw: { brokerVersion: text } };
+      if (match) {
+        identity.product = match[1].toLowerCase() === 'mosquitto' ? 'Mosquitto' : match[1];
+        identity.firmware = match[2];
+        if (identity.product === 'Mosquitto') identity.vendor = 'Eclipse Foundation';
+      } else identity.product = text;
+      return identity;
+    }
+    return null;
+  },
+
+  // tshark's MQTT field names.
+  fields(m) {
+    const f: Fields = { 'mqtt.msgtype': m.type, 'mqtt.hdrflags': m.flags };
+    if (m.connect) {
+      const c = m.connect;
+      f['mqtt.protoname'] = c.protocolName;
+      f['mqtt.ver'] = c.protocolLevel;
+      f['mqtt.kalive'] = c.keepAlive;
+      f['mqtt.clientid'] = c.clientId;
+      f['mqtt.conflag.cleansess'] = c.cleanSession;
+      f['mqtt.conflag.willflag'] = c.will !== undefined;
+      f['mqtt.conflag.uname'] = c.username !== undefined;
+      f['mqtt.conflag.passwd'] = c.password !== undefined;
+      if (c.username !== undefined) f['mqtt.username'] = c.username;
+      if (c.will) f['mqtt.willtopic'] = c.will.topic;
+    }
+    if (m.typeName === 'CONNACK') {
+      f['mqtt.conack.flags.sp'] = m.sessionPresent ?? false;
+      f[m.version === 5 ? 'mqtt.connack.reason_code' : 'mqtt.conack.val'] = m.reasonCode ?? 0;
+    }
+    if (m.publish) {
+      f['mqtt.topic'] = m.publish.topic;
+      f['mqtt.qos'] = m.publish.qos;
+      f['mqtt.retain'] = m.publish.retain;
+      f['mqtt.dupflag'] = m.publish.dup;
+    }
+    if (m.packetId !== undefined) f['mqtt.msgid'] = m.packetId;
+    if (m.subscriptions) {
+      f['mqtt.topic'] = m.subscriptions.map((s) => s.topic);
+      f['mqtt.sub.qos'] = m.subscriptions.map((s) => s.options & 0x03);
+    }
+    if (m.topics) f['mqtt.topic'] = m.topics;
+    if (m.typeName === 'SUBACK' && m.reasonCodes) f['mqtt.suback.qos'] = m.reasonCodes;
+    if (m.properties) f['mqtt.property_id'] = m.properties.map((p) => p.id);
+    if (m.typeName !== 'CONNACK' && m.reasonCode !== undefined) f[`mqtt.${m.typeName.toLowerCase()}.reason_code`] = m.reasonCode;
+    return f;
+  },
+};

@@ -1,0 +1,90 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { hex } from '../../wire/index.ts';
+import type { FlowState } from '../protocol.ts';
+import { mqtt, type MqttMessage } from './index.ts';
+
+function parseAll(bytes: Uint8Array, state: FlowState, direction: 'to-server' | 'to-client' = 'to-server'): MqttMessage[] {
+  const out: MqttMessage[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const r = mqtt.parse(bytes.subarray(at), direction, state);
+    if (r.kind !== 'done') break;
+    out.push(r.message);
+    at += r.consumed;
+  }
+  return out;
+}
+
+describe('mqtt', () => {
+  it('reads two packets carried in one segment', () => {
+    // mqtt.pcap frame 9: PUBLISH "Hello MQTT" then DISCONNECT
+    const ms = parseAll(hex`3017000b53616d706c65546f70696348656c6c6f204d515454 e000`, {});
+    assert.deepEqual(ms.map((m) => m.typeName), ['PUBLISH', 'DISCONNECT']);
+    assert.equal(new TextDecoder().decode(ms[0].publish!.payload), 'Hello MQTT');
+  });
+
+  it('keeps the CONNECT protocol level and reads 5.0 PUBLISH properties with it', () => {
+    const state: FlowState = {};
+    parseAll(hex`10 22 0004 4d515454 05 c2 003c 08 11 0000000a 21 0014 0007 6f7473636f7065 0001 75 0001 70`, state);
+    // MQTT 5.0 §3.3.2: topic "a/b/c", packet id 1, properties: payload format 1, topic alias 1; payload "hi"
+    const [m] = parseAll(hex`32 11 0005 612f622f63 0001 05 0101 230001 6869`, state);
+    assert.equal(m.version, 5);
+    assert.deepEqual(m.properties, [
+      { id: 1, name: 'payload-format-indicator', value: 1 },
+      { id: 35, name: 'topic-alias', value: 1 },
+    ]);
+    assert.deepEqual(m.publish!.payload, hex`6869`);
+    assert.deepEqual(mqtt.encode(m), hex`32 11 0005 612f622f63 0001 05 0101 230001 6869`);
+  });
+
+  it('decodes CONNECT flags, will and credentials', () => {
+    // MQTT 3.1.1 §3.1: will (QoS 1, retain) on topic "w" with payload "x", username "admin", password "pw"
+    const [m] = parseAll(hex`10 1f 0004 4d515454 04 ee 000a 0002 6331 0001 77 0001 78 0005 61646d696e 0002 7077`, {});
+    assert.deepEqual(m.anomalies, []);
+    const c = m.connect!;
+    assert.equal(c.clientId, 'c1');
+    assert.equal(c.username, 'admin');
+    assert.deepEqual(c.password, hex`7077`);
+    assert.deepEqual(c.will, { topic: 'w', payload: hex`78`, qos: 1, retain: true });
+    assert.equal(c.cleanSession, true);
+  });
+
+  it('bounds property lengths', () => {
+    // CONNACK 5.0 whose property length claims more than the packet holds
+    const [m] = parseAll(hex`20 04 00 00 7f 22`, {});
+    assert.deepEqual(m.anomalies, ['property-length-invalid']);
+  });
+
+  it('stops reading properties at an unknown identifier', () => {
+    const [m] = parseAll(hex`20 06 00 00 03 7e 000a`, {});
+    assert.deepEqual(m.anomalies, ['unknown-property']);
+  });
+
+  it('asks for the rest of a split remaining length and body', () => {
+    assert.deepEqual(mqtt.parse(hex`30`, 'to-server'), { kind: 'incomplete', needed: 2 });
+    assert.deepEqual(mqtt.parse(hex`30 80`, 'to-server'), { kind: 'incomplete', needed: 3 });
+    assert.deepEqual(mqtt.parse(hex`30 80 01 00`, 'to-server'), { kind: 'incomplete', needed: 131 });
+  });
+
+  it('identifies a broker from $SYS/broker/version', () => {
+    const [m] = parseAll(encodeVersion(), {}, 'to-client');
+    const id = mqtt.identify([m]);
+    assert.equal(id?.product, 'Mosquitto');
+    assert.equal(id?.firmware, '2.0.11');
+  });
+
+  it('encodes the CONNECT the scanner sends', () => {
+    const bytes = mqtt.encode({
+      anomalies: [], type: 1, typeName: 'CONNECT', flags: 0, version: 4,
+      connect: { protocolName: 'MQTT', protocolLevel: 4, cleanSession: true, keepAlive: 60, clientId: 'otscope', reservedFlag: false },
+    });
+    assert.deepEqual(bytes, hex`10 13 0004 4d515454 04 02 003c 0007 6f7473636f7065`);
+  });
+});
+
+function encodeVersion(): Uint8Array {
+  return mqtt.encode({
+    anomalies: [], type: 3, typeName: 'PUBLISH', flags: 0, version: 4,
+    publish: { topic: '$SYS/broker/version', qos: 0, retain: true, dup: false, payload: new TextEncoder().encode('mosquitto version 2.0.11'), payloadLength: 24 },
+  });
+}
