@@ -70,7 +70,7 @@ export interface Finding {
   port: number | null;
   assetId: string;
   advisoryId: string;
-  advisoryTitle: string;
+  advisoryTitle: string | null;
   cves: string[];
   confidence: string;
   reason: string;

@@ -23,13 +23,14 @@ export async function findingsView({ root, params }: ViewContext): Promise<void>
         options: async () => CONFIDENCES.map((c) => ({ value: c, label: tValue('confidence', c) })),
       },
     ],
-    load: (query) => api.findings(query),
+    // The API takes CVE ids in their canonical upper case (CVE-2022-38465); people often type them lower.
+    load: (query) => api.findings({ ...query, cve: typeof query.cve === 'string' ? query.cve.toUpperCase() : undefined }),
     columns: [
       { label: 'col.ip', class: 'mono', cell: (f) => h('a', { attrs: { href: href('assets', { q: f.ip }) } }, f.ip) },
       { label: 'col.port', class: 'num mono', cell: (f) => f.port ?? '—' },
       {
         label: 'col.advisory',
-        cell: (f) => h('div', { class: 'advisory' }, h('span', { class: 'mono dim' }, f.advisoryId), h('div', null, f.advisoryTitle)),
+        cell: (f) => h('div', { class: 'advisory' }, h('span', { class: 'mono dim' }, f.advisoryId), f.advisoryTitle ? h('div', null, f.advisoryTitle) : null),
       },
       { label: 'col.cves', cell: (f) => h('span', { class: 'chips' }, f.cves.map((c) => chip(c, 'mono'))) },
       { label: 'col.severity', class: 'nowrap', cell: (f) => severityBadge(f.severity, f.cvss) },
