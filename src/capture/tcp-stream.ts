@@ -65,19 +65,16 @@ export class TcpStream {
   }
 
   segment(seq: number, b: Uint8Array, start: number, end: number, sink: StreamSink, now: number, frame = 0): void {
-    let len = end - start;
+    const len = end - start;
     if (len <= 0) return;
     if (this.nextSeq < 0) this.nextSeq = seq >>> 0;
-    let d = (seq - this.nextSeq) | 0;
+    const d = (seq - this.nextSeq) | 0;
     if (d < 0) {
-      if (d + len <= 0) {
-        this.retransmittedBytes += len;
-        return;
-      }
-      this.retransmittedBytes += -d;
-      start += -d;
-      len += d;
-      d = 0;
+      // A segment starting before nextSeq is a retransmission and is dropped whole, even when it
+      // carries new bytes past nextSeq: this is what tshark does (its retransmission analysis
+      // hides the segment from the dissectors), and those bytes come again in order if they matter.
+      this.retransmittedBytes += len;
+      return;
     }
     if (d === 0) {
       this.deliver(b, start, end, sink, frame);

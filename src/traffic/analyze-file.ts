@@ -1,0 +1,29 @@
+// One capture file through the analyzer, as a summary or as NDJSON lines.
+import { readCaptureFile, type CaptureResult } from '../capture/index.ts';
+import { PROTOCOLS, type Protocol } from '../protocols/index.ts';
+import { Analyzer } from './analyzer.ts';
+import { NdjsonWriter } from './ndjson.ts';
+import { SummaryBuilder, type CaptureSummary } from './summary.ts';
+
+/** Rejects only when the file cannot be read; broken content ends up in `capture.issue`. */
+export async function summarizeCapture(path: string, label = path, protocols: readonly Protocol[] = PROTOCOLS): Promise<CaptureSummary> {
+  const summary = new SummaryBuilder();
+  const analyzer = new Analyzer(protocols, summary);
+  const result = await readCaptureFile(path, (p) => analyzer.packet(p));
+  analyzer.finish();
+  return summary.build(label, result.packets, result);
+}
+
+/** Writes one line per decoded message, then one per device identity; resolves with the read result. */
+export async function analyzeCaptureNdjson(
+  path: string,
+  write: (line: string) => void,
+  protocols: readonly Protocol[] = PROTOCOLS,
+): Promise<CaptureResult> {
+  const writer = new NdjsonWriter(write);
+  const analyzer = new Analyzer(protocols, writer);
+  const result = await readCaptureFile(path, (p) => analyzer.packet(p));
+  analyzer.finish();
+  writer.finish();
+  return result;
+}

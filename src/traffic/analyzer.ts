@@ -1,0 +1,271 @@
+// Passive analysis: every TCP direction and UDP datagram is matched to a protocol by its content
+// (the registry's `recognize`; the port only breaks ties or stands in when no content matches),
+// then fed to that protocol's `parse`, one PDU at a time, with a FlowState per direction.
+import { CaptureSession, type CapturePacket, type Flow, type FlowEndReason, type FlowHandler, type Frame } from '../capture/index.ts';
+import type { Direction, FlowState, Message, Protocol } from '../protocols/index.ts';
+
+/** Largest partial PDU held per direction while waiting for the rest of it. */
+export const MAX_PENDING_PDU = 1 << 20;
+/** Segments of a direction tried for recognition before the flow is left undecoded. */
+const RECOGNITION_TRIES = 16;
+
+/** One decoded message. The object is reused: read it during the callback. */
+export interface MessageEvent {
+  /** Frame number that completed the PDU. */
+  frame: number;
+  tsSec: number;
+  tsNsec: number;
+  flow: Flow<FlowApp>;
+  /** 0 = the flow's A→B, 1 = B→A. */
+  dir: number;
+  direction: Direction;
+  protocol: Protocol;
+  message: Message;
+}
+
+export interface AnalyzerSink {
+  message(e: MessageEvent): void;
+  /** A flow's analysis is over (closed, idle, evicted or end of capture). */
+  flowEnd?(flow: Flow<FlowApp>, reason: FlowEndReason): void;
+}
+
+interface DirState {
+  state: FlowState;
+  /** Bytes of an unfinished PDU (copied), buf[0, len). */
+  buf: Uint8Array | null;
+  len: number;
+  tries: number;
+}
+
+/** What the analyzer keeps per flow (Flow.app). */
+export interface FlowApp {
+  protocol: Protocol | null;
+  /** Which endpoint is the server: 0 = A, 1 = B. */
+  server: number;
+  dirs: [DirState, DirState];
+  /** Owner data, e.g. the summary's conversation rows per direction. */
+  tag: [unknown, unknown];
+  /** Frame last counted per direction (for per-frame statistics). */
+  lastFrame: [number, number];
+}
+
+function newDir(): DirState {
+  return { state: {}, buf: null, len: 0, tries: 0 };
+}
+
+export class Analyzer implements FlowHandler<FlowApp> {
+  readonly session: CaptureSession<FlowApp>;
+  private readonly event: MessageEvent;
+  private readonly tcpPorts = new Map<number, Protocol[]>();
+  private readonly udpPorts = new Map<number, Protocol[]>();
+  packets = 0;
+  messages = 0;
+
+  constructor(
+    private readonly protocols: readonly Protocol[],
+    private readonly sink: AnalyzerSink,
+  ) {
+    this.session = new CaptureSession<FlowApp>(this);
+    for (const p of protocols) {
+      for (const e of p.endpoints) {
+        const m = e.transport === 'tcp' ? this.tcpPorts : this.udpPorts;
+        const list = m.get(e.port) ?? [];
+        list.push(p);
+        m.set(e.port, list);
+      }
+    }
+    this.event = { frame: 0, tsSec: 0, tsNsec: 0, flow: null as unknown as Flow<FlowApp>, dir: 0, direction: 'to-server', protocol: protocols[0], message: null as unknown as Message };
+  }
+
+  /** Feed one captured packet (the object may be reused by the reader afterwards). */
+  packet(p: CapturePacket): void {
+    this.packets++;
+    this.session.packetIn(p);
+  }
+
+  /** End of input: flush every flow. */
+  finish(): void {
+    this.session.finish();
+  }
+
+  tcpData(flow: Flow<FlowApp>, dir: number, b: Uint8Array, start: number, end: number, frame: number): void {
+    const app = flow.app ?? this.init(flow, b, start, end, dir);
+    if (!app.protocol && !this.decide(flow, app, dir, b, start, end)) return;
+    const protocol = app.protocol!;
+    const ds = app.dirs[dir];
+    const direction: Direction = 1 - dir === app.server ? 'to-server' : 'to-client';
+    let work = b;
+    let pos = start;
+    let stop = end;
+    if (ds.len > 0) {
+      // The rest of an unfinished PDU: append to what is held (bounded) and parse from there.
+      const need = ds.len + (end - start);
+      if (need > MAX_PENDING_PDU) {
+        ds.len = 0;
+        return;
+      }
+      if (ds.buf!.length < need) {
+        const bigger = new Uint8Array(Math.min(MAX_PENDING_PDU, Math.max(need, ds.buf!.length * 2)));
+        bigger.set(ds.buf!.subarray(0, ds.len));
+        ds.buf = bigger;
+      }
+      ds.buf!.set(b.subarray(start, end), ds.len);
+      work = ds.buf!;
+      pos = 0;
+      stop = need;
+      ds.len = 0;
+    }
+    while (pos < stop) {
+      const r = protocol.parse(work.subarray(pos, stop), direction, ds.state);
+      if (r.kind === 'done' && r.consumed > 0) {
+        this.emit(flow, dir, direction, protocol, r.message, frame);
+        pos += r.consumed;
+        continue;
+      }
+      if (r.kind === 'incomplete' && r.needed <= MAX_PENDING_PDU) {
+        this.keep(ds, work, pos, stop);
+        return;
+      }
+      // not-mine (or a PDU too large to hold): resynchronise at the next segment boundary.
+      return;
+    }
+  }
+
+  tcpGap(flow: Flow<FlowApp>, dir: number): void {
+    // The unfinished PDU lost its middle: drop it; parsing restarts at the next segment.
+    if (flow.app) flow.app.dirs[dir].len = 0;
+  }
+
+  udp(flow: Flow<FlowApp>, dir: number, b: Uint8Array, start: number, end: number): void {
+    const app = flow.app ?? this.init(flow, b, start, end, dir);
+    if (!app.protocol && !this.decide(flow, app, dir, b, start, end)) return;
+    const protocol = app.protocol!;
+    const direction: Direction = 1 - dir === app.server ? 'to-server' : 'to-client';
+    const ds = app.dirs[dir];
+    const frame = this.session.packet?.index ?? 0;
+    let pos = start;
+    while (pos < end) {
+      const r = protocol.parse(b.subarray(pos, end), direction, ds.state);
+      if (r.kind !== 'done' || r.consumed <= 0) return;
+      this.emit(flow, dir, direction, protocol, r.message, frame);
+      pos += r.consumed;
+    }
+  }
+
+  llc(_frame: Frame): void {}
+
+  flowEnd(flow: Flow<FlowApp>, reason: FlowEndReason): void {
+    this.sink.flowEnd?.(flow, reason);
+  }
+
+  private emit(flow: Flow<FlowApp>, dir: number, direction: Direction, protocol: Protocol, message: Message, frame: number): void {
+    const e = this.event;
+    const p = this.session.packet;
+    e.frame = frame;
+    e.tsSec = p ? p.tsSec : 0;
+    e.tsNsec = p ? p.tsNsec : 0;
+    e.flow = flow;
+    e.dir = dir;
+    e.direction = direction;
+    e.protocol = protocol;
+    e.message = message;
+    this.messages++;
+    this.sink.message(e);
+  }
+
+  private keep(ds: DirState, work: Uint8Array, pos: number, stop: number): void {
+    const n = stop - pos;
+    if (work === ds.buf) {
+      ds.buf.copyWithin(0, pos, stop);
+    } else {
+      if (!ds.buf || ds.buf.length < n) ds.buf = new Uint8Array(Math.max(n, 2048));
+      ds.buf.set(work.subarray(pos, stop));
+    }
+    ds.len = n;
+  }
+
+  /** Which endpoint serves: the side that did not send the SYN, else the one on a protocol's port. */
+  private init(flow: Flow<FlowApp>, b: Uint8Array, start: number, end: number, dir: number): FlowApp {
+    let server = -1;
+    if (flow.initiator >= 0) server = 1 - flow.initiator;
+    else {
+      const ports = flow.transport === 'tcp' ? this.tcpPorts : this.udpPorts;
+      const aKnown = ports.has(flow.portA);
+      const bKnown = ports.has(flow.portB);
+      if (bKnown && !aKnown) server = 1;
+      else if (aKnown && !bKnown) server = 0;
+      else {
+        // Mid-stream and no port to go by: the sender's content says which way it flows.
+        const bytes = b.subarray(start, end);
+        for (const p of this.protocols) {
+          if (p.recognize(bytes, 'to-server', flow.transport)) {
+            server = 1 - dir;
+            break;
+          }
+          if (p.recognize(bytes, 'to-client', flow.transport)) {
+            server = dir;
+            break;
+          }
+        }
+        if (server < 0) server = flow.portB <= flow.portA ? 1 : 0;
+      }
+    }
+    const app: FlowApp = { protocol: null, server, dirs: [newDir(), newDir()], tag: [null, null], lastFrame: [0, 0] };
+    flow.app = app;
+    return app;
+  }
+
+  /** Picks the flow's protocol from this segment's content; false while undecided. */
+  private decide(flow: Flow<FlowApp>, app: FlowApp, dir: number, b: Uint8Array, start: number, end: number): boolean {
+    const ds = app.dirs[dir];
+    if (ds.tries >= RECOGNITION_TRIES) return false;
+    ds.tries++;
+    const bytes = b.subarray(start, end);
+    const direction: Direction = 1 - dir === app.server ? 'to-server' : 'to-client';
+    const serverPort = app.server === 1 ? flow.portB : flow.portA;
+    const onPort = (flow.transport === 'tcp' ? this.tcpPorts : this.udpPorts).get(serverPort) ?? [];
+    // A candidate must recognise the bytes, and the segment must parse as whole PDUs (the last may
+    // be unfinished). On the server's port a flawed parse is enough, as for a port-based
+    // dissector; elsewhere the segment must parse cleanly, so content alone never claims a flow
+    // on a weak match. Among candidates the server port's protocol wins.
+    let chosen: Protocol | null = null;
+    let chosenRank = 0;
+    for (const p of this.protocols) {
+      if (!p.recognize(bytes, direction, flow.transport)) continue;
+      const clean = parsesWhole(p, bytes, direction);
+      if (clean === null) continue;
+      const own = onPort.includes(p);
+      if (!clean && !own) continue;
+      const rank = (clean ? 1 : 0) + (own ? 2 : 0);
+      if (rank > chosenRank) {
+        chosen = p;
+        chosenRank = rank;
+      }
+    }
+    // The port stands in only when nothing recognised the content and the port names one protocol.
+    if (!chosen && onPort.length === 1 && ds.tries >= 2) chosen = onPort[0];
+    app.protocol = chosen;
+    return chosen !== null;
+  }
+}
+
+/** Up to this many PDUs of a first segment are parsed to judge a candidate protocol. */
+const PROBE_PDUS = 16;
+
+/**
+ * Parses a segment as consecutive PDUs with scratch state: true when every PDU is clean and the
+ * bytes end on a boundary or in an unfinished PDU, false when the first PDU parses but something
+ * is flawed, null when the first PDU is not this protocol.
+ */
+function parsesWhole(p: Protocol, bytes: Uint8Array, direction: Direction): boolean | null {
+  const state: FlowState = {};
+  let pos = 0;
+  for (let n = 0; n < PROBE_PDUS && pos < bytes.length; n++) {
+    const r = p.parse(pos === 0 ? bytes : bytes.subarray(pos), direction, state);
+    if (r.kind === 'incomplete') return true;
+    if (r.kind === 'not-mine' || r.consumed <= 0) return n === 0 ? null : false;
+    if (r.message.anomalies.length > 0) return false;
+    pos += r.consumed;
+  }
+  return true;
+}
