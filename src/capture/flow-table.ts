@@ -9,9 +9,11 @@ export interface FlowLimits {
   maxFlows: number;
   tcpIdleS: number;
   udpIdleS: number;
+  /** Seconds a TCP flow closed by FIN from both sides or by RST stays to absorb late segments. */
+  closedLingerS: number;
 }
 
-export const DEFAULT_FLOW_LIMITS: FlowLimits = { maxFlows: 100_000, tcpIdleS: 600, udpIdleS: 120 };
+export const DEFAULT_FLOW_LIMITS: FlowLimits = { maxFlows: 100_000, tcpIdleS: 600, udpIdleS: 120, closedLingerS: 30 };
 const SWEEP_EVERY_S = 10;
 
 export type FlowEndReason = 'closed' | 'idle' | 'evicted' | 'end-of-capture' | 'reused';
@@ -160,8 +162,9 @@ export class FlowTable<T = unknown> {
   sweep(now: number): void {
     this.lastSweep = now;
     for (const fl of this.order) {
-      const idle = fl.transport === 'tcp' ? this.limits.tcpIdleS : this.limits.udpIdleS;
-      if (now - fl.lastSeen > idle) this.end(fl, 'idle');
+      const closed = fl.reset || (fl.streams !== null && fl.streams[0].finished && fl.streams[1].finished);
+      const idle = closed ? this.limits.closedLingerS : fl.transport === 'tcp' ? this.limits.tcpIdleS : this.limits.udpIdleS;
+      if (now - fl.lastSeen > idle) this.end(fl, closed ? 'closed' : 'idle');
     }
   }
 

@@ -92,13 +92,17 @@ export class CaptureSession<T> {
     const len = f.payloadEnd - f.payloadOffset;
     if (len > 0) stream.segment(seq, f.data, f.payloadOffset, f.payloadEnd, sink, p.tsSec, p.index);
     else if (stream.pendingSegments > 0) stream.tick(sink, p.tsSec);
+    // A closed connection stays in the table (ended by the table's short linger timeout or by a
+    // new SYN) so that late retransmissions are recognised as such instead of opening a new flow.
     if (flags & TCP_RST) {
       flow.reset = true;
-      this.flows.end(flow, 'closed');
+      for (const d of [0, 1]) {
+        sink.dir = d;
+        if (streams[d].pendingSegments > 0) streams[d].flush(sink);
+      }
       return;
     }
     if (flags & TCP_FIN) stream.fin((seq + len) >>> 0, sink);
-    if (streams[0].finished && streams[1].finished) this.flows.end(flow, 'closed');
   }
 
   /** End of the capture: every flow is flushed and ended. */

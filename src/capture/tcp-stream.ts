@@ -52,10 +52,23 @@ export class TcpStream {
     this.finished = false;
   }
 
+  /**
+   * The sender's FIN at `seq`. Bytes still missing before it are taken as lost by the capture:
+   * held segments are delivered, the rest is reported as a gap, and a late retransmission of those
+   * bytes is then dropped like any other (tshark's sequence analysis does the same).
+   */
   fin(seq: number, sink: StreamSink): void {
     this.finSeq = seq >>> 0;
-    if (this.nextSeq < 0 || ((this.finSeq - this.nextSeq) | 0) <= 0) this.finished = true;
-    else this.flush(sink);
+    if (this.nextSeq >= 0 && ((this.finSeq - this.nextSeq) | 0) > 0) {
+      this.flush(sink);
+      const missing = (this.finSeq - this.nextSeq) | 0;
+      if (missing > 0) {
+        this.gapBytes += missing;
+        sink.gap(missing);
+        this.nextSeq = this.finSeq;
+      }
+    }
+    this.finished = true;
   }
 
   /** The other direction acknowledged up to `ack`: a hole before it was lost by the capture. */

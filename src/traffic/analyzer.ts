@@ -184,31 +184,32 @@ export class Analyzer implements FlowHandler<FlowApp> {
     ds.len = n;
   }
 
-  /** Which endpoint serves: the side that did not send the SYN, else the one on a protocol's port. */
+  /**
+   * Which endpoint serves: the one on a protocol's well-known port when only one is; else the side
+   * that did not send the SYN; else the one the sender's content points at; else the lower port.
+   */
   private init(flow: Flow<FlowApp>, b: Uint8Array, start: number, end: number, dir: number): FlowApp {
     let server = -1;
-    if (flow.initiator >= 0) server = 1 - flow.initiator;
+    const ports = flow.transport === 'tcp' ? this.tcpPorts : this.udpPorts;
+    const aKnown = ports.has(flow.portA);
+    const bKnown = ports.has(flow.portB);
+    if (bKnown && !aKnown) server = 1;
+    else if (aKnown && !bKnown) server = 0;
+    else if (flow.initiator >= 0) server = 1 - flow.initiator;
     else {
-      const ports = flow.transport === 'tcp' ? this.tcpPorts : this.udpPorts;
-      const aKnown = ports.has(flow.portA);
-      const bKnown = ports.has(flow.portB);
-      if (bKnown && !aKnown) server = 1;
-      else if (aKnown && !bKnown) server = 0;
-      else {
-        // Mid-stream and no port to go by: the sender's content says which way it flows.
-        const bytes = b.subarray(start, end);
-        for (const p of this.protocols) {
-          if (p.recognize(bytes, 'to-server', flow.transport)) {
-            server = 1 - dir;
-            break;
-          }
-          if (p.recognize(bytes, 'to-client', flow.transport)) {
-            server = dir;
-            break;
-          }
+      // Mid-stream and no port to go by: the sender's content says which way it flows.
+      const bytes = b.subarray(start, end);
+      for (const p of this.protocols) {
+        if (p.recognize(bytes, 'to-server', flow.transport)) {
+          server = 1 - dir;
+          break;
         }
-        if (server < 0) server = flow.portB <= flow.portA ? 1 : 0;
+        if (p.recognize(bytes, 'to-client', flow.transport)) {
+          server = dir;
+          break;
+        }
       }
+      if (server < 0) server = flow.portB <= flow.portA ? 1 : 0;
     }
     const app: FlowApp = { protocol: null, server, dirs: [newDir(), newDir()], tag: [null, null], lastFrame: [0, 0] };
     flow.app = app;
@@ -232,11 +233,11 @@ export class Analyzer implements FlowHandler<FlowApp> {
     let chosenRank = 0;
     for (const p of this.protocols) {
       if (!p.recognize(bytes, direction, flow.transport)) continue;
-      const clean = parsesWhole(p, bytes, direction);
-      if (clean === null) continue;
+      const fit = probe(p, bytes, direction);
+      if (fit === FIT_NONE) continue;
       const own = onPort.includes(p);
-      if (!clean && !own) continue;
-      const rank = (clean ? 1 : 0) + (own ? 2 : 0);
+      if (fit !== FIT_CLEAN && !own) continue;
+      const rank = (fit === FIT_CLEAN ? 1 : 0) + (own ? 2 : 0);
       if (rank > chosenRank) {
         chosen = p;
         chosenRank = rank;
@@ -252,20 +253,23 @@ export class Analyzer implements FlowHandler<FlowApp> {
 /** Up to this many PDUs of a first segment are parsed to judge a candidate protocol. */
 const PROBE_PDUS = 16;
 
-/**
- * Parses a segment as consecutive PDUs with scratch state: true when every PDU is clean and the
- * bytes end on a boundary or in an unfinished PDU, false when the first PDU parses but something
- * is flawed, null when the first PDU is not this protocol.
- */
-function parsesWhole(p: Protocol, bytes: Uint8Array, direction: Direction): boolean | null {
+const FIT_NONE = 0;
+/** The first PDU is unfinished, or something in the segment is flawed. */
+const FIT_WEAK = 1;
+/** At least one whole PDU, all clean, ending on a boundary or in an unfinished PDU. */
+const FIT_CLEAN = 2;
+
+/** Parses a segment as consecutive PDUs with scratch state to judge a candidate protocol. */
+function probe(p: Protocol, bytes: Uint8Array, direction: Direction): number {
   const state: FlowState = {};
   let pos = 0;
-  for (let n = 0; n < PROBE_PDUS && pos < bytes.length; n++) {
+  let n = 0;
+  for (; n < PROBE_PDUS && pos < bytes.length; n++) {
     const r = p.parse(pos === 0 ? bytes : bytes.subarray(pos), direction, state);
-    if (r.kind === 'incomplete') return true;
-    if (r.kind === 'not-mine' || r.consumed <= 0) return n === 0 ? null : false;
-    if (r.message.anomalies.length > 0) return false;
+    if (r.kind === 'incomplete') break;
+    if (r.kind === 'not-mine' || r.consumed <= 0) return n === 0 ? FIT_NONE : FIT_WEAK;
+    if (r.message.anomalies.length > 0) return FIT_WEAK;
     pos += r.consumed;
   }
-  return true;
+  return n > 0 ? FIT_CLEAN : FIT_WEAK;
 }
