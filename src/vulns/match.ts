@@ -28,9 +28,12 @@ interface Entry {
   modelKeys: readonly string[];
   /** True when the product is pinned to Siemens order numbers (icsa-26-134-15 splits S7-1500 by MLFB). */
   hasMlfb: boolean;
+  /** Reason fragments built once: "ICSA-… › vendor › product" and the range in words. */
+  where: string;
+  rangeText: string;
 }
 
-const MEMO_LIMIT = 200_000;
+const MEMO_LIMIT = 50_000;
 const MLFB_SHORT = 12; // advisories sometimes give `6GK1411-1AC00` without the last group
 
 export class VulnIndex {
@@ -38,6 +41,7 @@ export class VulnIndex {
   private readonly byVendorToken = new Map<string, Map<string, Entry[]>>();
   private readonly byModel = new Map<string, Entry[]>();
   private readonly memo = new Map<string, Match[]>();
+  private readonly resolvedMemo = new Map<string, Candidate[]>();
   private readonly firmware = new Map<string, Version | null>();
 
   get size(): number {
@@ -62,7 +66,15 @@ export class VulnIndex {
           if (pk) modelKeys.add(pk);
         }
       }
-      const entry: Entry = { advisory, product, tokens: productTokens(product.productName), modelKeys: [...modelKeys], hasMlfb };
+      const entry: Entry = {
+        advisory,
+        product,
+        tokens: productTokens(product.productName),
+        modelKeys: [...modelKeys],
+        hasMlfb,
+        where: `${advisory.id} › ${product.vendor} › ${product.productName}`,
+        rangeText: describeRange(product.range),
+      };
       for (const k of entry.modelKeys) push(this.byModel, k, entry);
       const vendors = product.vendorKeys.length ? product.vendorKeys : [''];
       for (const v of vendors) {
@@ -72,6 +84,7 @@ export class VulnIndex {
       }
     }
     this.memo.clear();
+    this.resolvedMemo.clear();
   }
 
   remove(id: string): boolean {
@@ -88,6 +101,7 @@ export class VulnIndex {
     drop(this.byModel);
     for (const tokens of this.byVendorToken.values()) drop(tokens);
     this.memo.clear();
+    this.resolvedMemo.clear();
     return true;
   }
 
@@ -113,6 +127,17 @@ export class VulnIndex {
     const vendorTokens = vendor !== null ? this.byVendorToken.get(vendor) : undefined;
     if (vendorTokens) for (const t of indexTokens(tokens)) for (const e of vendorTokens.get(t) ?? []) byName.add(e);
     return { byModel: [...byModel], byName: [...byName] };
+  }
+
+  /** @internal */
+  resolved(key: string): Candidate[] | undefined {
+    return this.resolvedMemo.get(key);
+  }
+
+  /** @internal */
+  rememberResolved(key: string, candidates: Candidate[]): void {
+    if (this.resolvedMemo.size >= MEMO_LIMIT) this.resolvedMemo.clear();
+    this.resolvedMemo.set(key, candidates);
   }
 
   /** @internal */
@@ -162,58 +187,86 @@ export function matchIdentity(index: VulnIndex, identity: DeviceIdentity): Match
   return result;
 }
 
-function computeMatches(index: VulnIndex, identity: DeviceIdentity): Match[] {
+interface Candidate {
+  entry: Entry;
+  how: How;
+  identified: string;
+}
+
+type How = 'model' | 'name' | 'family' | 'partial';
+
+/**
+ * Which advisory products an identity names, before looking at firmware. This depends only on
+ * vendor, product, model, order number and module, so it is memoised separately: a million
+ * devices run a few thousand distinct product descriptions.
+ */
+function resolve(index: VulnIndex, identity: DeviceIdentity): Candidate[] {
   const order = typeof identity.orderNumber === 'string' ? identity.orderNumber.trim() : '';
+  const key = [identity.vendor, identity.product, identity.model, order, identity.moduleName]
+    .map((x) => (typeof x === 'string' ? x.trim() : ''))
+    .join('\u0001');
+  const cached = index.resolved(key);
+  if (cached) return cached;
+
   const orderMlfb = mlfbKey(order) ?? mlfbKey(identity.model);
   let vendor = vendorKey(identity.vendor);
   if (vendor === null && orderMlfb) vendor = 'siemens';
-
   const modelKeys = [orderMlfb, partKey(order), partKey(identity.model)].filter((k): k is string => k !== null);
   const family = mlfbFamily(orderMlfb);
-  const ownTokens = [
+  const ownTokens = new Set([
     ...productTokens(identity.product),
     ...productTokens(identity.model),
     ...productTokens(identity.moduleName),
-  ];
-  const familyTokens = family ? family.flatMap((n) => productTokens(n)) : [];
-  const tokens = new Set([...ownTokens, ...familyTokens]);
-
-  const fwText = typeof identity.firmware === 'string' ? identity.firmware.trim() : '';
-  const fw = fwText ? index.parseFirmware(fwText) : null;
+  ]);
+  const tokens = new Set([...ownTokens, ...(family ? family.flatMap((n) => productTokens(n)) : [])]);
+  const ownHasDigit = [...ownTokens].some((t) => /\d/.test(t));
 
   const { byModel, byName } = index.lookup(vendor, [...new Set(modelKeys)], [...tokens]);
-  const found = new Map<string, Match>();
+  const out: Candidate[] = [];
   const seen = new Set<Entry>();
-
-  const consider = (e: Entry, how: 'model' | 'name' | 'family' | 'partial', identified: string) => {
-    if (seen.has(e)) return;
+  for (const e of byModel) {
     seen.add(e);
-    const hit = judge(e, how, identified, fw, fwText);
-    if (!hit) return;
-    const prev = found.get(e.advisory.id);
+    out.push({ entry: e, how: 'model', identified: `order/model number ${order || identity.model}` });
+  }
+  for (const e of byName) {
+    if (seen.has(e) || e.tokens.length === 0) continue;
+    // A product pinned to other order numbers is a different article (icsa-26-134-15).
+    if (orderMlfb && e.hasMlfb) continue;
+    if (!isSpecific(e.tokens)) continue;
+    if (e.tokens.every((t) => ownTokens.has(t))) {
+      out.push({ entry: e, how: 'name', identified: `product name "${e.product.productName}"` });
+    } else if (e.tokens.every((t) => tokens.has(t))) {
+      out.push({ entry: e, how: 'family', identified: `order number family ${family?.join(' / ')}` });
+    } else if (ownHasDigit && [...ownTokens].every((t) => e.tokens.includes(t))) {
+      out.push({ entry: e, how: 'partial', identified: `product "${identity.product ?? identity.model}" is part of "${e.product.productName}"` });
+    }
+  }
+  index.rememberResolved(key, out);
+  return out;
+}
+
+function computeMatches(index: VulnIndex, identity: DeviceIdentity): Match[] {
+  const candidates = resolve(index, identity);
+  if (candidates.length === 0) return [];
+  const fwText = typeof identity.firmware === 'string' ? identity.firmware.trim() : '';
+  const fw = fwText ? index.parseFirmware(fwText) : null;
+  const found = new Map<string, Match>();
+  for (const { entry, how, identified } of candidates) {
+    const hit = judge(entry, how, identified, fw, fwText);
+    if (!hit) continue;
+    const prev = found.get(entry.advisory.id);
     if (!prev) {
-      found.set(e.advisory.id, hit);
-      return;
+      found.set(entry.advisory.id, hit);
+      continue;
     }
     const cves = [...new Set([...prev.cves, ...hit.cves])].sort();
     const better = RANK[hit.confidence] > RANK[prev.confidence] ? hit : prev;
     const cvss = Math.max(prev.cvss ?? 0, hit.cvss ?? 0) || null;
-    found.set(e.advisory.id, { ...better, cves, cvss, severity: severityOf(cvss) });
-  };
-
-  for (const e of byModel) consider(e, 'model', `order/model number ${order || identity.model}`);
-  for (const e of byName) {
-    if (e.tokens.length === 0) continue;
-    // A product pinned to other order numbers is a different article (icsa-26-134-15).
-    if (orderMlfb && e.hasMlfb) continue;
-    if (!isSpecific(e.tokens)) continue;
-    if (e.tokens.every((t) => ownTokens.includes(t))) consider(e, 'name', `product name "${e.product.productName}"`);
-    else if (e.tokens.every((t) => tokens.has(t))) consider(e, 'family', `order number family ${family?.join(' / ')}`);
-    else if (ownTokens.length > 0 && ownTokens.some((t) => /\d/.test(t)) && ownTokens.every((t) => e.tokens.includes(t))) {
-      consider(e, 'partial', `product "${identity.product ?? identity.model}" is part of "${e.product.productName}"`);
-    }
+    found.set(entry.advisory.id, { ...better, cves, cvss, severity: severityOf(cvss) });
   }
-  return [...found.values()].sort((a, b) => RANK[b.confidence] - RANK[a.confidence] || (b.cvss ?? 0) - (a.cvss ?? 0) || a.advisoryId.localeCompare(b.advisoryId));
+  return [...found.values()].sort(
+    (a, b) => RANK[b.confidence] - RANK[a.confidence] || (b.cvss ?? 0) - (a.cvss ?? 0) || a.advisoryId.localeCompare(b.advisoryId),
+  );
 }
 
 /** A name of one generic word ("controller") says nothing; require a digit or two words. */
@@ -221,29 +274,41 @@ function isSpecific(tokens: readonly string[]): boolean {
   return tokens.some((t) => /\d/.test(t)) || tokens.length >= 2;
 }
 
-function judge(e: Entry, how: 'model' | 'name' | 'family' | 'partial', identified: string, fw: Version | null, fwText: string): Match | null {
-  const { product, advisory } = e;
+function judge(e: Entry, how: How, identified: string, fw: Version | null, fwText: string): Match | null {
+  const { product, advisory, where } = e;
   const range = product.range;
-  const where = `${advisory.id} › ${product.vendor} › ${product.productName}`;
-  const base = { advisoryId: advisory.id, productId: product.productId, cves: product.cves, severity: product.severity, cvss: product.cvss };
   const strength: Confidence = how === 'model' ? 'confirmed' : how === 'partial' ? 'possible' : 'likely';
-
-  if (range.kind === 'none') return null;
-  if (range.kind === 'undecidable' || range.kind === 'unparsed') {
-    return { ...base, confidence: 'possible', reason: `${where}: ${identified}; range "${product.rangeText}" ${range.kind}: ${range.reason}` };
+  let confidence: Confidence;
+  let detail: string;
+  switch (range.kind) {
+    case 'none':
+      return null;
+    case 'undecidable':
+    case 'unparsed':
+      confidence = 'possible';
+      detail = `range "${product.rangeText}" ${range.kind}: ${range.reason}`;
+      break;
+    case 'all':
+      confidence = range.caveats?.length ? 'possible' : strength;
+      detail = range.caveats?.length ? `all versions affected; also requires ${range.caveats.join('; ')}` : 'all versions affected';
+      break;
+    default:
+      if (!fw) {
+        confidence = 'possible';
+        detail = `${fwText ? `firmware "${fwText}" not understood` : 'firmware unknown'}; affected ${e.rangeText}`;
+      } else {
+        if (!inRange(range, fw)) return null;
+        confidence = range.caveats?.length ? 'possible' : strength;
+        detail = `firmware ${fw.raw} in ${e.rangeText}${range.caveats?.length ? ` but also requires ${range.caveats.join('; ')}` : ''}`;
+      }
   }
-  if (range.kind === 'all') {
-    const caveat = range.caveats?.length ? `; also requires ${range.caveats.join('; ')}` : '';
-    return { ...base, confidence: caveat ? 'possible' : strength, reason: `${where}: ${identified}; all versions affected${caveat}` };
-  }
-  if (!fw) {
-    const why = fwText ? `firmware "${fwText}" not understood` : 'firmware unknown';
-    return { ...base, confidence: 'possible', reason: `${where}: ${identified}; ${why}; affected ${describeRange(range)}` };
-  }
-  const inside = inRange(range, fw);
-  if (!inside) return null;
-  if (range.caveats?.length) {
-    return { ...base, confidence: 'possible', reason: `${where}: ${identified}; firmware ${fw.raw} in ${describeRange(range)} but also requires ${range.caveats.join('; ')}` };
-  }
-  return { ...base, confidence: strength, reason: `${where}: ${identified}; firmware ${fw.raw} in ${describeRange(range)}` };
+  return {
+    advisoryId: advisory.id,
+    productId: product.productId,
+    cves: product.cves,
+    confidence,
+    reason: `${where}: ${identified}; ${detail}`,
+    severity: product.severity,
+    cvss: product.cvss,
+  };
 }

@@ -156,16 +156,23 @@ function cmpArrays(a: readonly number[], b: readonly number[]): number {
   return 0;
 }
 
-/** Total order over parsed versions: -1, 0 or 1. */
+/** Total order over parsed versions: -1, 0 or 1. Allocation-free: it runs per device per range. */
 export function compareVersions(a: Version, b: Version): number {
   return (
     cmpArrays(a.release, b.release) ||
-    cmpArrays(
-      [a.letter, a.pre, a.sp, a.update, a.hotfix, a.patch, a.build],
-      [b.letter, b.pre, b.sp, b.update, b.hotfix, b.patch, b.build],
-    ) ||
+    sign(a.letter - b.letter) ||
+    sign(a.pre - b.pre) ||
+    sign(a.sp - b.sp) ||
+    sign(a.update - b.update) ||
+    sign(a.hotfix - b.hotfix) ||
+    sign(a.patch - b.patch) ||
+    sign(a.build - b.build) ||
     cmpArrays(a.tail, b.tail)
   );
+}
+
+function sign(d: number): number {
+  return d < 0 ? -1 : d > 0 ? 1 : 0;
 }
 
 /** The first version of the next line at the release's last position: `2.4` → `2.5`. */

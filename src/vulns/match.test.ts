@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importCsaf, type NormalizedAdvisory } from './csaf.ts';
+import { buildIndex, matchIdentity } from './match.ts';
+
+const ROOT = join(import.meta.dirname, '../../reference/csaf');
+
+function load(...rels: string[]): NormalizedAdvisory[] {
+  return rels.map((rel) => {
+    const r = importCsaf(JSON.parse(readFileSync(join(ROOT, rel), 'utf8')));
+    assert.ok(r.ok, rel);
+    return r.advisory;
+  });
+}
+
+const SIEMENS_2023 = load('2023/icsa-23-222-09.json', '2020/icsa-20-196-06.json', '2024/icsa-24-074-14.json', '2019/icsa-19-106-03.json');
+
+test('order number + firmware inside a parsed range is confirmed; the union of two branches counts', () => {
+  const index = buildIndex(SIEMENS_2023);
+  const ident = (firmware: string) => matchIdentity(index, { vendor: 'Siemens', orderNumber: '6ES7 615-4DF10-0AB0', firmware });
+  const inside = ident('V3.0.2');
+  assert.equal(inside.length, 1);
+  assert.equal(inside[0].advisoryId, 'ICSA-23-222-09');
+  assert.equal(inside[0].confidence, 'confirmed');
+  assert.match(inside[0].reason, /CPU 1504D TF/);
+  assert.match(inside[0].reason, /3\.0\.1/);
+  assert.equal(ident('V2.9.6')[0]?.confidence, 'confirmed');
+  assert.deepEqual(ident('V3.0.3'), []);
+  assert.deepEqual(ident('V2.9.7'), []);
+});
+
+test('product name + firmware in range is likely; firmware unknown is possible', () => {
+  const index = buildIndex(SIEMENS_2023);
+  const smart = (firmware?: string) => matchIdentity(index, { vendor: 'Siemens AG', product: 'SIMATIC S7-200 SMART', firmware });
+  const m = smart('V2.3').find((x) => x.advisoryId === 'ICSA-20-196-06');
+  assert.equal(m?.confidence, 'likely');
+  assert.equal(smart('V2.5.1').find((x) => x.advisoryId === 'ICSA-20-196-06'), undefined);
+  assert.equal(smart(undefined).find((x) => x.advisoryId === 'ICSA-20-196-06')?.confidence, 'possible');
+  assert.equal(smart('garbage!!').find((x) => x.advisoryId === 'ICSA-20-196-06')?.confidence, 'possible');
+});
+
+test('serial-number cut-off gives a possible match with the reason', () => {
+  const index = buildIndex(SIEMENS_2023);
+  const m = matchIdentity(index, { vendor: 'Mitsubishi Electric', product: 'MELSEC-Q Series Q03UDECPU', firmware: '1.0' });
+  const hit = m.find((x) => x.advisoryId === 'ICSA-24-074-14');
+  assert.ok(hit);
+  assert.equal(hit.confidence, 'possible');
+  assert.match(hit.reason, /serial/);
+});
+
+test('inverted fields still match by order number (icsa-19-106-03)', () => {
+  const index = buildIndex(SIEMENS_2023);
+  const m = matchIdentity(index, { vendor: 'Siemens', orderNumber: '6ES7211-1AE40-0XB0', firmware: 'V4.2.3' });
+  assert.equal(m.find((x) => x.advisoryId === 'ICSA-19-106-03')?.confidence, 'confirmed');
+});
+
+test('order-number family: an S7-1200 MLFB reaches "S7-1200 CPU family" advisories as likely', () => {
+  const index = buildIndex(load('2022/icsa-22-167-14.json'));
+  const m = matchIdentity(index, { orderNumber: '6ES7 214-1AG40-0XB0', firmware: 'V4.5.0' });
+  assert.equal(m[0]?.confidence, 'likely');
+  assert.match(m[0].reason, /family/);
+  assert.deepEqual(matchIdentity(index, { orderNumber: '6ES7 214-1AG40-0XB0', firmware: 'V4.6.0' }), []);
+});
+
+test('wrong vendor or unrelated product: no match', () => {
+  const index = buildIndex(SIEMENS_2023);
+  assert.deepEqual(matchIdentity(index, { vendor: 'Rockwell Automation', product: 'SIMATIC S7-200 SMART', firmware: 'V2.3' }), []);
+  assert.deepEqual(matchIdentity(index, { vendor: 'Siemens', product: 'Controller', firmware: 'V1.0' }), []);
+  assert.deepEqual(matchIdentity(index, {}), []);
+});
+
+test('add and remove keep the index consistent', () => {
+  const index = buildIndex([]);
+  const id = { vendor: 'Siemens', orderNumber: '6ES7615-4DF10-0AB0', firmware: 'V3.0.2' };
+  assert.deepEqual(matchIdentity(index, id), []);
+  index.add(SIEMENS_2023[0]);
+  assert.equal(matchIdentity(index, id).length, 1);
+  index.add(SIEMENS_2023[0]);
+  assert.equal(matchIdentity(index, id).length, 1, 're-adding replaces');
+  assert.equal(index.remove('ICSA-23-222-09'), true);
+  assert.deepEqual(matchIdentity(index, id), []);
+  assert.equal(index.remove('ICSA-23-222-09'), false);
+});
+
+test('fast over the whole corpus', () => {
+  const all: NormalizedAdvisory[] = [];
+  for (const year of readdirSync(ROOT)) {
+    if (year.endsWith('.json')) continue;
+    for (const f of readdirSync(join(ROOT, year))) all.push(...load(`${year}/${f}`));
+  }
+  const index = buildIndex(all);
+  const products = ['SIMATIC S7-1200', 'SIMATIC S7-1500 CPU 1516-3 PN/DP', 'MELSEC-Q Series Q03UDECPU', 'ControlLogix 5580', 'Modicon M340', 'NPort 5110'];
+  const vendors = ['Siemens', 'Siemens', 'Mitsubishi Electric', 'Rockwell Automation', 'Schneider Electric', 'Moxa'];
+  const identity = (i: number, distinctFirmware: number) => {
+    const k = i % products.length;
+    const f = i % distinctFirmware;
+    return {
+      vendor: vendors[k],
+      product: products[k],
+      orderNumber: k === 0 && i % 2 ? `6ES7 214-1AG40-0XB${i % 10}` : undefined,
+      firmware: `V${f % 5}.${Math.floor(f / 5) % 50}.${Math.floor(f / 250)}`,
+    };
+  };
+  // Every identity distinct: the worst case, no memo hits.
+  let start = performance.now();
+  let n = 0;
+  for (let i = 0; i < 20_000; i++) n += matchIdentity(index, identity(i, 1_000_000)).length;
+  const distinctUs = ((performance.now() - start) * 1000) / 20_000;
+  // A region's devices repeat firmware images: 100k devices over 3,000 distinct descriptions.
+  start = performance.now();
+  for (let i = 0; i < 100_000; i++) n += matchIdentity(index, identity(i, 3_000)).length;
+  const repeatedUs = ((performance.now() - start) * 1000) / 100_000;
+  console.log(`${all.length} advisories: ${distinctUs.toFixed(1)} µs per distinct identity, ${repeatedUs.toFixed(1)} µs per repeated identity (${n} matches)`);
+  assert.ok(distinctUs < 500, 'distinct identities stay well under a millisecond');
+  assert.ok(repeatedUs < 30, '1M repeated identities take well under a minute');
+});
