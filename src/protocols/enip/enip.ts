@@ -1,0 +1,321 @@
+// EtherNet/IP encapsulation (CIP Networks Library Vol 2 §2-3): a 24-octet little-endian header
+// (command, length, session handle, status, sender context, options) and command-specific data,
+// on TCP and UDP 44818. CIP explicit messages ride in the common packet format (Vol 2 §2-6).
+import { ByteReader, ByteWriter, toHex } from '../../wire/index.ts';
+import type { DeviceIdentity, Transport } from '../../model/index.ts';
+import type { Direction, Fields, Message, Parsed, Protocol } from '../protocol.ts';
+import { className, decodeCip, decodeEpath, flattenCip, pathClass, serviceName, type CipMessage } from './cip.ts';
+import { COMMAND_NAMES, DEVICE_TYPE_NAMES, GENERAL_STATUS_NAMES, IDENTITY_STATE_NAMES, ITEM_NAMES, VENDOR_NAMES, nameOf } from './names.ts';
+
+const HEADER_SIZE = 24;
+/** Vol 2 §2-3.1: the encapsulated data is at most 65511 octets. */
+const MAX_LENGTH = 65511;
+const MAX_ITEMS = 64;
+
+export const ITEM = {
+  nullAddress: 0x0000,
+  listIdentity: 0x000c,
+  connectedAddress: 0x00a1,
+  connectedData: 0x00b1,
+  unconnectedData: 0x00b2,
+  listServices: 0x0100,
+} as const;
+
+export interface CpfItem {
+  typeId: number;
+  data: Uint8Array;
+}
+
+export type EnipBody =
+  | { kind: 'empty' }
+  /** ListIdentity / ListServices / ListInterfaces replies: a CPF item list. */
+  | { kind: 'items'; items: CpfItem[] }
+  | { kind: 'register-session'; protocolVersion: number; optionFlags: number }
+  /** SendRRData / SendUnitData: interface handle, timeout and a CPF item list. */
+  | { kind: 'send-data'; interfaceHandle: number; timeout: number; items: CpfItem[] }
+  | { kind: 'raw'; data: Uint8Array };
+
+export interface EnipMessage extends Message {
+  direction: Direction;
+  command: number;
+  sessionHandle: number;
+  status: number;
+  senderContext: Uint8Array;
+  options: number;
+  body: EnipBody;
+}
+
+/** ListIdentity reply item (Vol 2 Table 2-4.4). */
+export interface IdentityItem {
+  protocolVersion: number;
+  socketAddress: { family: number; port: number; address: string };
+  vendorId: number;
+  deviceType: number;
+  productCode: number;
+  revision: { major: number; minor: number };
+  status: number;
+  serialNumber: number;
+  productName: string;
+  state: number;
+}
+
+function cpf(r: ByteReader): CpfItem[] {
+  const count = r.u16le();
+  return r.list(
+    count,
+    (x) => {
+      const typeId = x.u16le();
+      const length = x.u16le();
+      if (length > x.remaining) x.has(length);
+      return { typeId, data: x.bytesView(length) };
+    },
+    MAX_ITEMS,
+    4,
+  );
+}
+
+function decodeBody(command: number, data: Uint8Array): { body: EnipBody; anomalies: string[] } {
+  if (data.length === 0) return { body: { kind: 'empty' }, anomalies: [] };
+  const r = new ByteReader(data);
+  let body: EnipBody | null = null;
+  if (command === 0x0063 || command === 0x0004 || command === 0x0064) body = { kind: 'items', items: cpf(r) };
+  else if (command === 0x0065 && data.length === 4) body = { kind: 'register-session', protocolVersion: r.u16le(), optionFlags: r.u16le() };
+  else if (command === 0x006f || command === 0x0070) {
+    const interfaceHandle = r.u32le();
+    const timeout = r.u16le();
+    body = { kind: 'send-data', interfaceHandle, timeout, items: cpf(r) };
+  } else return { body: { kind: 'raw', data }, anomalies: [] };
+  if (r.overrun || r.remaining) return { body: { kind: 'raw', data }, anomalies: ['malformed-command-data'] };
+  return { body, anomalies: [] };
+}
+
+function parse(bytes: Uint8Array, direction: Direction): Parsed<EnipMessage> {
+  if (bytes.length >= 2 && !(((bytes[1] << 8) | bytes[0]) in COMMAND_NAMES)) return { kind: 'not-mine' };
+  if (bytes.length < HEADER_SIZE) return { kind: 'incomplete', needed: HEADER_SIZE };
+  const r = new ByteReader(bytes);
+  const command = r.u16le();
+  const length = r.u16le();
+  if (length > MAX_LENGTH) return { kind: 'not-mine' };
+  const total = HEADER_SIZE + length;
+  if (bytes.length < total) return { kind: 'incomplete', needed: total };
+  const sessionHandle = r.u32le();
+  const status = r.u32le();
+  const senderContext = r.bytesView(8);
+  const options = r.u32le();
+  const { body, anomalies } = decodeBody(command, bytes.subarray(HEADER_SIZE, total));
+  // Vol 2 §2-3.6: the options field is zero; a receiver discards packets where it is not.
+  if (options !== 0) anomalies.push('nonzero-options');
+  return { kind: 'done', message: { anomalies, direction, command, sessionHandle, status, senderContext, options, body }, consumed: total };
+}
+
+function writeItems(w: ByteWriter, items: readonly CpfItem[]): void {
+  w.u16le(items.length);
+  for (const it of items) w.u16le(it.typeId).u16le(it.data.length).bytes(it.data);
+}
+
+function encode(m: EnipMessage): Uint8Array {
+  const w = new ByteWriter(64);
+  w.u16le(m.command).u16le(0).u32le(m.sessionHandle).u32le(m.status);
+  w.bytes(m.senderContext.length === 8 ? m.senderContext : new Uint8Array(8)).u32le(m.options);
+  const b = m.body;
+  if (b.kind === 'items') writeItems(w, b.items);
+  else if (b.kind === 'register-session') w.u16le(b.protocolVersion).u16le(b.optionFlags);
+  else if (b.kind === 'send-data') {
+    w.u32le(b.interfaceHandle).u16le(b.timeout);
+    writeItems(w, b.items);
+  } else if (b.kind === 'raw') w.bytes(b.data);
+  w.patchU16le(2, w.length - HEADER_SIZE);
+  return w.finish();
+}
+
+/** A known command; from 24 octets on also a sane options field and a length fitting the command. */
+function recognize(bytes: Uint8Array, _direction: Direction, _transport: Transport): boolean {
+  if (bytes.length < 2) return bytes.length === 0 || bytes[0] in { 0x00: 1, 0x04: 1, 0x63: 1, 0x64: 1, 0x65: 1, 0x66: 1, 0x6f: 1, 0x70: 1, 0x72: 1, 0x73: 1 };
+  const command = (bytes[1] << 8) | bytes[0];
+  if (!(command in COMMAND_NAMES)) return false;
+  if (bytes.length < HEADER_SIZE) return true;
+  const r = new ByteReader(bytes);
+  r.skip(2);
+  const length = r.u16le();
+  r.skip(16);
+  const options = r.u32le();
+  if (options !== 0 || length > MAX_LENGTH) return false;
+  if (command === 0x0065) return length === 4;
+  if (command === 0x006f || command === 0x0070) return length >= 8;
+  return true;
+}
+
+export function decodeIdentityItem(data: Uint8Array): IdentityItem | null {
+  const r = new ByteReader(data);
+  const protocolVersion = r.u16le();
+  const family = r.u16be();
+  const port = r.u16be();
+  const a = r.bytesView(4);
+  r.skip(8);
+  const vendorId = r.u16le();
+  const deviceType = r.u16le();
+  const productCode = r.u16le();
+  const major = r.u8();
+  const minor = r.u8();
+  const status = r.u16le();
+  const serialNumber = r.u32le();
+  const productName = r.ascii(r.u8());
+  const state = r.u8();
+  if (r.overrun) return null;
+  return {
+    protocolVersion,
+    socketAddress: { family, port, address: Array.from(a).join('.') },
+    vendorId,
+    deviceType,
+    productCode,
+    revision: { major, minor },
+    status,
+    serialNumber,
+    productName,
+    state,
+  };
+}
+
+export function encodeIdentityItem(id: IdentityItem): Uint8Array {
+  const w = new ByteWriter(64);
+  w.u16le(id.protocolVersion).u16be(id.socketAddress.family).u16be(id.socketAddress.port);
+  for (const part of id.socketAddress.address.split('.').slice(0, 4)) w.u8(Number(part) || 0);
+  w.bytes(new Uint8Array(8)).u16le(id.vendorId).u16le(id.deviceType).u16le(id.productCode);
+  w.u8(id.revision.major).u8(id.revision.minor).u16le(id.status).u32le(id.serialNumber);
+  w.u8(id.productName.length).ascii(id.productName).u8(id.state);
+  return w.finish();
+}
+
+function items(m: EnipMessage): CpfItem[] {
+  return m.body.kind === 'items' || m.body.kind === 'send-data' ? m.body.items : [];
+}
+
+/** The CIP messages a SendRRData / SendUnitData carries, with every embedded request flattened. */
+export function cipMessages(m: EnipMessage): CipMessage[] {
+  const out: CipMessage[] = [];
+  for (const it of items(m)) {
+    let data: Uint8Array | undefined;
+    if (it.typeId === ITEM.unconnectedData) data = it.data;
+    // Connected data items start with a 16-bit sequence count (Vol 2 §2-6.3.2).
+    else if (it.typeId === ITEM.connectedData && it.data.length > 2) data = it.data.subarray(2);
+    const cip = data ? decodeCip(data) : null;
+    if (cip) out.push(...flattenCip(cip));
+  }
+  return out;
+}
+
+function fields(m: EnipMessage): Fields {
+  const f: Fields = {
+    'enip.command': m.command,
+    'enip.command_name': nameOf(COMMAND_NAMES, m.command),
+    'enip.session': m.sessionHandle,
+    'enip.status': m.status,
+    'enip.context': toHex(m.senderContext),
+    'enip.options': m.options,
+  };
+  if (m.body.kind === 'register-session') f['enip.rs.version'] = m.body.protocolVersion;
+  const list = items(m);
+  if (m.body.kind === 'items' || m.body.kind === 'send-data') {
+    f['enip.cpf.itemcount'] = list.length;
+    f['enip.cpf.typeid'] = list.map((i) => i.typeId);
+    f['enip.cpf.typeid_name'] = list.map((i) => nameOf(ITEM_NAMES, i.typeId));
+  }
+  const identity = list.find((i) => i.typeId === ITEM.listIdentity);
+  const id = identity ? decodeIdentityItem(identity.data) : null;
+  if (id) {
+    f['enip.lir.vendor'] = id.vendorId;
+    f['enip.lir.devtype'] = id.deviceType;
+    f['enip.lir.prodcode'] = id.productCode;
+    f['enip.lir.revision'] = `${id.revision.major}.${id.revision.minor}`;
+    f['enip.lir.status'] = id.status;
+    f['enip.lir.serial'] = id.serialNumber;
+    f['enip.lir.name'] = id.productName;
+    f['enip.lir.state'] = id.state;
+  }
+  const services = list.find((i) => i.typeId === ITEM.listServices);
+  if (services && services.data.length >= 20) f['enip.lsr.servicename'] = new ByteReader(services.data, 4).ascii(16);
+
+  const cip = cipMessages(m);
+  if (cip.length) {
+    f['cip.service'] = cip.map((c) => (c.kind === 'response' ? c.service | 0x80 : c.service));
+    f['cip.sc'] = cip.map((c) => c.service);
+    f['cip.rr'] = cip.map((c) => (c.kind === 'response' ? 1 : 0));
+    const requests = cip.filter((c) => c.kind === 'request');
+    const classes: number[] = [];
+    const instances: number[] = [];
+    const attributes: number[] = [];
+    const symbols: string[] = [];
+    const names: string[] = [];
+    for (const c of cip) {
+      const cls = c.kind === 'request' ? pathClass(c.path) : undefined;
+      names.push(serviceName(c.service, cls));
+    }
+    for (const c of requests) {
+      for (const s of decodeEpath(c.path)) {
+        if (s.type === 'class') classes.push(s.value);
+        else if (s.type === 'instance') instances.push(s.value);
+        else if (s.type === 'attribute') attributes.push(s.value);
+        else if (s.type === 'symbol') symbols.push(s.name);
+      }
+    }
+    f['cip.service_name'] = names;
+    if (classes.length) {
+      f['cip.class'] = classes;
+      f['cip.class_name'] = classes.map(className);
+    }
+    if (instances.length) f['cip.instance'] = instances;
+    if (attributes.length) f['cip.attribute'] = attributes;
+    if (symbols.length) f['cip.symbol'] = symbols;
+    const responses = cip.filter((c) => c.kind === 'response');
+    if (responses.length) {
+      f['cip.genstat'] = responses.map((c) => c.generalStatus);
+      f['cip.genstat_name'] = responses.map((c) => nameOf(GENERAL_STATUS_NAMES, c.generalStatus));
+    }
+  }
+  return f;
+}
+
+function identify(messages: readonly EnipMessage[]): DeviceIdentity | null {
+  for (const m of messages) {
+    const item = items(m).find((i) => i.typeId === ITEM.listIdentity);
+    const id = item ? decodeIdentityItem(item.data) : null;
+    if (!id) continue;
+    const identity: DeviceIdentity = {
+      vendor: VENDOR_NAMES[id.vendorId] ?? `CIP vendor ${id.vendorId}`,
+      product: id.productName || undefined,
+      model: id.productName || undefined,
+      firmware: `${id.revision.major}.${id.revision.minor}`,
+      serial: id.serialNumber.toString(16).padStart(8, '0'),
+      raw: {
+        vendorId: id.vendorId,
+        deviceType: id.deviceType,
+        deviceTypeName: DEVICE_TYPE_NAMES[id.deviceType] ?? 'unknown',
+        productCode: id.productCode,
+        status: id.status,
+        state: id.state,
+        stateName: IDENTITY_STATE_NAMES[id.state] ?? 'unknown',
+        socketAddress: `${id.socketAddress.address}:${id.socketAddress.port}`,
+      },
+    };
+    // Rockwell product names start with the catalogue number: "1756-L61/B LOGIX5561".
+    const catalog = /^(\d{4}-[A-Z0-9/]+)/.exec(id.productName);
+    if (id.vendorId === 1 && catalog) identity.orderNumber = catalog[1];
+    if (!identity.product) delete identity.product;
+    if (!identity.model) delete identity.model;
+    return identity;
+  }
+  return null;
+}
+
+export const enip: Protocol<EnipMessage> = {
+  name: 'enip',
+  endpoints: [
+    { transport: 'tcp', port: 44818 },
+    { transport: 'udp', port: 44818 },
+  ],
+  recognize,
+  parse: (bytes, direction) => parse(bytes, direction),
+  encode,
+  identify,
+  fields,
+};
