@@ -1,0 +1,45 @@
+// Starting a platform for an API test: a private database per dialect target, a private advisory
+// folder holding only the advisories the test matches against, no dashboard, no demo, no log.
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPlatform, type Platform, type StartOptions } from '../../src/main.ts';
+import type { DialectTarget } from './stores.ts';
+
+/** ICSA-20-196-06: Siemens SIMATIC S7-200 SMART below V2.5.1 (CVE-2020-7584); V2.3.0 is affected. */
+export const S7_200_SMART_ADVISORY = '2020/icsa-20-196-06.json';
+
+/** A folder holding copies of the named files from reference/csaf/. */
+export function advisoryDir(files: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'otscope-advisories-'));
+  for (const f of files) copyFileSync(new URL(`../../reference/csaf/${f}`, import.meta.url), join(dir, f.split('/').pop()!));
+  return dir;
+}
+
+export const ADMIN_PASSWORD = 'admin-pass-123';
+
+export function startTestPlatform(target: DialectTarget, opts: StartOptions = {}): Promise<Platform> {
+  return startPlatform({
+    ...target.options(),
+    port: 0,
+    adminPassword: ADMIN_PASSWORD,
+    advisoryDir: advisoryDir([S7_200_SMART_ADVISORY]),
+    dashboard: false,
+    demo: false,
+    logLevel: 'silent',
+    ...opts,
+  });
+}
+
+/** One observation of a Siemens S7-200 SMART CPU answering on TCP 102 with the given firmware. */
+export function s7smart(ip: string, firmware = 'V2.3.0', observedAt = '2026-11-01T08:00:00.000Z') {
+  return {
+    ip,
+    port: 102,
+    transport: 'tcp',
+    protocol: 's7comm',
+    observedAt,
+    source: 'test-scanner',
+    identity: { vendor: 'Siemens', product: 'SIMATIC S7-200 SMART', model: 'CPU ST40', orderNumber: '6ES7 288-1ST40-0AA0', firmware },
+  };
+}
