@@ -125,7 +125,7 @@ export class VulnIndex {
     }
     const byName = new Set<Entry>();
     const vendorTokens = vendor !== null ? this.byVendorToken.get(vendor) : undefined;
-    if (vendorTokens) for (const t of indexTokens(tokens)) for (const e of vendorTokens.get(t) ?? []) byName.add(e);
+    if (vendorTokens) for (const t of tokens) for (const e of vendorTokens.get(t) ?? []) byName.add(e);
     return { byModel: [...byModel], byName: [...byName] };
   }
 

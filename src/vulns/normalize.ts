@@ -83,10 +83,12 @@ const VENDOR_WORDS = new Set([
 ]);
 
 /** Words that do not tell one product from another. `cpu` stays: "CPU 1214C" is a model. */
+// Singular "Software Controller" or "Controller" name a different product than the CPU family, so
+// only plurals ("ControlLogix 5580 controllers") count as noise.
 const PRODUCT_NOISE = new Set([
-  'simatic', 'siplus', 'family', 'families', 'series', 'firmware', 'fw', 'software', 'product', 'products',
-  'device', 'devices', 'module', 'modules', 'the', 'and', 'all', 'versions', 'version', 'of', 'for', 'incl',
-  'including', 'variants', 'variant', 'related', 'with', 'a', 'an', 'models', 'model', 'controllers', 'controller',
+  'simatic', 'siplus', 'family', 'families', 'series', 'firmware', 'fw', 'products', 'devices', 'modules',
+  'the', 'and', 'all', 'versions', 'version', 'of', 'for', 'incl', 'including', 'variants', 'variant', 'related',
+  'with', 'a', 'an', 'models', 'controllers',
 ]);
 
 /** Lower-case significant tokens of a product name: `SIMATIC S7-1200 CPU family` → `s7 1200 cpu`. */
