@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { hex, toHex } from '../../wire/index.ts';
+import { fins, type FinsMessage } from './index.ts';
+import { fixtures } from './fixtures.ts';
+
+function parsed(name: string): FinsMessage {
+  const f = fixtures.find((x) => x.name === name);
+  assert.ok(f, name);
+  const r = fins.parse(f.bytes, f.direction);
+  assert.equal(r.kind, 'done');
+  return (r as { message: FinsMessage }).message;
+}
+
+describe('fins', () => {
+  it('identifies the controller from a controller data read response', () => {
+    const id = fins.identify([parsed('UDP controller data read command'), parsed('UDP controller data read response')]);
+    assert.deepEqual(id, {
+      vendor: 'Omron',
+      product: 'CP1L-EL20DR-D',
+      model: 'CP1L-EL20DR-D',
+      firmware: '01.00',
+      raw: { controllerModel: 'CP1L-EL20DR-D', controllerVersion: '01.00' },
+    });
+  });
+
+  it('reveals nothing from other commands or failed reads', () => {
+    assert.equal(fins.identify([parsed('FINS/TCP run command')]), null);
+    // Same response with end code 0x0401 (service not supported).
+    const failed = parsed('UDP controller data read response');
+    assert.ok(failed.frame);
+    assert.equal(fins.identify([{ ...failed, frame: { ...failed.frame, endCode: 0x0401 } }]), null);
+  });
+
+  it('encodes the scanner\'s FINS/TCP handshake and a controller data read inside it', () => {
+    const hello = fins.encode({ anomalies: [], direction: 'to-server', tcp: { command: 0, errorCode: 0, clientNode: 0 } });
+    assert.equal(toHex(hello), '46494e53' + '0000000c' + '00000000' + '00000000' + '00000000');
+    const read = parsed('UDP controller data read command');
+    assert.ok(read.frame);
+    const framed = fins.encode({ anomalies: [], direction: 'to-server', tcp: { command: 2, errorCode: 0 }, frame: read.frame });
+    assert.equal(toHex(framed), '46494e53' + '00000015' + '00000002' + '00000000' + '800002000000006300ef050100');
+  });
+
+  it('waits for the whole FINS/TCP frame and tells UDP datagrams apart by the magic', () => {
+    assert.deepEqual(fins.parse(hex`46494e53 00000017`, 'to-server'), { kind: 'incomplete', needed: 31 });
+    assert.deepEqual(fins.parse(hex`46494e54`, 'to-server'), { kind: 'not-mine' });
+    assert.ok(fins.recognize(hex`80 00 02 00 00 00 00 63 00 ef 0501 00`, 'to-server', 'udp'));
+    assert.equal(fins.recognize(hex`80 00 02 00 00 00 00 63 00 ef 0501 00`, 'to-server', 'tcp'), false);
+  });
+});
