@@ -13,3 +13,5 @@ export { DEFAULT_FLOW_LIMITS, Flow, FlowTable } from './flow-table.ts';
 export type { FlowEndReason, FlowLimits } from './flow-table.ts';
 export { CaptureSession } from './session.ts';
 export type { FlowHandler } from './session.ts';
+/** Builders of hand-made capture files and frames, for tests here and in other modules. */
+export * as captureFixtures from './fixtures.ts';

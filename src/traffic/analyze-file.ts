@@ -1,5 +1,5 @@
 // One capture file through the analyzer, as a summary or as NDJSON lines.
-import { readCaptureFile, type CaptureResult } from '../capture/index.ts';
+import { decodeCapture, readCaptureFile, type CaptureResult } from '../capture/index.ts';
 import { PROTOCOLS, type Protocol } from '../protocols/index.ts';
 import { Analyzer } from './analyzer.ts';
 import { NdjsonWriter } from './ndjson.ts';
@@ -26,4 +26,13 @@ export async function analyzeCaptureNdjson(
   analyzer.finish();
   writer.finish();
   return result;
+}
+
+/** The same summary for a capture already in memory (an upload, a test fixture). */
+export function summarizeCaptureBytes(bytes: Uint8Array, label: string, protocols: readonly Protocol[] = PROTOCOLS): CaptureSummary {
+  const summary = new SummaryBuilder();
+  const analyzer = new Analyzer(protocols, summary);
+  const result = decodeCapture(bytes, (p) => analyzer.packet(p));
+  analyzer.finish();
+  return summary.build(label, result.packets, result);
 }

@@ -6,4 +6,4 @@ export type { CaptureSummary, ConversationRow, Histograms } from './summary.ts';
 export { NdjsonWriter, isoTime, jsonReplacer } from './ndjson.ts';
 export type { IdentityRecord } from './ndjson.ts';
 export { HISTOGRAM_FIELDS, HISTOGRAM_GROUPS, conversationName, histogramKey } from './oracle-fields.ts';
-export { analyzeCaptureNdjson, summarizeCapture } from './analyze-file.ts';
+export { analyzeCaptureNdjson, summarizeCapture, summarizeCaptureBytes } from './analyze-file.ts';
