@@ -98,7 +98,13 @@ export async function overviewView({ root }: ViewContext): Promise<Dispose | voi
       updated.title = errorMessage(e);
     });
   }, REFRESH_MS);
-  const onResize = () => [map, protocols, vendors].forEach((c) => c.resize());
+  // ECharts' map cannot invert a zero-size view and throws; a window squeezed to nothing (or a hidden panel)
+  // keeps the last drawing until there is room again.
+  const onResize = () =>
+    [map, protocols, vendors].forEach((c) => {
+      const box = c.getDom().getBoundingClientRect();
+      if (box.width > 0 && box.height > 0) c.resize();
+    });
   window.addEventListener('resize', onResize);
   return () => {
     clearInterval(timer);
@@ -218,7 +224,7 @@ function barOption(pairs: Array<[string, number]>, color: string) {
   const top = [...pairs].sort((a, b) => b[1] - a[1]).slice(0, TOP_N);
   return {
     animationDuration: 400,
-    grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 40, top: 8, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     xAxis: { type: 'value', axisLabel: { color: PALETTE.dim }, splitLine: { lineStyle: { color: PALETTE.line } }, minInterval: 1 },
     yAxis: {
