@@ -1,0 +1,68 @@
+// OPC UA Binary messages from real captures (reference/corpus/pcap/opcua/, tshark frame numbers):
+// an open62541 client and server talking over an unsecured channel, and an ERR from a server.
+import { hex } from '../../wire/index.ts';
+import { fixture, type ProtocolFixture } from '../fixture.ts';
+
+const gap = 'reference/corpus/pcap/opcua/opcua_with-gap_with-handshake.pcap';
+const freeze = 'reference/corpus/pcap/opcua/opc-ua-ap-method-wireshark-freeze.pcap';
+const policyNone = '687474703a2f2f6f7063666f756e646174696f6e2e6f72672f55412f5365637572697479506f6c696379234e6f6e65';
+
+export const fixtures: ProtocolFixture[] = [
+  fixture('opcua', 'Hello opc.tcp://192.168.11.34:4840', 'to-server',
+    hex`48454c46 3c000000  00000000 00000100 00000100 00000001 00010000  1c000000 6f70632e7463703a2f2f3139322e3136382e31312e33343a34383430`, {
+    source: `${gap} frame 4`,
+    expect: { 'opcua.transport.type': 'HEL', 'opcua.transport.endpoint': 'opc.tcp://192.168.11.34:4840', 'opcua.transport.rbs': 65536 },
+  }),
+  fixture('opcua', 'Acknowledge', 'to-client', hex`41434b46 1c000000  00000000 00000100 00000100 00000001 00010000`, {
+    source: `${gap} frame 6`,
+    expect: { 'opcua.transport.type': 'ACK', 'opcua.transport.mms': 16777216 },
+  }),
+  fixture('opcua', 'OpenSecureChannel request, SecurityPolicy#None', 'to-server',
+    hex`4f504e46 85000000 00000000 2f000000 ${policyNone}
+        ffffffffffffffff01000000010000000100be010000429d19f2b742d8010000000000000000ffffffff00000000000000000000000000000001000000010000000080ee3600`, {
+    source: `${gap} frame 7`,
+    expect: {
+      'opcua.transport.type': 'OPN', 'opcua.servicenodeid.numeric': 446, 'opcua.MessageSecurityMode': 'None',
+      'opcua.security.spu': 'http://opcfoundation.org/UA/SecurityPolicy#None',
+    },
+  }),
+  fixture('opcua', 'OpenSecureChannel response, channel 13', 'to-client',
+    hex`4f504e46 87000000 0d000000 2f000000 ${policyNone}
+        ffffffffffffffffff030000010000000100c10106068c7ab742d801000000000000000000ffffffff000000000000000d00000001000000b4808b7ab742d80180ee3600ffffffff`, {
+    source: `${gap} frame 8`,
+    expect: { 'opcua.servicenodeid.numeric': 449, 'opcua.transport.scid': 13, 'opcua.security.seq': 1023 },
+  }),
+  fixture('opcua', 'ReadResponse', 'to-client',
+    hex`4d534746 47000000 0d000000 01000000 02040000 04000000 01007a02 e0ce8e7ab742d801 43420f00 00000000 00 ffffffff 000000
+        02000000 0107000000000200003480 ffffffff`, {
+    source: `${gap} frame 34`,
+    expect: { 'opcua.transport.type': 'MSG', 'opcua.servicenodeid.numeric': 634, 'opcua.security.tokenid': 1, 'opcua.security.rqid': 4 },
+  }),
+  fixture('opcua', 'GetEndpoints request', 'to-server',
+    hex`4d534746b4000000090000000900000002000000020000000100ac0100008e05e8edde0cd6010100000000000000ffffffff102700000000001e0000006f70632e7463703a2f2f3139322e3136382e3232342e3130323a3438343001000000080000004c4f43414c4520310100000041000000687474703a2f2f6f7063666f756e646174696f6e2e6f72672f55412d50726f66696c652f5472616e73706f72742f75617463702d756173632d756162696e617279`, {
+    source: `${gap} frame 272`,
+    expect: { 'opcua.servicenodeid.numeric': 428, 'opcua.EndpointUrl': 'opc.tcp://192.168.224.102:4840' },
+  }),
+  fixture('opcua', 'GetEndpoints response from open62541', 'to-client',
+    hex`4d534746e2010000090000000900000002000000020000000100af012e26f0edde0cd601010000000000000000ffffffff000000010000001e0000006f70632e7463703a2f2f3139322e3136382e3232342e3130323a343834302000000075726e3a6f70656e36323534312e7365727665722e6170706c69636174696f6e14000000687474703a2f2f6f70656e36323534312e6f72670302000000656e220000006f70656e36323534312d6261736564204f5043205541204170706c69636174696f6e00000000ffffffffffffffffffffffffffffffff010000002f000000687474703a2f2f6f7063666f756e646174696f6e2e6f72672f55412f5365637572697479506f6c696379234e6f6e65020000001a0000006f70656e36323534312d616e6f6e796d6f75732d706f6c69637900000000ffffffffffffffffffffffff190000006f70656e36323534312d757365726e616d652d706f6c69637901000000ffffffffffffffff2f000000687474703a2f2f6f7063666f756e646174696f6e2e6f72672f55412f5365637572697479506f6c696379234e6f6e6541000000687474703a2f2f6f7063666f756e646174696f6e2e6f72672f55412d50726f66696c652f5472616e73706f72742f75617463702d756173632d756162696e61727901`, {
+    source: `${gap} frame 274`,
+    expect: {
+      'opcua.servicenodeid.numeric': 431,
+      'opcua.ApplicationUri': ['urn:open62541.server.application'],
+      'opcua.ProductUri': ['http://open62541.org'],
+    },
+  }),
+  fixture('opcua', 'CloseSecureChannel request', 'to-server',
+    hex`434c4f4639000000090000000900000003000000030000000100c4010000a02cf0edde0cd6010100000000000000ffffffff10270000000000`, {
+    source: `${gap} frame 276`,
+    expect: { 'opcua.transport.type': 'CLO', 'opcua.servicenodeid.numeric': 452 },
+  }),
+  fixture('opcua', 'Error Bad_TcpMessageTypeInvalid', 'to-client', hex`45525246 10000000 00000280 ffffffff`, {
+    source: `${freeze} frame 43`,
+    expect: { 'opcua.transport.type': 'ERR', 'opcua.transport.error': 0x80020000 },
+  }),
+  fixture('opcua', 'Hello with a message size below the header', 'to-server', hex`48454c46 04000000`, {
+    source: 'IEC 62541-6 §7.1.2.2: MessageSize includes the 8-octet header',
+    outcome: 'not-mine',
+  }),
+];

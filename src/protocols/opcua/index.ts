@@ -1,0 +1,108 @@
+// OPC UA Binary over TCP 4840 (IEC 62541-6): connection protocol messages, secure channel
+// chunks with their security headers, the service type of each message, and the server's
+// ApplicationDescription from GetEndpoints / CreateSession answers.
+import type { DeviceIdentity } from '../../model/index.ts';
+import type { Fields, Protocol } from '../protocol.ts';
+import { encodeMessage, HEADER_SIZE, MESSAGE_TYPES, parseMessage, type OpcuaMessage } from './message.ts';
+import type { ApplicationDescription } from './services.ts';
+
+export type { OpcuaMessage, MessageType, ChunkType, TransportLimits, AsymmetricSecurityHeader } from './message.ts';
+export type { ApplicationDescription, EndpointDescription, ServiceBody } from './services.ts';
+export type { NodeId } from './codec.ts';
+export { SERVICES, SECURITY_MODES } from './services.ts';
+export { SECURITY_POLICY_NONE, MESSAGE_TYPES } from './message.ts';
+export { helloMessage, openSecureChannelRequest, getEndpointsRequest, closeSecureChannelRequest } from './builders.ts';
+
+export const opcua: Protocol<OpcuaMessage> = {
+  name: 'opcua',
+  endpoints: [{ transport: 'tcp', port: 4840 }],
+
+  recognize(bytes, _direction, transport) {
+    if (transport !== 'tcp' || bytes.length === 0) return false;
+    const prefix = String.fromCharCode(...bytes.subarray(0, 3));
+    if (!MESSAGE_TYPES.some((t) => t.startsWith(prefix))) return false;
+    if (bytes.length >= 4 && !'FCA'.includes(String.fromCharCode(bytes[3]))) return false;
+    if (bytes.length < HEADER_SIZE) return true;
+    const size = (bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24)) >>> 0;
+    return size >= HEADER_SIZE && size <= 1 << 24;
+  },
+
+  parse(bytes, _direction, state) {
+    return parseMessage(bytes, state ?? {});
+  },
+
+  encode: encodeMessage,
+
+  // The server describes itself in every EndpointDescription of GetEndpoints and CreateSession
+  // (IEC 62541-4 §7.2 ApplicationDescription): application URI, product URI and name.
+  identify(messages) {
+    let app: ApplicationDescription | undefined;
+    const policies = new Set<string>();
+    const modes = new Set<string>();
+    for (const m of messages) {
+      for (const e of m.serviceBody?.endpoints ?? []) {
+        if (e.server.applicationType !== 'Client') app ??= e.server;
+        if (e.securityPolicyUri) policies.add(e.securityPolicyUri);
+        modes.add(e.securityMode);
+      }
+    }
+    if (!app) return null;
+    const identity: DeviceIdentity = {
+      raw: {
+        applicationUri: app.applicationUri,
+        productUri: app.productUri,
+        applicationName: app.applicationName,
+        securityPolicies: [...policies],
+        securityModes: [...modes],
+      },
+    };
+    if (app.applicationName) identity.product = app.applicationName;
+    const vendor = vendorFromUri(app.productUri) ?? vendorFromUri(app.applicationUri);
+    if (vendor) identity.vendor = vendor;
+    return identity;
+  },
+
+  // tshark's OPC UA field names; the transport type is the three-letter string, as tshark shows it.
+  fields(m) {
+    const f: Fields = { 'opcua.transport.type': m.messageType, 'opcua.transport.chunk': m.chunkType };
+    const limits = m.hello ?? m.acknowledge;
+    if (limits) {
+      f['opcua.transport.ver'] = limits.protocolVersion;
+      f['opcua.transport.rbs'] = limits.receiveBufferSize;
+      f['opcua.transport.sbs'] = limits.sendBufferSize;
+      f['opcua.transport.mms'] = limits.maxMessageSize;
+      f['opcua.transport.mcc'] = limits.maxChunkCount;
+    }
+    if (m.hello?.endpointUrl) f['opcua.transport.endpoint'] = m.hello.endpointUrl;
+    if (m.error) f['opcua.transport.error'] = m.error.error;
+    if (m.secureChannelId !== undefined) f['opcua.transport.scid'] = m.secureChannelId;
+    if (m.asymmetric?.securityPolicyUri) f['opcua.security.spu'] = m.asymmetric.securityPolicyUri;
+    if (m.tokenId !== undefined) f['opcua.security.tokenid'] = m.tokenId;
+    if (m.sequenceNumber !== undefined) f['opcua.security.seq'] = m.sequenceNumber;
+    if (m.requestId !== undefined) f['opcua.security.rqid'] = m.requestId;
+    if (m.encrypted) f['opcua.encrypted'] = true;
+    if (m.service) f['opcua.servicenodeid.numeric'] = m.service.id;
+    const b = m.serviceBody;
+    if (b?.securityMode) f['opcua.MessageSecurityMode'] = b.securityMode;
+    if (b?.endpointUrl) f['opcua.EndpointUrl'] = b.endpointUrl;
+    if (b?.endpoints) {
+      f['opcua.ApplicationUri'] = b.endpoints.map((e) => e.server.applicationUri ?? '');
+      f['opcua.ProductUri'] = b.endpoints.map((e) => e.server.productUri ?? '');
+      f['opcua.SecurityPolicyUri'] = b.endpoints.map((e) => e.securityPolicyUri ?? '');
+    }
+    return f;
+  },
+};
+
+/** The organisation in a product or application URI (http://open62541.org → open62541, urn:FreeOpcUa:… → FreeOpcUa). */
+function vendorFromUri(uri: string | undefined): string | undefined {
+  if (!uri) return undefined;
+  const http = /^https?:\/\/([^/:]+)/i.exec(uri);
+  if (http) {
+    const labels = http[1].split('.').filter((l) => l !== 'www');
+    return labels.length >= 2 ? labels[labels.length - 2] : labels[0];
+  }
+  const urn = /^urn:([^:]+)/i.exec(uri);
+  const first = urn?.[1].split('.')[0];
+  return first && first.toLowerCase() !== 'localhost' ? first : undefined;
+}

@@ -1,0 +1,115 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { hex } from '../../wire/index.ts';
+import type { FlowState } from '../protocol.ts';
+import { closeSecureChannelRequest, getEndpointsRequest, helloMessage, opcua, openSecureChannelRequest, type OpcuaMessage } from './index.ts';
+import { fixtures } from './fixtures.ts';
+
+function parse(bytes: Uint8Array, state: FlowState = {}): OpcuaMessage {
+  const r = opcua.parse(bytes, 'to-client', state);
+  assert.equal(r.kind, 'done');
+  return (r as { message: OpcuaMessage }).message;
+}
+
+function bytesOf(name: string): Uint8Array {
+  const f = fixtures.find((x) => x.name === name);
+  assert.ok(f, name);
+  return f.bytes;
+}
+
+/** Splits a final MSG chunk's body into `n` chunks of the same request, as a sender with a small buffer does. */
+function split(msg: Uint8Array, n: number): Uint8Array[] {
+  const head = msg.subarray(8, 24); // channel id, token id, sequence number, request id
+  const body = msg.subarray(24);
+  const step = Math.ceil(body.length / n);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const part = body.subarray(i * step, (i + 1) * step);
+    const c = new Uint8Array(24 + part.length);
+    c.set(hex`4d5347`);
+    c[3] = (i === n - 1 ? 'F' : 'C').charCodeAt(0);
+    new DataView(c.buffer).setUint32(4, c.length, true);
+    c.set(head, 8);
+    c.set(part, 24);
+    out.push(c);
+  }
+  return out;
+}
+
+describe('opcua', () => {
+  it('reads the server ApplicationDescription and endpoints from GetEndpoints', () => {
+    const m = parse(bytesOf('GetEndpoints response from open62541'));
+    assert.deepEqual(m.serviceBody?.endpoints, [{
+      endpointUrl: 'opc.tcp://192.168.224.102:4840',
+      server: {
+        applicationUri: 'urn:open62541.server.application',
+        productUri: 'http://open62541.org',
+        applicationName: 'open62541-based OPC UA Application',
+        applicationType: 'Server',
+        discoveryUrls: [],
+      },
+      securityMode: 'None',
+      securityPolicyUri: 'http://opcfoundation.org/UA/SecurityPolicy#None',
+      securityLevel: 1,
+    }]);
+  });
+
+  it('identifies the server from its ApplicationDescription', () => {
+    const id = opcua.identify([parse(bytesOf('GetEndpoints response from open62541'))]);
+    assert.equal(id?.product, 'open62541-based OPC UA Application');
+    assert.equal(id?.vendor, 'open62541');
+    assert.deepEqual(id?.raw?.securityModes, ['None']);
+  });
+
+  it('joins intermediate chunks and decodes the service on the final one', () => {
+    const chunks = split(bytesOf('GetEndpoints response from open62541'), 3);
+    const state: FlowState = {};
+    const ms = chunks.map((c) => parse(c, state));
+    assert.deepEqual(ms.map((m) => m.chunkType), ['C', 'C', 'F']);
+    assert.deepEqual(ms.map((m) => m.service?.id), [undefined, undefined, 431]);
+    assert.equal(ms[2].serviceBody?.endpoints?.[0].server.productUri, 'http://open62541.org');
+    assert.deepEqual(ms.flatMap((m) => m.anomalies), []);
+  });
+
+  it('drops chunks of an aborted message and reads the abort reason', () => {
+    const [first] = split(bytesOf('GetEndpoints response from open62541'), 2);
+    const state: FlowState = {};
+    parse(first, state);
+    // Part 6 §6.7.3: abort chunk body = Error (StatusCode) + Reason (String)
+    const abort = hex`4d534741 24000000 09000000 01000000 02000000 02000000 00008080 04000000 74657374`;
+    const m = parse(abort, state);
+    assert.deepEqual(m.error, { error: 0x80800000, reason: 'test' });
+    assert.equal((state['opcua.chunks'] as Map<string, unknown>).size, 0);
+  });
+
+  it('keeps an encrypted OpenSecureChannel body as octets', () => {
+    const policy = new TextEncoder().encode('http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256');
+    const cipher = new Uint8Array(64).fill(0xa5);
+    const w: number[] = [...hex`4f504e46 00000000 00000000`, policy.length, 0, 0, 0, ...policy, 0, 0, 0, 0, 0, 0, 0, 0, ...cipher];
+    const bytes = new Uint8Array(w);
+    new DataView(bytes.buffer).setUint32(4, bytes.length, true);
+    const m = parse(bytes);
+    assert.equal(m.encrypted, true);
+    assert.equal(m.service, undefined);
+    assert.equal(m.sequenceNumber, undefined);
+    assert.deepEqual(m.body, cipher);
+    assert.deepEqual(opcua.encode(m), bytes);
+  });
+
+  it('builds the handshake the scanner sends and reads it back', () => {
+    const hel = opcua.encode(helloMessage('opc.tcp://127.0.0.1:4840'));
+    assert.equal(parse(hel).hello?.endpointUrl, 'opc.tcp://127.0.0.1:4840');
+    const opn = parse(opcua.encode(openSecureChannelRequest()));
+    assert.equal(opn.service?.name, 'OpenSecureChannelRequest');
+    assert.equal(opn.serviceBody?.securityMode, 'None');
+    const gep = parse(opcua.encode(getEndpointsRequest('opc.tcp://127.0.0.1:4840', 5, 1, 2, 2)));
+    assert.deepEqual([gep.service?.name, gep.serviceBody?.endpointUrl, gep.anomalies], ['GetEndpointsRequest', 'opc.tcp://127.0.0.1:4840', []]);
+    assert.equal(parse(opcua.encode(closeSecureChannelRequest(5, 1, 3, 3))).service?.id, 452);
+  });
+
+  it('bounds string lengths read from the wire', () => {
+    // Hello whose EndpointUrl length claims 2 GiB
+    const m = parse(hex`48454c46 24000000 00000000 00000100 00000100 00000001 00010000 ffffff7f 6f706300`);
+    assert.deepEqual(m.anomalies, ['message-truncated']);
+  });
+});

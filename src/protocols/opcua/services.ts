@@ -1,0 +1,151 @@
+// Service catalogue (binary encoding node ids of the request/response types, IEC 62541-6 Annex
+// and the NodeIds.csv of the specification) and the service bodies identification needs:
+// GetEndpoints (IEC 62541-4 §5.4.4) and CreateSession (§5.6.2), whose answers carry the server's
+// ApplicationDescription (§7.2) and EndpointDescriptions (§7.14).
+import { ByteReader } from '../../wire/index.ts';
+import { readArray, readByteString, readLocalizedText, readNodeId, readRequestHeader, readResponseHeader, readString } from './codec.ts';
+
+export const SERVICES: Record<number, string> = {
+  397: 'ServiceFault',
+  422: 'FindServersRequest', 425: 'FindServersResponse',
+  428: 'GetEndpointsRequest', 431: 'GetEndpointsResponse',
+  437: 'RegisterServerRequest', 440: 'RegisterServerResponse',
+  446: 'OpenSecureChannelRequest', 449: 'OpenSecureChannelResponse',
+  452: 'CloseSecureChannelRequest', 455: 'CloseSecureChannelResponse',
+  461: 'CreateSessionRequest', 464: 'CreateSessionResponse',
+  467: 'ActivateSessionRequest', 470: 'ActivateSessionResponse',
+  473: 'CloseSessionRequest', 476: 'CloseSessionResponse',
+  479: 'CancelRequest', 482: 'CancelResponse',
+  488: 'AddNodesRequest', 491: 'AddNodesResponse',
+  494: 'AddReferencesRequest', 497: 'AddReferencesResponse',
+  500: 'DeleteNodesRequest', 503: 'DeleteNodesResponse',
+  506: 'DeleteReferencesRequest', 509: 'DeleteReferencesResponse',
+  527: 'BrowseRequest', 530: 'BrowseResponse',
+  533: 'BrowseNextRequest', 536: 'BrowseNextResponse',
+  554: 'TranslateBrowsePathsToNodeIdsRequest', 557: 'TranslateBrowsePathsToNodeIdsResponse',
+  560: 'RegisterNodesRequest', 563: 'RegisterNodesResponse',
+  566: 'UnregisterNodesRequest', 569: 'UnregisterNodesResponse',
+  615: 'QueryFirstRequest', 618: 'QueryFirstResponse',
+  621: 'QueryNextRequest', 624: 'QueryNextResponse',
+  631: 'ReadRequest', 634: 'ReadResponse',
+  664: 'HistoryReadRequest', 667: 'HistoryReadResponse',
+  673: 'WriteRequest', 676: 'WriteResponse',
+  700: 'HistoryUpdateRequest', 703: 'HistoryUpdateResponse',
+  712: 'CallRequest', 715: 'CallResponse',
+  751: 'CreateMonitoredItemsRequest', 754: 'CreateMonitoredItemsResponse',
+  763: 'ModifyMonitoredItemsRequest', 766: 'ModifyMonitoredItemsResponse',
+  769: 'SetMonitoringModeRequest', 772: 'SetMonitoringModeResponse',
+  775: 'SetTriggeringRequest', 778: 'SetTriggeringResponse',
+  781: 'DeleteMonitoredItemsRequest', 784: 'DeleteMonitoredItemsResponse',
+  787: 'CreateSubscriptionRequest', 790: 'CreateSubscriptionResponse',
+  793: 'ModifySubscriptionRequest', 796: 'ModifySubscriptionResponse',
+  799: 'SetPublishingModeRequest', 802: 'SetPublishingModeResponse',
+  826: 'PublishRequest', 829: 'PublishResponse',
+  832: 'RepublishRequest', 835: 'RepublishResponse',
+  841: 'TransferSubscriptionsRequest', 844: 'TransferSubscriptionsResponse',
+  847: 'DeleteSubscriptionsRequest', 850: 'DeleteSubscriptionsResponse',
+  12208: 'FindServersOnNetworkRequest', 12209: 'FindServersOnNetworkResponse',
+};
+
+export const SECURITY_MODES = ['Invalid', 'None', 'Sign', 'SignAndEncrypt'] as const;
+export const APPLICATION_TYPES = ['Server', 'Client', 'ClientAndServer', 'DiscoveryServer'] as const;
+
+export interface ApplicationDescription {
+  applicationUri?: string;
+  productUri?: string;
+  applicationName?: string;
+  applicationType: string;
+  discoveryUrls: string[];
+}
+
+export interface EndpointDescription {
+  endpointUrl?: string;
+  server: ApplicationDescription;
+  securityMode: string;
+  securityPolicyUri?: string;
+  securityLevel: number;
+}
+
+export interface ServiceBody {
+  /** OpenSecureChannelRequest: the requested security mode. */
+  securityMode?: string;
+  /** GetEndpointsRequest / CreateSessionRequest endpoint URL. */
+  endpointUrl?: string;
+  serviceResult?: number;
+  endpoints?: EndpointDescription[];
+  /** CreateSessionResponse endpoints' server, or CreateSessionRequest's client description. */
+  application?: ApplicationDescription;
+}
+
+function str(r: ByteReader): string | undefined {
+  return readString(r) ?? undefined;
+}
+
+export function readApplicationDescription(r: ByteReader): ApplicationDescription {
+  const applicationUri = str(r);
+  const productUri = str(r);
+  const applicationName = readLocalizedText(r).text;
+  const type = r.u32le();
+  str(r); // gatewayServerUri
+  str(r); // discoveryProfileUri
+  const discoveryUrls = (readArray(r, readString) ?? []).filter((s): s is string => typeof s === 'string');
+  return { applicationUri, productUri, applicationName, applicationType: APPLICATION_TYPES[type] ?? 'unknown', discoveryUrls };
+}
+
+function readEndpointDescription(r: ByteReader): EndpointDescription {
+  const endpointUrl = str(r);
+  const server = readApplicationDescription(r);
+  readByteString(r); // serverCertificate
+  const mode = r.u32le();
+  const securityPolicyUri = str(r);
+  readArray(r, (x) => {
+    str(x); // policyId
+    x.u32le(); // tokenType
+    str(x); // issuedTokenType
+    str(x); // issuerEndpointUrl
+    str(x); // securityPolicyUri
+    return null;
+  });
+  str(r); // transportProfileUri
+  const securityLevel = r.u8();
+  return { endpointUrl, server, securityMode: SECURITY_MODES[mode] ?? 'unknown', securityPolicyUri, securityLevel };
+}
+
+/** Decodes the bodies identification and detection use; false when they do not parse. */
+export function readServiceBody(service: number, r: ByteReader, out: ServiceBody): boolean {
+  switch (service) {
+    case 446: {
+      readRequestHeader(r);
+      r.u32le(); // clientProtocolVersion
+      r.u32le(); // requestType
+      out.securityMode = SECURITY_MODES[r.u32le()] ?? 'unknown';
+      break;
+    }
+    case 428:
+      readRequestHeader(r);
+      out.endpointUrl = str(r);
+      break;
+    case 431:
+      out.serviceResult = readResponseHeader(r);
+      out.endpoints = readArray(r, readEndpointDescription) ?? [];
+      break;
+    case 461:
+      readRequestHeader(r);
+      out.application = readApplicationDescription(r);
+      str(r); // serverUri
+      out.endpointUrl = str(r);
+      break;
+    case 464:
+      out.serviceResult = readResponseHeader(r);
+      readNodeId(r); // sessionId
+      readNodeId(r); // authenticationToken
+      r.skip(8); // revisedSessionTimeout
+      readByteString(r); // serverNonce
+      readByteString(r); // serverCertificate
+      out.endpoints = readArray(r, readEndpointDescription) ?? [];
+      break;
+    default:
+      return true;
+  }
+  return !r.overrun;
+}
