@@ -1,0 +1,286 @@
+// The dashboard end to end: the real platform in-process, real observations through the API, and Debian's
+// Chromium driving the bundled UI the way an analyst would (log in, read the map, find the assets, switch language).
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ADMIN_PASSWORD = 'test-admin-pass';
+const REGION = new URL('../reference/region/', import.meta.url);
+
+interface Division {
+  code: string;
+  name: string;
+}
+
+const divisions = JSON.parse(readFileSync(new URL('jiangxi_divisions.json', REGION), 'utf8')) as { cities: Division[] };
+const cityNames = divisions.cities.map((c) => c.name);
+
+function ipv4ToInt(ip: string): number {
+  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function intToIpv4(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
+
+/** An ordinary host address (not the range's first or last) in the first range the region pack gives each city. */
+function addressesFor(cityCodes: string[]): Array<{ ip: string; cityCode: string }> {
+  const rows = readFileSync(new URL('jiangxi_ip_ranges.csv', REGION), 'utf8').trim().split('\n').slice(1);
+  return cityCodes.map((cityCode) => {
+    const row = rows.map((line) => line.split(',')).find((cols) => cols[5] === cityCode && !cols[0].includes(':'));
+    assert.ok(row, `the IP range table has a range for city ${cityCode}`);
+    const start = ipv4ToInt(row[0]);
+    const end = ipv4ToInt(row[1]);
+    return { ip: intToIpv4(start + Math.min(37, Math.floor((end - start) / 2))), cityCode };
+  });
+}
+
+// Nanchang, Jiujiang, Ganzhou and Shangrao: four cities far apart on the map.
+const targets = addressesFor(['360100', '360400', '360700', '361100']);
+const observedAt = new Date().toISOString();
+const observations = [
+  {
+    ip: targets[0].ip,
+    port: 102,
+    transport: 'tcp',
+    protocol: 's7comm',
+    observedAt,
+    source: 'e2e-dashboard',
+    identity: { vendor: 'Siemens', product: 'SIMATIC S7-1200', model: 'CPU 1214C DC/DC/DC', orderNumber: '6ES7 214-1AG40-0XB0', firmware: 'V4.2.1' },
+  },
+  {
+    ip: targets[1].ip,
+    port: 502,
+    transport: 'tcp',
+    protocol: 'modbus',
+    observedAt,
+    source: 'e2e-dashboard',
+    identity: { vendor: 'Schneider Electric', product: 'Modicon M221', model: 'TM221CE16R', firmware: '1.6.2.0' },
+  },
+  {
+    ip: targets[2].ip,
+    port: 2404,
+    transport: 'tcp',
+    protocol: 'iec104',
+    observedAt,
+    source: 'e2e-dashboard',
+  },
+  {
+    ip: targets[3].ip,
+    port: 47808,
+    transport: 'udp',
+    protocol: 'bacnet',
+    observedAt,
+    source: 'e2e-dashboard',
+    identity: { vendor: 'Honeywell', product: 'Spyder', firmware: '2.0.3' },
+  },
+];
+
+/** What the console must print for an instant: Beijing time, UTC+8 all year (China keeps no daylight saving). */
+function beijingTime(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI !== 'true') {
+  console.log(`# skipping the dashboard end-to-end test: ${CHROMIUM} is not installed (apt-get install chromium)`);
+}
+
+let platform: { url: string; close(): Promise<void> } | undefined;
+let browser: Browser | undefined;
+let dataDir: string | undefined;
+let s7Finding: { advisoryId: string; cves: string[] } | undefined;
+
+async function api<T>(path: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<T> {
+  const response = await fetch(`${platform!.url}/api/v1${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${init.method ?? 'GET'} ${path} → ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+async function logInThroughForm(page: Page): Promise<void> {
+  await page.getByTestId('login-username').fill('admin');
+  await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+  await page.getByTestId('login-submit').click();
+}
+
+async function textOf(page: Page, testid: string): Promise<string> {
+  return page.getByTestId(testid).innerText();
+}
+
+before(async () => {
+  if (!haveChromium) return;
+  dataDir = mkdtempSync(join(tmpdir(), 'otscope-e2e-dashboard-'));
+  const { startPlatform } = await import('../src/main.ts');
+  platform = await startPlatform({ port: 0, dataDir, adminPassword: ADMIN_PASSWORD, demo: false, logLevel: 'warn' });
+
+  const { token } = await api<{ token: string }>('/auth/login', {
+    method: 'POST',
+    body: { username: 'admin', password: ADMIN_PASSWORD },
+  });
+  const ingest = await api<{ accepted: number; rejected: unknown[] }>('/observations', {
+    method: 'POST',
+    token,
+    body: { observations },
+  });
+  assert.deepEqual(ingest.rejected, []);
+  assert.equal(ingest.accepted, observations.length);
+  // The S7-1200 on firmware V4.2.1 is inside the affected ranges of the bundled Siemens advisories; matching
+  // may finish after the ingest answers, so wait for it before the browser looks.
+  for (let tries = 0; tries < 50 && !s7Finding; tries++) {
+    const found = await api<{ items: Array<{ advisoryId: string; cves: string[] }> }>(`/findings?ip=${targets[0].ip}`, { token });
+    s7Finding = found.items.find((f) => f.cves.length > 0);
+    if (!s7Finding) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(s7Finding, `the platform matched an advisory with a CVE to ${targets[0].ip}`);
+
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await platform?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test(
+  'an analyst logs in, sees every city on the overview, finds the ingested assets and reads the page in English',
+  { skip: !haveChromium && process.env.CI !== 'true' ? `${CHROMIUM} is not installed` : false, timeout: 60_000 },
+  async () => {
+    assert.ok(haveChromium, `${CHROMIUM} is required when CI=true`);
+    // The browser sits in New York: times on the page must still be Beijing time.
+    const context = await browser!.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'America/New_York' });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+
+    await page.goto(`${platform!.url}/`);
+    await page.getByTestId('login-form').waitFor();
+    assert.equal(await page.getByTestId('login-submit').innerText(), '登录');
+
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill('wrong-password');
+    await page.getByTestId('login-submit').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=login-error]')?.textContent !== '');
+    assert.match(await textOf(page, 'login-error'), /登录失败/);
+
+    await logInThroughForm(page);
+    await page.getByTestId('city-table').waitFor();
+    assert.match(await textOf(page, 'current-user'), /admin/);
+    assert.equal(await textOf(page, 'current-role'), '省级管理员');
+
+    const cityTable = await textOf(page, 'city-table');
+    for (const name of cityNames) assert.ok(cityTable.includes(name), `the city table lists ${name}`);
+    assert.equal(await page.getByTestId('city-row').count(), 11);
+    for (const { cityCode } of targets) {
+      const assets = await page.locator(`[data-testid=city-row][data-code="${cityCode}"] td`).nth(1).innerText();
+      assert.ok(Number(assets.replace(/,/g, '')) >= 1, `city ${cityCode} counts the asset ingested there (saw ${assets})`);
+    }
+    // The map draws in SVG, so its labels are text in the page: every city must be named on the map itself.
+    await page.waitForFunction(
+      (names) => {
+        const labels = new Set(Array.from(document.querySelectorAll('[data-testid=city-map] svg text'), (t) => t.textContent));
+        return names.every((n) => labels.has(n));
+      },
+      cityNames,
+      { timeout: 10_000 },
+    );
+    const totalAssets = Number((await textOf(page, 'total-assets')).replace(/\D/g, ''));
+    assert.ok(totalAssets >= observations.length, `the assets card counts the ingested assets (saw ${totalAssets})`);
+    const screenshot = join(tmpdir(), 'otscope-dashboard-overview.png');
+    await page.waitForTimeout(1000); // let the bar charts finish their entry animation
+    await page.screenshot({ path: screenshot });
+    console.log(`overview screenshot: ${screenshot}`);
+
+    // A city row drills down to that city's assets.
+    await page.locator('[data-testid=city-row][data-code="360700"]').click();
+    await page.getByTestId('assets-table-row').first().waitFor();
+    assert.equal(await page.getByTestId('filter-region').inputValue(), '360700');
+    const ganzhou = await textOf(page, 'assets-table');
+    assert.ok(ganzhou.includes(targets[2].ip), 'the Ganzhou asset is listed under Ganzhou');
+    assert.ok(!ganzhou.includes(targets[0].ip), 'the Nanchang asset is not listed under Ganzhou');
+
+    await page.getByTestId('nav-assets').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=assets-table-row]').length >= 4);
+    for (const { ip, cityCode } of targets) {
+      const row = page.getByTestId('assets-table-row').filter({ hasText: ip });
+      assert.equal(await row.count(), 1, `the assets table lists ${ip}`);
+      const city = divisions.cities.find((c) => c.code === cityCode)!.name;
+      assert.ok((await row.innerText()).includes(city), `${ip} is placed in ${city}`);
+    }
+    const s7 = await page.getByTestId('assets-table-row').filter({ hasText: targets[0].ip }).innerText();
+    assert.match(s7, /s7comm\/102/);
+    assert.match(s7, /Siemens/);
+    assert.match(s7, /V4\.2\.1/);
+    assert.ok(s7.includes(beijingTime(observedAt)), `last seen is shown as ${beijingTime(observedAt)} Beijing time: ${s7}`);
+
+    await page.getByTestId('filter-q').fill(targets[1].ip);
+    await page.getByTestId('assets-table-search').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=assets-table-row]').length === 1);
+    assert.match(await page.getByTestId('assets-table-row').innerText(), /Schneider Electric/);
+
+    await page.getByTestId('lang-toggle').click();
+    await page.getByRole('columnheader', { name: 'IP address' }).waitFor();
+    assert.equal(await textOf(page, 'nav-assets'), 'Assets');
+    assert.equal(await textOf(page, 'current-role'), 'Province admin');
+    // The choice is remembered: a reload (same tab, same session) stays signed in and in English.
+    await page.reload();
+    await page.getByRole('columnheader', { name: 'IP address' }).waitFor();
+    assert.equal(await textOf(page, 'nav-overview'), 'Overview');
+    await page.screenshot({ path: join(tmpdir(), 'otscope-dashboard-assets-en.png') });
+
+    await page.getByTestId('nav-findings').click();
+    await page.getByTestId('findings-table').waitFor();
+    // CVE ids are typed in lower case as often as not; the page must still find them.
+    await page.getByTestId('filter-cve').fill(s7Finding!.cves[0].toLowerCase());
+    await page.getByTestId('findings-table-search').click();
+    await page.getByTestId('findings-table-row').first().waitFor();
+    const findingRows = await page.getByTestId('findings-table-row').allInnerTexts();
+    assert.ok(findingRows.length >= 1);
+    for (const row of findingRows) assert.ok(row.includes(s7Finding!.cves[0]), `a row found by CVE shows it: ${row}`);
+    assert.ok(
+      findingRows.some((row) => row.includes(targets[0].ip) && row.includes(s7Finding!.advisoryId)),
+      `the S7-1200 at ${targets[0].ip} is listed with ${s7Finding!.advisoryId}`,
+    );
+    await page.screenshot({ path: join(tmpdir(), 'otscope-dashboard-findings-en.png') });
+    await page.getByTestId('nav-warnings').click();
+    await page.getByTestId('warnings-table').waitFor();
+
+    // A token the server no longer accepts sends the user back to the login form.
+    await page.evaluate(() => sessionStorage.setItem('otscope.token', 'not-a-valid-token'));
+    await page.reload();
+    await page.getByTestId('login-form').waitFor();
+    assert.equal(await page.getByTestId('login-submit').innerText(), 'Sign in');
+
+    await logInThroughForm(page);
+    await page.getByTestId('city-table').waitFor();
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-form').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('otscope.token')), null);
+
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  },
+);
