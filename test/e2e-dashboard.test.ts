@@ -276,9 +276,13 @@ test(
 
     await logInThroughForm(page);
     await page.getByTestId('city-table').waitFor();
+    const token = await page.evaluate(() => sessionStorage.getItem('otscope.token'));
+    assert.ok(token);
     await page.getByTestId('logout').click();
     await page.getByTestId('login-form').waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.getItem('otscope.token')), null);
+    const revoked = await fetch(`${platform!.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(revoked.status, 401, 'logging out revokes the token on the server');
 
     assert.deepEqual(pageErrors, []);
     await context.close();

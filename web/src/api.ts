@@ -163,6 +163,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, query?: Query, b
 export const api = {
   login: (username: string, password: string) =>
     request<LoginResult>('POST', '/auth/login', undefined, { username, password }),
+  logout: () => request<null>('POST', '/auth/logout'),
   me: () => request<User>('GET', '/auth/me'),
   regions: () => request<{ items: Region[] }>('GET', '/regions'),
   geo: (level: 'province' | 'city' | 'county') => request<FeatureCollection>('GET', `/regions/geo/${level}`),

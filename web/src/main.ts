@@ -24,7 +24,9 @@ const app = document.getElementById('app') as HTMLElement;
 let dispose: Dispose | null = null;
 let generation = 0;
 
-function logout(): void {
+async function logout(): Promise<void> {
+  // Revoke the token on the server so a copy of it is useless; leave locally whatever the answer.
+  await api.logout().catch(() => undefined);
   session.end();
   navigate('login');
 }

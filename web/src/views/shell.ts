@@ -30,7 +30,7 @@ export function languageToggle(): HTMLButtonElement {
   );
 }
 
-export function shell(active: RouteName, onLogout: () => void): { frame: HTMLElement; main: HTMLElement } {
+export function shell(active: RouteName, onLogout: () => void | Promise<void>): { frame: HTMLElement; main: HTMLElement } {
   const user = session.user();
   const main = h('main', { class: `content page-${active}`, testid: `page-${active}` });
   const frame = h(
@@ -59,7 +59,7 @@ export function shell(active: RouteName, onLogout: () => void): { frame: HTMLEle
             )
           : null,
         languageToggle(),
-        h('button', { class: 'btn ghost', testid: 'logout', attrs: { type: 'button' }, on: { click: onLogout } }, t('header.logout')),
+        h('button', { class: 'btn ghost', testid: 'logout', attrs: { type: 'button' }, on: { click: () => void onLogout() } }, t('header.logout')),
       ),
     ),
     main,
