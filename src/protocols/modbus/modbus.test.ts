@@ -82,7 +82,8 @@ describe('modbus', () => {
 
   it('asks for the whole ADU the MBAP length announces', () => {
     assert.deepEqual(modbus.parse(hex`0001 0000 00fe`, 'to-server'), { kind: 'incomplete', needed: 260 });
-    assert.deepEqual(modbus.parse(hex`0001 0000 00ff`, 'to-server'), { kind: 'not-mine' });
+    assert.deepEqual(modbus.parse(hex`0001 0000 00ff`, 'to-server'), { kind: 'incomplete', needed: 261 });
+    assert.deepEqual(modbus.parse(hex`0001 0000 0201`, 'to-server'), { kind: 'not-mine' });
     assert.deepEqual(modbus.parse(hex`0001 0000 0001 01`, 'to-server'), { kind: 'not-mine' });
   });
 });

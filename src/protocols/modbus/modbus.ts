@@ -10,10 +10,12 @@ import { decodePdu, encodePdu } from './pdu.ts';
 const MBAP_SIZE = 7;
 /**
  * MBAP length counts the unit id and the PDU; a PDU is 1..253 bytes (Application Protocol §4.1),
- * so the length is 2..254. Anything else is refused as not Modbus rather than awaited.
+ * so the length is 2..254. Schneider UMAS transfers send 255 (modicon_test.pcap frame 19), so up
+ * to MAX_LENGTH is decoded with an anomaly; beyond that the bytes are refused as not Modbus.
  */
 const MIN_LENGTH = 2;
-const MAX_LENGTH = 254;
+const SPEC_MAX_LENGTH = 254;
+const MAX_LENGTH = 512;
 
 function header(bytes: Uint8Array): { protocolId: number; length: number } {
   return { protocolId: (bytes[2] << 8) | bytes[3], length: (bytes[4] << 8) | bytes[5] };
@@ -33,6 +35,7 @@ function parse(bytes: Uint8Array, direction: Direction): Parsed<ModbusMessage> {
   const exception = direction === 'to-client' && raw >= 0x80;
   const code = exception ? raw & 0x7f : raw;
   const { pdu, anomalies } = decodePdu(code, exception, direction, bytes.subarray(8, total));
+  if (length > SPEC_MAX_LENGTH) anomalies.push('length-exceeds-spec');
   const message: ModbusMessage = {
     anomalies,
     direction,

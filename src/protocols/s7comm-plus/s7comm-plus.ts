@@ -61,6 +61,7 @@ export interface S7commPlusMessage extends Message {
   pdu?: S7commPlusPdu;
   /** A later TPDU of a PDU that spans several (known from the flow state), or data on CR/CC. */
   payload?: Uint8Array;
+  /** True when the flow state shows this TPDU continues an earlier PDU (its data is not a new header). */
   continuation?: boolean;
 }
 
@@ -74,6 +75,7 @@ export interface S7commPlusHeader {
 }
 
 const REMAINING = 's7comm-plus.remaining';
+const FRAGMENTED = 's7comm-plus.fragmented';
 
 export function readHeader(pdu: S7commPlusPdu): S7commPlusHeader | null {
   const r = new ByteReader(pdu.data);
@@ -134,10 +136,18 @@ function parse(bytes: Uint8Array, direction: Direction, state?: FlowState): Pars
   const data = p.bytesView(dataLength);
   const trailer = p.bytesView(p.remaining);
   message.pdu = { version, dataLength, data, trailer };
+  // A PDU too big for one TPDU is sent as fragments, each with its own header; only the last
+  // carries the trailer, so data after a trailer-less fragment continues that PDU.
+  if (state?.[FRAGMENTED]) message.continuation = true;
   if (data.length < dataLength) {
     if (state) state[REMAINING] = dataLength - data.length;
     else if ('eot' in cotp && cotp.eot) anomalies.push('data-length-mismatch');
-  } else if (version !== 0xfe && trailer.length !== 4) anomalies.push('missing-trailer');
+  } else if (trailer.length === 0 && version !== 0xfe) {
+    if (state) state[FRAGMENTED] = true;
+  } else {
+    if (state) delete state[FRAGMENTED];
+    if (version !== 0xfe && (trailer.length !== 4 || trailer[0] !== S7COMM_PLUS_ID)) anomalies.push('malformed-trailer');
+  }
   if (!(version in VERSION_NAMES)) anomalies.push('unknown-version');
   return { kind: 'done', message, consumed: r.consumed };
 }
@@ -186,7 +196,7 @@ function fields(m: S7commPlusMessage): Fields {
   f['s7comm-plus.header.protid'] = S7COMM_PLUS_ID;
   f['s7comm-plus.header.protocolversion'] = m.pdu.version;
   f['s7comm-plus.header.datlg'] = m.pdu.dataLength;
-  const h = readHeader(m.pdu);
+  const h = m.continuation ? null : readHeader(m.pdu);
   if (h) {
     f['s7comm-plus.data.opcode'] = h.opcode;
     f['s7comm-plus.data.opcode_name'] = OPCODE_NAMES[h.opcode] ?? 'unknown';
