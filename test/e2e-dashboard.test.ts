@@ -97,7 +97,7 @@ function beijingTime(iso: string): string {
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI !== 'true') {
-  console.log(`# skipping the dashboard end-to-end test: ${CHROMIUM} is not installed (apt-get install chromium)`);
+  console.log(`skipping the dashboard end-to-end test: ${CHROMIUM} is not installed (apt-get install chromium)`);
 }
 
 let platform: { url: string; close(): Promise<void> } | undefined;
