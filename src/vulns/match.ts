@@ -5,7 +5,7 @@
 import type { Confidence, DeviceIdentity, Severity } from '../model/index.ts';
 import type { AdvisoryProduct, NormalizedAdvisory } from './csaf.ts';
 import { severityOf } from './csaf.ts';
-import { mlfbFamily, mlfbKey, partKey, productTokens, vendorKey } from './normalize.ts';
+import { isSpecificProduct, mlfbFamily, mlfbKey, partKey, productTokens, vendorKey } from './normalize.ts';
 import { describeRange, inRange } from './range.ts';
 import { parseVersion, type Version } from './version.ts';
 
@@ -232,7 +232,7 @@ function resolve(index: VulnIndex, identity: DeviceIdentity): Candidate[] {
     if (seen.has(e) || e.tokens.length === 0) continue;
     // A product pinned to other order numbers is a different article (icsa-26-134-15).
     if (orderMlfb && e.hasMlfb) continue;
-    if (!isSpecific(e.tokens)) continue;
+    if (!isSpecificProduct(e.tokens)) continue;
     if (e.tokens.every((t) => ownTokens.has(t))) {
       out.push({ entry: e, how: 'name', identified: `product name "${e.product.productName}"` });
     } else if (e.tokens.every((t) => tokens.has(t))) {
@@ -267,11 +267,6 @@ function computeMatches(index: VulnIndex, identity: DeviceIdentity): Match[] {
   return [...found.values()].sort(
     (a, b) => RANK[b.confidence] - RANK[a.confidence] || (b.cvss ?? 0) - (a.cvss ?? 0) || a.advisoryId.localeCompare(b.advisoryId),
   );
-}
-
-/** A name of one generic word ("controller") says nothing; require a digit or two words. */
-function isSpecific(tokens: readonly string[]): boolean {
-  return tokens.some((t) => /\d/.test(t)) || tokens.length >= 2;
 }
 
 function judge(e: Entry, how: How, identified: string, fw: Version | null, fwText: string): Match | null {

@@ -100,7 +100,19 @@ export function productTokens(name: unknown): string[] {
     .replace(/\(\s*\d[a-z]{2}\d[\s0-9a-z-]{8,20}\)/g, ' ') // the MLFB in "CPU 1214C (6ES7214-1AG40-0XB0)
     .replace(/\bcpu famil(?:y|ies)\b/g, ' ')
     .replace(/[^a-z0-9\u4e00-\u9fff]+/g, ' ');
-  return s.split(' ').filter((t) => t.length > 0 && !PRODUCT_NOISE.has(t) && !VENDOR_WORDS.has(t));
+  const words = s.split(' ').filter((t) => t.length > 0 && !PRODUCT_NOISE.has(t));
+  const own = words.filter((t) => !VENDOR_WORDS.has(t));
+  // WAGO sells a product called "CoDeSys": a name made only of vendor words keeps them
+  return own.length > 0 ? own : words;
+}
+
+/** Single words that do not name a product on their own. */
+const GENERIC = new Set(['controller', 'gateway', 'server', 'client', 'panel', 'panels', 'hmi', 'plc', 'cpu', 'switch', 'router', 'module', 'software', 'device', 'system', 'web', 'station']);
+
+/** Whether product tokens are specific enough to match on: a digit, two words, or one product word. */
+export function isSpecificProduct(tokens: readonly string[]): boolean {
+  if (tokens.length >= 2 || tokens.some((t) => /\d/.test(t))) return true;
+  return tokens.length === 1 && tokens[0].length >= 4 && !GENERIC.has(tokens[0]);
 }
 
 /** Product key: the significant tokens joined by one space. */

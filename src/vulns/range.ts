@@ -87,14 +87,26 @@ export function inRange(range: VersionRange, v: Version): boolean | undefined {
 
 export function inInterval(iv: Interval, v: Version): boolean {
   if (iv.lower) {
-    const c = compareVersions(v, iv.lower);
+    const c = compareBound(v, iv.lower);
     if (c < 0 || (c === 0 && !iv.lowerInclusive)) return false;
   }
   if (iv.upper) {
-    const c = compareVersions(v, iv.upper);
+    const c = compareBound(v, iv.upper);
     if (c > 0 || (c === 0 && !iv.upperInclusive)) return false;
   }
   return true;
+}
+
+/**
+ * A firmware with a WAGO bracket level (`01.07.13(10)`) against a bare FW level bound (`< FW14`,
+ * `<= 10`, icsa-19-106-02, icsa-18-088-01) compares the levels; anything else compares versions.
+ */
+function compareBound(v: Version, bound: Version): number {
+  if (v.bracket !== undefined && bound.release.length === 1 && bound.bracket === undefined && bound.sp + bound.update + bound.hotfix + bound.patch + bound.build + bound.letter === 0) {
+    const d = v.bracket - (bound.release[0] ?? 0);
+    return d < 0 ? -1 : d > 0 ? 1 : 0;
+  }
+  return compareVersions(v, bound);
 }
 
 /** Human-readable form for match reasons: `>= 3.0.1, < 3.0.3 or < 2.9.7`. */

@@ -21,6 +21,11 @@ export interface Version {
   readonly patch: number;
   readonly build: number;
   readonly tail: readonly number[];
+  /**
+   * WAGO writes firmware as `01.07.13(10)` where the bracketed number is the "FW" level that its
+   * advisories compare against (`< FW14`, `<= 10`); kept apart so ranges can use it.
+   */
+  readonly bracket?: number;
 }
 
 const MAX_RELEASE = 8;
@@ -90,6 +95,7 @@ export function parseVersion(input: unknown): Version | null {
 
   const v = { sp: 0, update: 0, hotfix: 0, patch: 0, build: 0, pre: 0 };
   const tail: number[] = [];
+  let bracket: number | undefined;
   let guard = 0;
   while (rest.length > 0 && guard++ < 24) {
     const sep = /^[\s_,.\-/]+/.exec(rest);
@@ -109,8 +115,10 @@ export function parseVersion(input: unknown): Version | null {
     const paren = /^\(\s*(\d{1,12})\s*\)/.exec(rest);
     if (paren) {
       // WAGO `01.07.13(10)`, Cisco `15.2(6)`: the bracketed number ranks right after the release
-      if (v.build === 0) v.build = Number(paren[1]);
-      else tail.push(Number(paren[1]));
+      if (v.build === 0) {
+        v.build = Number(paren[1]);
+        bracket = v.build;
+      } else tail.push(Number(paren[1]));
       rest = rest.slice(paren[0].length);
       continue;
     }
@@ -144,7 +152,8 @@ export function parseVersion(input: unknown): Version | null {
   }
   if (rest.length > 0 || tail.length > MAX_TAIL) return null;
   if (release.some((n) => !Number.isSafeInteger(n))) return null;
-  return { raw: input.trim(), release, letter, ...v, tail };
+  const out: Version = { raw: input.trim(), release, letter, ...v, tail };
+  return bracket === undefined ? out : { ...out, bracket };
 }
 
 function cmpArrays(a: readonly number[], b: readonly number[]): number {

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importCsaf, type AdvisoryProduct, type NormalizedAdvisory } from '../csaf.ts';
-import { mlfbFamily, mlfbKey, productKey, productTokens } from '../normalize.ts';
+import { mlfbFamily, mlfbKey, productKey, productTokens, vendorKey } from '../normalize.ts';
 import { inRange } from '../range.ts';
 import { parseVersion } from '../version.ts';
 
@@ -70,17 +70,26 @@ function relatives(r: Row): number {
 }
 
 /**
- * Family entries reviewed by hand: the advisory names the product line without the model, and the
- * drawn model belongs to it (ICSA-19-283-02 lists "SIMATIC HMI KTP Mobile Panels", all versions;
- * ICSA-22-102-03 lists "Inductive Automation Ignition" > 8.0.4).
+ * Relatives reviewed by hand: an advisory names the product line, and the identity's product
+ * belongs to it. Each pair was checked against the advisory text, e.g. ICSA-19-283-02 lists
+ * "SIMATIC HMI KTP Mobile Panels" (all versions), ICSA-22-102-03 "Inductive Automation Ignition"
+ * (> 8.0.4), ICSA-22-090-05 "CompactLogix 5370 controllers" (all), ICSA-21-194-03 "SCALANCE
+ * XB-200" (< V4.3), ICSA-19-106-02 "750-889" (< FW14) for the WAGO 750-889 controller,
+ * ICSA-19-283-01 "SIMATIC WinAC RTX 2010" (< V2010 SP3) for WinAC RTX (F) 2010 SP2.
  */
-const REVIEWED_RELATIVES: [string, string][] = [
-  ['SIMATIC HMI KTP Mobile Panels KTP400F, KTP700, KTP700F, KTP900 and KTP900F', 'SIMATIC HMI KTP Mobile Panels'],
-  ['Inductive Automation Ignition 8 Gateway', 'Inductive Automation Ignition'],
+const REVIEWED_RELATIVES: [string, string[]][] = [
+  ['SIMATIC HMI KTP Mobile Panels KTP400F, KTP700, KTP700F, KTP900 and KTP900F', ['SIMATIC HMI KTP Mobile Panels']],
+  ['Inductive Automation Ignition 8 Gateway', ['Inductive Automation Ignition']],
+  ['SIMATIC WinAC RTX (F) 2010 SP2', ['SIMATIC WinAC RTX 2010 (6ES7671-0RC08-0YA0)', 'SIMATIC WinAC RTX (F) 2010']],
+  ['SIMATIC WinCC V7.4', ['SIMATIC WinCC']],
+  ['SIMATIC HMI Comfort Outdoor Panels 7" & 15" (incl. SIPLUS variants)', ['SIMATIC HMI Comfort Panels (incl. SIPLUS variants)']],
+  ['CompactLogix 5370 L1 controllers', ['CompactLogix 5370 controllers', 'CompactLogix 5370']],
+  ['SCALANCE XB-200/XC-200/XP-200/XR300-WG', ['SCALANCE XB-200']],
+  ['750-889 Controller', ['750-889', '750-889 firmware']],
 ];
 
 function oracle(identity: { vendorKey: string | null; product?: string; orderNumber?: string; firmware: string }) {
-  const fw = parseVersion(identity.firmware);
+  const fw = identity.firmware ? parseVersion(identity.firmware) : null;
   const definite = new Set<string>();
   const possible = new Set<string>();
   const why: string[] = [];
@@ -93,7 +102,7 @@ function oracle(identity: { vendorKey: string | null; product?: string; orderNum
     const byFamily =
       familyKey !== null && familyKey !== '' && p.vendorKey === 'siemens' && !p.modelNumbers.some((m) => mlfbKey(m)) && productKey(p.productName) === familyKey;
     const byModel = byFamily || (mk !== null && p.modelNumbers.some((m) => mlfbKey(m) === mk));
-    const reviewed = REVIEWED_RELATIVES.some(([own, rel]) => productKey(own) === pk && productKey(rel) === productKey(p.productName));
+    const reviewed = REVIEWED_RELATIVES.some(([own, rels]) => productKey(own) === pk && rels.some((rel) => productKey(rel) === productKey(p.productName)));
     const byName =
       pk !== null &&
       p.vendorKey === identity.vendorKey &&
@@ -102,6 +111,10 @@ function oracle(identity: { vendorKey: string | null; product?: string; orderNum
     if (!byModel && !byName) continue;
     const r = p.range;
     if (r.kind === 'none') continue;
+    if (r.caveats?.length && fw && (r.kind === 'intervals' || r.kind === 'exact') && !inRange(r, fw)) {
+      why.push(`${a.id} "${p.rangeText}" → out (caveat not reached)`);
+      continue;
+    }
     if (r.kind === 'undecidable' || r.kind === 'unparsed' || r.caveats?.length) {
       p.cves.forEach((c) => possible.add(c));
       why.push(`${a.id} "${p.rangeText}" → possible`);
@@ -150,6 +163,56 @@ for (const r of rows) {
     out.push({
       name: `${r.a.id} ${r.p.productName}: ${firmware} ${where} "${r.p.rangeText}"`,
       trap: mlfb ? 'order-number' : 'product-name',
+      identity,
+      expected: o.expected,
+      ...(o.possible.length ? { possible: o.possible } : {}),
+      source: o.why,
+    });
+  }
+}
+/** The traps of reference/README.md §1.3–§1.5, written by hand; expectations from the same oracle, reviewed. */
+type Hand = [trap: string, identity: { vendor?: string; product?: string; orderNumber?: string }, firmware: (string | undefined)[]];
+const HAND: Hand[] = [
+  ['union-of-branches', { vendor: 'Siemens', orderNumber: '6ES7 615-4DF10-0AB0' }, ['V2.9.6', 'V2.9.7', 'V3.0.0', 'V3.0.1', 'V3.0.2', 'V3.0.3', 'V3.1.4']],
+  ['mlfb-spacing', { vendor: 'Siemens AG', orderNumber: '6ES7615-4DF10-0AB0' }, ['V3.0.2']],
+  ['garbled-range-name-fallback', { vendor: 'Siemens', product: 'SIMATIC S7-200 SMART CPU family' }, ['V2.1', 'V2.2', 'V2.5.0', 'V2.5.1']],
+  ['firmware-unknown', { vendor: 'Siemens', product: 'SIMATIC S7-200 SMART CPU family' }, [undefined, 'unknown build']],
+  ['serial-cutoff', { vendor: 'Mitsubishi Electric', product: 'MELSEC-Q Series Q03UDECPU' }, ['1.0']],
+  ['sp-split-by-pipe', { vendor: 'Siemens', product: 'SINUMERIK 828D' }, ['4.7', '4.8', '4.8 SP4', '4.8 SP5', '4.9']],
+  ['product-name-comparison', { vendor: 'Siemens', product: 'SIMATIC WinAC RTX (F) 2010 SP2' }, ['2010 SP2']],
+  ['suffix-order', { vendor: 'Siemens', product: 'SINUMERIK 808D Programming Tool' }, ['V4.7', 'V4.7 SP4 HF1', 'V4.7 SP4 HF2', 'V4.7 SP5', 'V4.8']],
+  ['suffix-order', { vendor: 'Siemens', product: 'SIMATIC WinCC V7.4' }, ['V7.4 SP1', 'V7.4 SP1 Upd1', 'V7.4 SP1 Update 2']],
+  ['update-order', { vendor: 'Siemens', product: 'SIMATIC HMI Comfort Outdoor Panels 7" & 15" (incl. SIPLUS variants)' }, ['V17', 'V17 Update 4', 'V17 Update 5', 'V18']],
+  ['zero-padded', { vendor: 'Mitsubishi Electric Corporation', product: 'GS21 model' }, ['01.20.000', '01.21.000', '1.30', '01.39.000', '01.40.000']],
+  ['sv-prefix', { vendor: 'Schneider Electric', product: 'Modicon X80 BMXNOR0200H RTU' }, ['SV1.70', 'SV1.80']],
+  ['build-suffix', { vendor: 'Hikvision', product: 'DS-K1T320XXX' }, ['3.5.0_build220706', '3.5.0_build220801', '3.5.1']],
+  ['exact-version', { vendor: 'Honeywell', product: 'Safety Manager SC' }, ['R211.1', 'R211.3']],
+  ['five-part', { vendor: 'Tridium', product: 'Niagara 4.4u2' }, ['4.4.93.40.1', '4.4.93.40.2']],
+  ['vers-pipe-interval', { vendor: 'Phoenix Contact', product: 'FL SWITCH 3006T-2FX SM' }, ['0.9', '1.0', '1.32', '1.33']],
+  ['vers-pipe-interval', { vendor: 'Allen-Bradley', product: 'CompactLogix 5370 L1 controllers' }, ['19', '20', '30.014', '30.015']],
+  ['siemens-prose-between', { vendor: 'Siemens', product: 'SCALANCE XB-200/XC-200/XP-200/XR300-WG' }, ['V2.9', 'V3.0', 'V3.0.1', 'V3.0.2']],
+  ['siemens-prose-list', { vendor: 'Siemens', product: 'SIMATIC PCS 7' }, ['V7.1', 'V8.0', 'V8.1', 'V8.2']],
+  ['function-state-caveat', { vendor: 'Siemens', orderNumber: '6ES7 288-1ST20-0AA0' }, ['V2.5.0', 'V2.6']],
+  ['x-wildcard', { vendor: 'Siemens', orderNumber: '6ES7154-8AB01-0AB0' }, ['V3.2.16', 'V3.2.17']],
+  ['per-cve-qualifier', { vendor: 'Siemens', product: 'SIMATIC Drive Controller family' }, ['V2.0']],
+  ['inverted-fields', { vendor: 'Siemens', orderNumber: '6ES7211-1AE40-0XB0' }, ['V4.1']],
+  ['build-in-parentheses', { vendor: 'WAGO', product: '750-889 Controller' }, ['01.07.13(10)', '01.07.13(11)', '01.07.13(14)']],
+  ['letter-revision', { vendor: 'Mitsubishi Electric', product: 'GT Designer3' }, ['1.250L', '1.250M', '1.255R']],
+  ['exact-set', { vendor: 'Rockwell Automation ', product: 'ControlLogix 5580 controllers' }, ['28.011', '28.013', '28.014']],
+  ['wildcard', { vendor: 'WAGO', product: 'CoDeSys' }, ['2.4.1', '2.5']],
+  ['span', { vendor: 'Hitachi Energy', product: 'RTU500 series CMU' }, ['12.4.5', '12.4.12']],
+  ['per-line-fix', { vendor: 'Rockwell Automation', product: 'ControlLogix 5580' }, ['33.016', '33.017', '34.013', '34.014', '36.011']],
+  ['family-from-mlfb', { vendor: 'Siemens', orderNumber: '6ES7 214-1AG40-0XB0' }, ['V4.2.3', 'V4.5.0', 'V4.6.0']],
+  ['wrong-vendor', { vendor: 'Omron', product: 'SINUMERIK 828D' }, ['4.7']],
+  ['unknown-product', { vendor: 'Siemens', product: 'SIMATIC Nonexistent 9999' }, ['V1.0']],
+];
+for (const [trap, id, firmwares] of HAND) {
+  for (const firmware of firmwares) {
+    const identity = firmware === undefined ? { ...id } : { ...id, firmware };
+    const o = oracle({ vendorKey: vendorKey(id.vendor), ...id, firmware: firmware ?? '' });
+    out.push({
+      name: `${trap}: ${id.orderNumber ?? id.product} @ ${firmware ?? '(no firmware)'}`,
+      trap,
       identity,
       expected: o.expected,
       ...(o.possible.length ? { possible: o.possible } : {}),
