@@ -11,8 +11,9 @@ import { dnp3 } from './dnp3/index.ts';
 import { mqtt } from './mqtt/index.ts';
 import { bacnet } from './bacnet/index.ts';
 import { opcua } from './opcua/index.ts';
+import { fox } from './fox/index.ts';
 
-export const PROTOCOLS: readonly Protocol[] = [modbus, s7comm, s7commPlus, enip, fins, iec104, dnp3, mqtt, bacnet, opcua] as readonly Protocol[];
+export const PROTOCOLS: readonly Protocol[] = [modbus, s7comm, s7commPlus, enip, fins, iec104, dnp3, mqtt, bacnet, opcua, fox] as readonly Protocol[];
 
 const byName = new Map(PROTOCOLS.map((p) => [p.name, p]));
 
