@@ -50,11 +50,13 @@ function transportOf(p: Protocol, f: ProtocolFixture): Transport {
 function checkTotal(p: Protocol, bytes: Uint8Array, direction: Direction): Parsed<Message> {
   const label = `${p.name} ${direction} ${toHex(bytes, 64)}`;
   let result: Parsed<Message>;
+  const before = toHex(bytes);
   try {
     result = p.parse(bytes, direction, {});
   } catch (e) {
     assert.fail(`parse threw on ${label}: ${String(e)}`);
   }
+  assert.equal(toHex(bytes), before, `parse must not modify its input: ${label}`);
   for (const transport of ['tcp', 'udp'] as const) {
     try {
       p.recognize(bytes, direction, transport);
@@ -69,12 +71,17 @@ function checkTotal(p: Protocol, bytes: Uint8Array, direction: Direction): Parse
   if (result.kind === 'done') {
     assert.ok(result.consumed > 0 && result.consumed <= bytes.length, `consumed ${result.consumed}: ${label}`);
     assert.ok(Array.isArray(result.message.anomalies), `anomalies missing: ${label}`);
+    let fields: Record<string, unknown> = {};
     try {
-      p.fields(result.message);
+      fields = p.fields(result.message);
       p.identify([result.message]);
       p.encode(result.message);
     } catch (e) {
       assert.fail(`fields/identify/encode threw on a parsed message from ${label}: ${String(e)}`);
+    }
+    for (const [key, value] of Object.entries(fields)) {
+      const scalar = (v: unknown) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
+      assert.ok(scalar(value) || (Array.isArray(value) && value.every(scalar)), `field ${key} is not a rule value: ${label}`);
     }
   }
   return result;
