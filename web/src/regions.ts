@@ -1,21 +1,23 @@
-// The region tree changes only with the region pack, so one fetch per session serves every page.
+// The region tree changes only with the region pack, so one fetch per login serves every page. The answer is
+// scoped to the user, so a different login (another token) fetches it again.
 import { api, type Region } from './api.ts';
+import { session } from './session.ts';
 
-let cached: Promise<Map<string, Region>> | null = null;
+let cached: { token: string | null; index: Promise<Map<string, Region>> } | null = null;
 
 export function regionIndex(): Promise<Map<string, Region>> {
-  cached ??= api.regions().then(
-    ({ items }) => new Map(items.map((r) => [r.code, r])),
-    (e: unknown) => {
-      cached = null;
-      throw e;
-    },
-  );
-  return cached;
-}
-
-export function forgetRegions(): void {
-  cached = null;
+  const token = session.token();
+  if (cached?.token !== token) {
+    const index = api.regions().then(
+      ({ items }) => new Map(items.map((r) => [r.code, r])),
+      (e: unknown) => {
+        cached = null;
+        throw e;
+      },
+    );
+    cached = { token, index };
+  }
+  return cached.index;
 }
 
 /** `赣州市 / 章贡区`: the most precise place known, with its city for context. */
