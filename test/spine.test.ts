@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlatform, type Platform } from '../src/main.ts';
 import { makeCreditCode } from '../src/model/credit-code.ts';
+import { recount } from '../src/services/index.ts';
 import { client } from './support/api.ts';
 import { dialectTargets, skipUnless } from './support/stores.ts';
 
@@ -73,6 +74,8 @@ for (const target of dialectTargets()) {
       const n = await api.post(`/api/v1/enterprises/${enterpriseId}/networks`, { cidr: '36.134.80.0/24' }, admin);
       assert.equal(n.status, 201, JSON.stringify(n.body));
       assert.equal(n.body.cidr, '36.134.80.0/24');
+      assert.equal((await api.post('/api/v1/users', { username: `jdz-${target.name}`, password: 'city-pass-123', role: 'city-analyst', regionCode: '360200' }, admin)).status, 201);
+      assert.equal((await api.post('/api/v1/users', { username: `ent-${target.name}`, password: 'ent-pass-1234', role: 'enterprise-user', enterpriseId }, admin)).status, 201);
     });
 
     const batch = [
@@ -163,17 +166,38 @@ for (const target of dialectTargets()) {
       assert.equal(r.body.totals.enterprises, 1);
     });
 
+    test('the running counters agree with a full recount', { skip }, async () => {
+      const overviewNow = async () => {
+        const token = await api.login(`ent-${target.name}`, 'ent-pass-1234');
+        return [(await api.get('/api/v1/stats/overview', admin)).body, (await api.get('/api/v1/stats/overview', token)).body];
+      };
+      // A network registered after its address was seen moves the asset, its findings and its counts.
+      const n = await api.post(`/api/v1/enterprises/${enterpriseId}/networks`, { cidr: `${JINGDEZHEN_IP}/32` }, admin);
+      assert.equal(n.status, 201);
+      const moved = await api.get(`/api/v1/assets?q=${JINGDEZHEN_IP}`, admin);
+      assert.equal(moved.body.items[0].enterpriseId, enterpriseId);
+      assert.equal(moved.body.items[0].countyCode, '360102');
+      const incremental = await overviewNow();
+      assert.equal(incremental[1].totals.assets, 2);
+      await recount(platform.ctx.store);
+      assert.deepEqual(await overviewNow(), incremental);
+    });
+
     test('a city analyst sees only its city; an enterprise user only its enterprise', { skip }, async () => {
-      assert.equal((await api.post('/api/v1/users', { username: `jdz-${target.name}`, password: 'city-pass-123', role: 'city-analyst', regionCode: '360200' }, admin)).status, 201);
-      assert.equal((await api.post('/api/v1/users', { username: `ent-${target.name}`, password: 'ent-pass-1234', role: 'enterprise-user', enterpriseId }, admin)).status, 201);
       const city = await api.login(`jdz-${target.name}`, 'city-pass-123');
       const ent = await api.login(`ent-${target.name}`, 'ent-pass-1234');
-      assert.deepEqual((await api.get('/api/v1/assets', city)).body.items.map((a: { ip: string }) => a.ip), [JINGDEZHEN_IP]);
-      assert.deepEqual((await api.get('/api/v1/assets', ent)).body.items.map((a: { ip: string }) => a.ip), [NANCHANG_IP]);
+      // An enterprise's registered place is authoritative: its network's 59.63.0.1 left Jingdezhen's view,
+      // while another Jingdezhen address stays there.
+      const r = await api.post('/api/v1/observations', [{ ip: '59.63.0.2', port: 502, transport: 'tcp', protocol: 'modbus', observedAt: T0, source: 'test-scanner' }], admin);
+      assert.equal(r.body.accepted, 1);
+      assert.deepEqual((await api.get('/api/v1/assets', city)).body.items.map((a: { ip: string }) => a.ip), ['59.63.0.2']);
+      // 59.63.0.1 belongs to the enterprise since its /32 was registered (previous test).
+      assert.deepEqual((await api.get('/api/v1/assets', ent)).body.items.map((a: { ip: string }) => a.ip).sort(), [NANCHANG_IP, JINGDEZHEN_IP].sort());
       assert.equal((await api.get(`/api/v1/enterprises/${enterpriseId}`, city)).status, 404);
       assert.equal((await api.get(`/api/v1/enterprises/${enterpriseId}`, ent)).status, 200);
       const ov = await api.get('/api/v1/stats/overview', city);
       assert.equal(ov.body.totals.assets, 1);
+      assert.equal(ov.body.cities.find((c: { code: string }) => c.code === '360200').assets, 1);
     });
   });
 }

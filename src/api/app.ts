@@ -1,6 +1,6 @@
 // The HTTP API: Fastify with strict schemas, one error shape ({error: {code, message}}) from the
 // error table, bearer-token authentication, OpenAPI 3 at /openapi.json, and the dashboard at /.
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors.ts';
 import type { Actor } from '../model/index.ts';
@@ -60,6 +60,8 @@ export async function buildApi(ctx: ServiceContext, opts: ApiOptions): Promise<F
     logger: opts.logger ?? false,
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: false,
+    // Sensors post thousands of batches; one log line per request would drown the log. Errors still log.
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false } },
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -9,7 +9,8 @@ import { importCsaf, type NormalizedAdvisory } from '../vulns/index.ts';
 import { chunkSize } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import { audit } from './audit.ts';
-import { matchChanged } from './observations.ts';
+import { matchChanged } from './matching.ts';
+import { CounterDeltas } from './counters.ts';
 
 export interface AdvisoryView {
   id: string;
@@ -105,7 +106,6 @@ async function rematchVendors(ctx: ServiceContext, advisory: NormalizedAdvisory)
       'identities.serial',
       'identities.moduleName',
       'identities.plantId',
-      'identities.observedAt',
       'services.port',
       'assets.ip',
       'assets.provinceCode',
@@ -121,8 +121,10 @@ async function rematchVendors(ctx: ServiceContext, advisory: NormalizedAdvisory)
   let newFindings = 0;
   const size = chunkSize(ctx.store, 20);
   for (let i = 0; i < touched.length; i += size) {
-    newFindings += await ctx.store.db.transaction().execute((trx) =>
-      matchChanged(
+    newFindings += await ctx.store.db.transaction().execute(async (trx) => {
+      await ctx.store.lockWriters(trx);
+      const counters = new CounterDeltas();
+      const opened = await matchChanged(
         ctx,
         trx,
         touched.slice(i, i + size).map((r) => ({
@@ -132,12 +134,13 @@ async function rematchVendors(ctx: ServiceContext, advisory: NormalizedAdvisory)
           port: r.port,
           place: { provinceCode: r.provinceCode ?? ctx.regions.province.code, cityCode: r.cityCode, countyCode: r.countyCode, enterpriseId: r.enterpriseId },
           identity: identityOf(r),
-          previousDigest: null,
-          observedAt: r.observedAt,
         })),
+        counters,
         now,
-      ),
-    );
+      );
+      await counters.apply(ctx.store, trx);
+      return opened;
+    });
   }
   return { rematched: touched.length, newFindings };
 }

@@ -61,10 +61,10 @@ export class Attribution {
   }
 
   /** Where an address belongs, or null when it is neither in the region's ranges nor in a registered network. */
-  place(ipText: string): Placement | null {
-    const ip = parseIp(ipText);
+  place(ipText: string, parsed?: IpAddress): Placement | null {
+    const ip = parsed ?? parseIp(ipText);
     if (!ip) return null;
-    const network = this.enterpriseOf(ip);
+    const network = this.prefixes.length ? this.enterpriseOf(ip) : null;
     if (network) {
       return {
         provinceCode: network.provinceCode,

@@ -10,6 +10,8 @@ import type { EnterpriseTable } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import { audit } from './audit.ts';
 import { page, type Page, type PageQuery } from './paging.ts';
+import { CounterDeltas } from './counters.ts';
+import { moveAssets, samePlace } from './placement.ts';
 
 export interface Contact {
   name: string;
@@ -173,20 +175,17 @@ export async function listNetworks(ctx: ServiceContext, actor: Actor, enterprise
 
 /** Assets already seen inside a newly registered network move to its enterprise (and county). */
 async function reattribute(ctx: ServiceContext, startKey: string, endKey: string): Promise<void> {
-  const assets = await ctx.store.db
-    .selectFrom('assets')
-    .select(['id', 'ip'])
-    .where('ipKey', '>=', startKey)
-    .where('ipKey', '<=', endKey)
-    .execute();
-  if (!assets.length) return;
   await ctx.store.db.transaction().execute(async (trx) => {
-    for (const a of assets) {
-      const place = ctx.attribution.place(a.ip);
-      if (!place) continue;
-      await trx.updateTable('assets').set(place).where('id', '=', a.id).execute();
-      await trx.updateTable('findings').set(place).where('assetId', '=', a.id).execute();
+    await ctx.store.lockWriters(trx);
+    const assets = await trx.selectFrom('assets').selectAll().where('ipKey', '>=', startKey).where('ipKey', '<=', endKey).execute();
+    const moves = [];
+    for (const asset of assets) {
+      const to = ctx.attribution.place(asset.ip);
+      if (to && !samePlace(asset, to)) moves.push({ asset, to });
     }
+    const counters = new CounterDeltas();
+    await moveAssets(ctx, trx, moves, counters);
+    await counters.apply(ctx.store, trx);
   });
 }
 

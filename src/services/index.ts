@@ -5,6 +5,7 @@ export { AdvisoryMatcher } from './matcher.ts';
 export { login, logout, authenticate, createUser, ensureAdmin, type PublicUser } from './auth.ts';
 export { createEnterprise, listEnterprises, getEnterprise, addNetwork, listNetworks, allNetworks, type Enterprise, type EnterpriseInput } from './enterprises.ts';
 export { ingestObservations, MAX_BATCH, type IngestResult } from './observations.ts';
+export { recount } from './counters.ts';
 export { listAssets, type AssetQuery, type AssetView } from './assets.ts';
 export { listFindings, type FindingQuery } from './findings.ts';
 export { listWarnings, type WarningQuery } from './warnings.ts';

@@ -1,18 +1,22 @@
 // The spine: a batch of observations upserts assets and services, attributes each address to a
 // region and an enterprise, records identities, matches changed identities against the advisories,
 // writes findings and opens a draft warning per enterprise with new findings. One transaction per
-// batch; the same batch sent twice leaves the same state.
+// batch, writers serialised (store.lockWriters), so the state read at the start of a batch is the
+// state it changes; the same batch sent twice leaves the same state.
 import { createHash } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { type Transaction } from 'kysely';
 import { appError, type ErrorCode } from '../errors.ts';
-import { IDENTITY_FIELDS, newId, type Actor, type DeviceIdentity, type Observation, type Severity } from '../model/index.ts';
-import { ipKey, normalizeIp } from '../net/index.ts';
+import { IDENTITY_FIELDS, newId, type Actor, type DeviceIdentity } from '../model/index.ts';
+import { formatIp, ipKey, normalizeIp, parseIp } from '../net/index.ts';
 import { can } from '../access/index.ts';
-import { chunkSize, type Database, type FindingTable } from '../storage/index.ts';
+import { bulkWrite, chunkSize, type AssetTable, type Database, type IdentityTable, type ServiceTable } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import type { Placement } from './attribution.ts';
 import { audit } from './audit.ts';
-import { maxSeverity, warningDeadline } from './severity.ts';
+import { CounterDeltas } from './counters.ts';
+import { matchChanged, type ChangedIdentity } from './matching.ts';
+import { moveAssets, samePlace } from './placement.ts';
+import { recordEvents, type NewEvent } from './events.ts';
 
 export const MAX_BATCH = 10_000;
 
@@ -32,6 +36,7 @@ export interface IngestResult {
 interface Valid {
   index: number;
   ip: string;
+  ipKey: string;
   port: number;
   transport: 'tcp' | 'udp';
   protocol: string;
@@ -45,24 +50,24 @@ interface Valid {
 const PROTOCOL = /^[a-z0-9][a-z0-9._-]{0,31}$/;
 const MAX_TEXT = 256;
 const MAX_RAW_JSON = 16 * 1024;
+const FIELDS = new Set(['ip', 'port', 'transport', 'protocol', 'observedAt', 'source', 'identity', 'via']);
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 /** Checks one item by hand so that one bad item is rejected alone, with its own code. */
-function validate(ctx: ServiceContext, item: unknown, index: number): Valid | Rejection {
+function validate(ctx: ServiceContext, item: unknown, index: number, nowMs: number): Valid | Rejection {
   const bad = (code: Rejection['code'], message: string): Rejection => ({ index, code, message });
   if (!item || typeof item !== 'object' || Array.isArray(item)) return bad('VALIDATION_FAILED', 'an observation must be an object');
   const o = item as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (!['ip', 'port', 'transport', 'protocol', 'observedAt', 'source', 'identity', 'via'].includes(k)) return bad('VALIDATION_FAILED', `unknown field '${k}'`);
-  }
-  const ip = typeof o.ip === 'string' ? normalizeIp(o.ip) : null;
-  if (!ip) return bad('INVALID_IP', `ip '${String(o.ip)}' is not an IPv4 or IPv6 address`);
+  for (const k in o) if (!FIELDS.has(k)) return bad('VALIDATION_FAILED', `unknown field '${k}'`);
+  const addr = typeof o.ip === 'string' ? parseIp(o.ip) : null;
+  if (!addr) return bad('INVALID_IP', `ip '${String(o.ip).slice(0, 64)}' is not an IPv4 or IPv6 address`);
   if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 0 || o.port > 65535) return bad('VALIDATION_FAILED', 'port must be an integer 0..65535');
   if (o.transport !== 'tcp' && o.transport !== 'udp') return bad('VALIDATION_FAILED', "transport must be 'tcp' or 'udp'");
   if (typeof o.protocol !== 'string' || !PROTOCOL.test(o.protocol)) return bad('VALIDATION_FAILED', 'protocol must be a short lower-case name such as modbus');
-  if (typeof o.observedAt !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(o.observedAt)) return bad('VALIDATION_FAILED', 'observedAt must be an RFC 3339 date-time');
+  if (typeof o.observedAt !== 'string' || !RFC3339.test(o.observedAt)) return bad('VALIDATION_FAILED', 'observedAt must be an RFC 3339 date-time');
   const t = Date.parse(o.observedAt);
   if (Number.isNaN(t)) return bad('VALIDATION_FAILED', 'observedAt is not a real date');
-  if (t > ctx.now().getTime() + 5 * 60_000) return bad('VALIDATION_FAILED', 'observedAt is in the future');
+  if (t > nowMs + 5 * 60_000) return bad('VALIDATION_FAILED', 'observedAt is in the future');
   if (typeof o.source !== 'string' || o.source.length === 0 || o.source.length > 64) return bad('VALIDATION_FAILED', 'source must be a string of 1..64 characters');
   let via: string | null = null;
   if (o.via !== undefined && o.via !== null) {
@@ -72,9 +77,8 @@ function validate(ctx: ServiceContext, item: unknown, index: number): Valid | Re
   let identity: DeviceIdentity | null = null;
   if (o.identity !== undefined && o.identity !== null) {
     if (typeof o.identity !== 'object' || Array.isArray(o.identity)) return bad('VALIDATION_FAILED', 'identity must be an object');
-    const id = o.identity as Record<string, unknown>;
     const out: DeviceIdentity = {};
-    for (const [k, v] of Object.entries(id)) {
+    for (const [k, v] of Object.entries(o.identity as Record<string, unknown>)) {
       if (k === 'raw') {
         if (v === undefined || v === null) continue;
         if (typeof v !== 'object' || Array.isArray(v)) return bad('VALIDATION_FAILED', 'identity.raw must be an object');
@@ -90,26 +94,15 @@ function validate(ctx: ServiceContext, item: unknown, index: number): Valid | Re
     }
     if (Object.keys(out).length) identity = out;
   }
-  const place = ctx.attribution.place(ip);
+  const ip = formatIp(addr);
+  const place = ctx.attribution.place(ip, addr);
   if (!place) return bad('OUT_OF_REGION', `${ip} is in none of the region's address ranges nor in a registered enterprise network`);
-  return {
-    index,
-    ip,
-    port: o.port,
-    transport: o.transport,
-    protocol: o.protocol,
-    observedAt: new Date(t).toISOString(),
-    source: o.source,
-    via,
-    identity,
-    place,
-  };
+  return { index, ip, ipKey: ipKey(addr), port: o.port, transport: o.transport, protocol: o.protocol, observedAt: new Date(t).toISOString(), source: o.source, via, identity, place };
 }
 
 function identityDigest(id: DeviceIdentity | null): string {
   if (!id) return '';
-  const parts = IDENTITY_FIELDS.map((f) => id[f] ?? '');
-  return createHash('sha1').update(parts.join('\u0000')).digest('hex');
+  return createHash('sha1').update(IDENTITY_FIELDS.map((f) => id[f] ?? '').join('\u0000')).digest('hex');
 }
 
 function observationId(v: Valid): string {
@@ -119,76 +112,95 @@ function observationId(v: Valid): string {
     .slice(0, 32);
 }
 
-
 export async function ingestObservations(ctx: ServiceContext, actor: Actor, items: unknown[]): Promise<IngestResult> {
   if (!can(actor, 'ingest:observations')) throw appError('FORBIDDEN');
   if (items.length > MAX_BATCH) throw appError('BATCH_TOO_LARGE', `at most ${MAX_BATCH} observations per batch`);
+  const now = ctx.now();
   const rejected: Rejection[] = [];
   const valid: Valid[] = [];
   items.forEach((item, i) => {
-    const r = validate(ctx, item, i);
+    const r = validate(ctx, item, i, now.getTime());
     if ('code' in r) rejected.push(r);
     else valid.push(r);
   });
   if (!valid.length) return { accepted: 0, rejected, assets: 0, findings: 0 };
 
-  const now = ctx.now();
   const nowIso = now.toISOString();
   const stats = await ctx.store.db.transaction().execute(async (trx) => {
-    const assetIds = await upsertAssets(ctx, trx, valid);
-    const serviceIds = await upsertServices(ctx, trx, valid, assetIds);
-    const changed = await upsertIdentities(ctx, trx, valid, assetIds, serviceIds);
-    await insertObservations(ctx, trx, valid, assetIds, nowIso);
-    const findings = await matchChanged(ctx, trx, changed, nowIso);
+    await ctx.store.lockWriters(trx);
+    const counters = new CounterDeltas();
+    const events: NewEvent[] = [];
+    const assets = await writeAssets(ctx, trx, valid, counters);
+    const serviceIds = await writeServices(ctx, trx, valid, assets, counters);
+    const changed = await writeIdentities(ctx, trx, valid, assets, serviceIds, events);
+    await writeObservations(ctx, trx, valid, assets, nowIso);
+    const findings = await matchChanged(ctx, trx, changed, counters, nowIso);
+    await recordEvents(ctx, trx, events, counters, nowIso);
+    await counters.apply(ctx.store, trx);
     await audit(trx, actor, 'observations.ingest', 'observation-batch', null, { accepted: valid.length, rejected: rejected.length, newFindings: findings }, now);
-    return { assets: assetIds.size, findings };
+    return { assets: assets.size, findings };
   });
   return { accepted: valid.length, rejected, ...stats };
 }
 
-/** Latest identity-bearing item per key (asset ip or service endpoint). */
-function latestBy<K>(valid: Valid[], key: (v: Valid) => K): Map<K, Valid> {
-  const out = new Map<K, Valid>();
-  for (const v of valid) {
-    const k = key(v);
-    const prev = out.get(k);
-    if (!prev || v.observedAt > prev.observedAt || (v.observedAt === prev.observedAt && v.identity && !prev.identity)) out.set(k, v);
-  }
+async function selectIn<T>(ctx: ServiceContext, keys: string[], query: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  const size = chunkSize(ctx.store, 1);
+  for (let i = 0; i < keys.length; i += size) out.push(...(await query(keys.slice(i, i + size))));
   return out;
 }
 
-async function upsertAssets(ctx: ServiceContext, trx: Transaction<Database>, valid: Valid[]): Promise<Map<string, string>> {
-  const byIp = new Map<string, { first: string; last: string; v: Valid; id: Valid | null }>();
+/** Final asset rows for the batch, computed from the stored rows and the evidence; returns them by ip. */
+async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, valid: Valid[], counters: CounterDeltas): Promise<Map<string, AssetTable>> {
+  const byIp = new Map<string, { first: string; last: string; v: Valid; identified: Valid | null }>();
   for (const v of valid) {
     const e = byIp.get(v.ip);
-    if (!e) byIp.set(v.ip, { first: v.observedAt, last: v.observedAt, v, id: v.identity ? v : null });
+    if (!e) byIp.set(v.ip, { first: v.observedAt, last: v.observedAt, v, identified: v.identity ? v : null });
     else {
       if (v.observedAt < e.first) e.first = v.observedAt;
       if (v.observedAt > e.last) e.last = v.observedAt;
-      if (v.identity && (!e.id || v.observedAt >= e.id.observedAt)) e.id = v;
+      if (v.identity && (!e.identified || v.observedAt >= e.identified.observedAt)) e.identified = v;
     }
   }
-  const rows = [...byIp.entries()].map(([ip, e]) => ({
-    id: newId(),
-    ip,
-    ipKey: ipKey(ip)!,
-    provinceCode: e.v.place.provinceCode,
-    cityCode: e.v.place.cityCode,
-    countyCode: e.v.place.countyCode,
-    enterpriseId: e.v.place.enterpriseId,
-    vendor: e.id?.identity?.vendor ?? null,
-    product: e.id?.identity?.product ?? null,
-    model: e.id?.identity?.model ?? null,
-    firmware: e.id?.identity?.firmware ?? null,
-    honeypot: 0,
-    firstSeen: e.first,
-    lastSeen: e.last,
-  }));
-  const ids = new Map<string, string>();
-  const size = chunkSize(ctx.store, 15);
-  for (let i = 0; i < rows.length; i += size) {
-    const chunk = rows.slice(i, i + size);
-    const out = await trx
+  const stored = new Map(
+    (await selectIn(ctx, [...byIp.keys()], (ips) => trx.selectFrom('assets').selectAll().where('ip', 'in', ips).execute())).map((a) => [a.ip, a]),
+  );
+  const moved: { asset: AssetTable; to: Placement }[] = [];
+  const rows: AssetTable[] = [];
+  for (const [ip, e] of byIp) {
+    const old = stored.get(ip);
+    const place = e.v.place;
+    // The identity summary follows the newest identified evidence, never older evidence.
+    const fresh = e.identified && (!old || e.identified.observedAt >= old.lastSeen) ? e.identified.identity! : null;
+    const row: AssetTable = {
+      id: old?.id ?? newId(),
+      ip,
+      ipKey: e.v.ipKey,
+      ...place,
+      vendor: fresh ? (fresh.vendor ?? null) : (old?.vendor ?? null),
+      product: fresh ? (fresh.product ?? null) : (old?.product ?? null),
+      model: fresh ? (fresh.model ?? null) : (old?.model ?? null),
+      firmware: fresh ? (fresh.firmware ?? null) : (old?.firmware ?? null),
+      honeypot: old?.honeypot ?? 0,
+      firstSeen: old && old.firstSeen < e.first ? old.firstSeen : e.first,
+      lastSeen: old && old.lastSeen > e.last ? old.lastSeen : e.last,
+    };
+    rows.push(row);
+    if (!old) {
+      counters.add('assets', '', row, 1);
+      if (row.vendor !== null) counters.add('vendor', row.vendor, row, 1);
+      continue;
+    }
+    if (!samePlace(old, place)) moved.push({ asset: old, to: place });
+    if (old.vendor !== row.vendor) {
+      if (old.vendor !== null) counters.add('vendor', old.vendor, place, -1);
+      if (row.vendor !== null) counters.add('vendor', row.vendor, place, 1);
+    }
+  }
+  // Counters of a moved asset follow it first, so the changes below count at its new place.
+  await moveAssets(ctx, trx, moved, counters);
+  await bulkWrite(ctx.store, trx, rows, (chunk) =>
+    trx
       .insertInto('assets')
       .values(chunk)
       .onConflict((oc) =>
@@ -197,28 +209,30 @@ async function upsertAssets(ctx: ServiceContext, trx: Transaction<Database>, val
           cityCode: eb.ref('excluded.cityCode'),
           countyCode: eb.ref('excluded.countyCode'),
           enterpriseId: eb.ref('excluded.enterpriseId'),
-          // The identity summary follows the newest identified evidence, never older evidence.
-          vendor: sql`CASE WHEN excluded.vendor IS NOT NULL AND excluded.last_seen >= assets.last_seen THEN excluded.vendor ELSE assets.vendor END`,
-          product: sql`CASE WHEN excluded.vendor IS NOT NULL AND excluded.last_seen >= assets.last_seen THEN excluded.product ELSE assets.product END`,
-          model: sql`CASE WHEN excluded.vendor IS NOT NULL AND excluded.last_seen >= assets.last_seen THEN excluded.model ELSE assets.model END`,
-          firmware: sql`CASE WHEN excluded.vendor IS NOT NULL AND excluded.last_seen >= assets.last_seen THEN excluded.firmware ELSE assets.firmware END`,
-          firstSeen: sql`CASE WHEN excluded.first_seen < assets.first_seen THEN excluded.first_seen ELSE assets.first_seen END`,
-          lastSeen: sql`CASE WHEN excluded.last_seen > assets.last_seen THEN excluded.last_seen ELSE assets.last_seen END`,
+          vendor: eb.ref('excluded.vendor'),
+          product: eb.ref('excluded.product'),
+          model: eb.ref('excluded.model'),
+          firmware: eb.ref('excluded.firmware'),
+          firstSeen: eb.ref('excluded.firstSeen'),
+          lastSeen: eb.ref('excluded.lastSeen'),
         })),
-      )
-      .returning(['id', 'ip'])
-      .execute();
-    for (const r of out) ids.set(r.ip, r.id);
-  }
-  return ids;
+      ),
+  );
+  return new Map(rows.map((r) => [r.ip, r]));
 }
 
 const endpointKey = (assetId: string, port: number, transport: string) => `${assetId}|${port}|${transport}`;
 
-async function upsertServices(ctx: ServiceContext, trx: Transaction<Database>, valid: Valid[], assetIds: Map<string, string>): Promise<Map<string, string>> {
+async function writeServices(
+  ctx: ServiceContext,
+  trx: Transaction<Database>,
+  valid: Valid[],
+  assets: Map<string, AssetTable>,
+  counters: CounterDeltas,
+): Promise<Map<string, string>> {
   const byEndpoint = new Map<string, { first: string; last: string; v: Valid }>();
   for (const v of valid) {
-    const k = endpointKey(assetIds.get(v.ip)!, v.port, v.transport);
+    const k = endpointKey(assets.get(v.ip)!.id, v.port, v.transport);
     const e = byEndpoint.get(k);
     if (!e) byEndpoint.set(k, { first: v.observedAt, last: v.observedAt, v });
     else {
@@ -229,77 +243,79 @@ async function upsertServices(ctx: ServiceContext, trx: Transaction<Database>, v
       }
     }
   }
-  const rows = [...byEndpoint.values()].map((e) => ({
-    id: newId(),
-    assetId: assetIds.get(e.v.ip)!,
-    port: e.v.port,
-    transport: e.v.transport,
-    protocol: e.v.protocol,
-    firstSeen: e.first,
-    lastSeen: e.last,
-  }));
-  const ids = new Map<string, string>();
-  const size = chunkSize(ctx.store, 7);
-  for (let i = 0; i < rows.length; i += size) {
-    const out = await trx
-      .insertInto('services')
-      .values(rows.slice(i, i + size))
-      .onConflict((oc) =>
-        oc.columns(['assetId', 'port', 'transport']).doUpdateSet(() => ({
-          protocol: sql`CASE WHEN excluded.last_seen >= services.last_seen THEN excluded.protocol ELSE services.protocol END`,
-          firstSeen: sql`CASE WHEN excluded.first_seen < services.first_seen THEN excluded.first_seen ELSE services.first_seen END`,
-          lastSeen: sql`CASE WHEN excluded.last_seen > services.last_seen THEN excluded.last_seen ELSE services.last_seen END`,
-        })),
-      )
-      .returning(['id', 'assetId', 'port', 'transport'])
-      .execute();
-    for (const r of out) ids.set(endpointKey(r.assetId, r.port, r.transport), r.id);
+  const assetIds = [...new Set([...assets.values()].map((a) => a.id))];
+  const stored = new Map(
+    (await selectIn(ctx, assetIds, (ids) => trx.selectFrom('services').selectAll().where('assetId', 'in', ids).execute())).map((s) => [endpointKey(s.assetId, s.port, s.transport), s]),
+  );
+  const rows: ServiceTable[] = [];
+  for (const [k, e] of byEndpoint) {
+    const old = stored.get(k);
+    const asset = assets.get(e.v.ip)!;
+    const newer = !old || e.last >= old.lastSeen;
+    const row: ServiceTable = {
+      id: old?.id ?? newId(),
+      assetId: asset.id,
+      port: e.v.port,
+      transport: e.v.transport,
+      protocol: newer ? e.v.protocol : old.protocol,
+      firstSeen: old && old.firstSeen < e.first ? old.firstSeen : e.first,
+      lastSeen: old && old.lastSeen > e.last ? old.lastSeen : e.last,
+    };
+    if (!old) counters.add('services', row.protocol, asset, 1);
+    else if (old.protocol !== row.protocol) {
+      counters.add('services', old.protocol, asset, -1);
+      counters.add('services', row.protocol, asset, 1);
+    }
+    if (!old || old.protocol !== row.protocol || old.firstSeen !== row.firstSeen || old.lastSeen !== row.lastSeen) rows.push(row);
   }
+  await bulkWrite(ctx.store, trx, rows, (chunk) =>
+    trx
+      .insertInto('services')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.columns(['assetId', 'port', 'transport']).doUpdateSet((eb) => ({
+          protocol: eb.ref('excluded.protocol'),
+          firstSeen: eb.ref('excluded.firstSeen'),
+          lastSeen: eb.ref('excluded.lastSeen'),
+        })),
+      ),
+  );
+  const ids = new Map<string, string>();
+  for (const [k, s] of stored) ids.set(k, s.id);
+  for (const r of rows) ids.set(endpointKey(r.assetId, r.port, r.transport), r.id);
   return ids;
 }
 
-interface ChangedIdentity {
-  serviceId: string;
-  assetId: string;
-  ip: string;
-  port: number;
-  place: Placement;
-  identity: DeviceIdentity;
-  previousDigest: string | null;
-  observedAt: string;
-}
-
-async function upsertIdentities(
+async function writeIdentities(
   ctx: ServiceContext,
   trx: Transaction<Database>,
   valid: Valid[],
-  assetIds: Map<string, string>,
+  assets: Map<string, AssetTable>,
   serviceIds: Map<string, string>,
+  events: NewEvent[],
 ): Promise<ChangedIdentity[]> {
-  const latest = latestBy(
-    valid.filter((v) => v.identity),
-    (v) => serviceIds.get(endpointKey(assetIds.get(v.ip)!, v.port, v.transport))!,
-  );
-  if (!latest.size) return [];
-  const existing = new Map<string, { digest: string; observedAt: string }>();
-  const keys = [...latest.keys()];
-  const size = chunkSize(ctx.store, 1);
-  for (let i = 0; i < keys.length; i += size) {
-    const rows = await trx.selectFrom('identities').select(['serviceId', 'digest', 'observedAt']).where('serviceId', 'in', keys.slice(i, i + size)).execute();
-    for (const r of rows) existing.set(r.serviceId, r);
+  const latest = new Map<string, Valid>();
+  for (const v of valid) {
+    if (!v.identity) continue;
+    const serviceId = serviceIds.get(endpointKey(assets.get(v.ip)!.id, v.port, v.transport))!;
+    const prev = latest.get(serviceId);
+    if (!prev || v.observedAt > prev.observedAt) latest.set(serviceId, v);
   }
+  if (!latest.size) return [];
+  const stored = new Map(
+    (await selectIn(ctx, [...latest.keys()], (ids) => trx.selectFrom('identities').selectAll().where('serviceId', 'in', ids).execute())).map((r) => [r.serviceId, r]),
+  );
   const changed: ChangedIdentity[] = [];
-  const rows = [];
+  const rows: IdentityTable[] = [];
   for (const [serviceId, v] of latest) {
     const digest = identityDigest(v.identity);
-    const prev = existing.get(serviceId);
-    if (prev && (prev.observedAt > v.observedAt || prev.digest === digest)) {
-      continue; // older evidence, or nothing new: the stored identity stands
-    }
+    const prev = stored.get(serviceId);
+    if (prev && (prev.observedAt > v.observedAt || prev.digest === digest)) continue; // older evidence, or nothing new
     const id = v.identity!;
+    const asset = assets.get(v.ip)!;
     rows.push({
       serviceId,
-      assetId: assetIds.get(v.ip)!,
+      assetId: asset.id,
       vendor: id.vendor ?? null,
       vendorKey: id.vendor ? ctx.matcher.vendorKey(id.vendor) : null,
       product: id.product ?? null,
@@ -314,13 +330,28 @@ async function upsertIdentities(
       digest,
       observedAt: v.observedAt,
     });
-    changed.push({ serviceId, assetId: assetIds.get(v.ip)!, ip: v.ip, port: v.port, place: v.place, identity: id, previousDigest: prev?.digest ?? null, observedAt: v.observedAt });
+    changed.push({ serviceId, assetId: asset.id, ip: v.ip, port: v.port, place: v.place, identity: id });
+    if (prev) {
+      const diffs = IDENTITY_FIELDS.filter((f) => (prev[f] ?? undefined) !== id[f]);
+      if (diffs.length) {
+        events.push({
+          kind: 'identity-changed',
+          severity: diffs.includes('firmware') ? 'medium' : 'low',
+          assetId: asset.id,
+          ip: v.ip,
+          place: v.place,
+          source: v.source,
+          summary: `${v.ip}:${v.port} ${diffs.map((f) => `${f} ${prev[f] ?? '∅'} → ${id[f] ?? '∅'}`).join('; ')}`,
+          detail: { port: v.port, protocol: v.protocol, before: Object.fromEntries(diffs.map((f) => [f, prev[f]])), after: Object.fromEntries(diffs.map((f) => [f, id[f] ?? null])) },
+          occurredAt: v.observedAt,
+        });
+      }
+    }
   }
-  const rowSize = chunkSize(ctx.store, 15);
-  for (let i = 0; i < rows.length; i += rowSize) {
-    await trx
+  await bulkWrite(ctx.store, trx, rows, (chunk) =>
+    trx
       .insertInto('identities')
-      .values(rows.slice(i, i + rowSize))
+      .values(chunk)
       .onConflict((oc) =>
         oc.column('serviceId').doUpdateSet((eb) => ({
           vendor: eb.ref('excluded.vendor'),
@@ -337,16 +368,15 @@ async function upsertIdentities(
           digest: eb.ref('excluded.digest'),
           observedAt: eb.ref('excluded.observedAt'),
         })),
-      )
-      .execute();
-  }
+      ),
+  );
   return changed;
 }
 
-async function insertObservations(ctx: ServiceContext, trx: Transaction<Database>, valid: Valid[], assetIds: Map<string, string>, receivedAt: string): Promise<void> {
+async function writeObservations(ctx: ServiceContext, trx: Transaction<Database>, valid: Valid[], assets: Map<string, AssetTable>, receivedAt: string): Promise<void> {
   const rows = valid.map((v) => ({
     id: observationId(v),
-    assetId: assetIds.get(v.ip)!,
+    assetId: assets.get(v.ip)!.id,
     ip: v.ip,
     port: v.port,
     transport: v.transport,
@@ -357,138 +387,5 @@ async function insertObservations(ctx: ServiceContext, trx: Transaction<Database
     receivedAt,
     identity: JSON.stringify(v.identity ?? {}),
   }));
-  const size = chunkSize(ctx.store, 11);
-  for (let i = 0; i < rows.length; i += size) {
-    await trx.insertInto('observations').values(rows.slice(i, i + size)).onConflict((oc) => oc.column('id').doNothing()).execute();
-  }
+  await bulkWrite(ctx.store, trx, rows, (chunk) => trx.insertInto('observations').values(chunk).onConflict((oc) => oc.column('id').doNothing()));
 }
-
-/**
- * Re-matches the services whose identity changed: new matches become findings, matches that no
- * longer hold are closed, and each enterprise with new findings gets them on its open draft warning.
- * Returns the number of new findings.
- */
-export async function matchChanged(ctx: ServiceContext, trx: Transaction<Database>, changed: ChangedIdentity[], nowIso: string): Promise<number> {
-  if (!changed.length) return 0;
-  const serviceIds = changed.map((c) => c.serviceId);
-  const existing = new Map<string, { id: string; status: string }>();
-  const size = chunkSize(ctx.store, 1);
-  for (let i = 0; i < serviceIds.length; i += size) {
-    const rows = await trx.selectFrom('findings').select(['id', 'serviceId', 'advisoryId', 'status']).where('serviceId', 'in', serviceIds.slice(i, i + size)).execute();
-    for (const r of rows) existing.set(`${r.serviceId}|${r.advisoryId}`, r);
-  }
-  const upserts: FindingTable[] = [];
-  const stillMatching = new Set<string>();
-  const newByEnterprise = new Map<string, { ids: string[]; severities: Severity[]; place: Placement }>();
-  for (const c of changed) {
-    for (const m of ctx.matcher.match(c.identity)) {
-      const key = `${c.serviceId}|${m.advisoryId}`;
-      stillMatching.add(key);
-      const prev = existing.get(key);
-      const id = prev?.id ?? newId();
-      upserts.push({
-        id,
-        assetId: c.assetId,
-        serviceId: c.serviceId,
-        advisoryId: m.advisoryId,
-        productId: m.productId,
-        ip: c.ip,
-        port: c.port,
-        provinceCode: c.place.provinceCode,
-        cityCode: c.place.cityCode,
-        countyCode: c.place.countyCode,
-        enterpriseId: c.place.enterpriseId,
-        cves: JSON.stringify(m.cves),
-        confidence: m.confidence,
-        reason: m.reason,
-        severity: m.severity,
-        cvss: m.cvss,
-        status: 'open',
-        createdAt: nowIso,
-        updatedAt: nowIso,
-      });
-      if ((!prev || prev.status !== 'open') && c.place.enterpriseId) {
-        const e = newByEnterprise.get(c.place.enterpriseId) ?? { ids: [], severities: [], place: c.place };
-        e.ids.push(id);
-        e.severities.push(m.severity);
-        newByEnterprise.set(c.place.enterpriseId, e);
-      }
-    }
-  }
-  const rowSize = chunkSize(ctx.store, 19);
-  for (let i = 0; i < upserts.length; i += rowSize) {
-    await trx
-      .insertInto('findings')
-      .values(upserts.slice(i, i + rowSize))
-      .onConflict((oc) =>
-        oc.columns(['serviceId', 'advisoryId']).doUpdateSet((eb) => ({
-          productId: eb.ref('excluded.productId'),
-          cves: eb.ref('excluded.cves'),
-          confidence: eb.ref('excluded.confidence'),
-          reason: eb.ref('excluded.reason'),
-          severity: eb.ref('excluded.severity'),
-          cvss: eb.ref('excluded.cvss'),
-          status: eb.ref('excluded.status'),
-          updatedAt: eb.ref('excluded.updatedAt'),
-        })),
-      )
-      .execute();
-  }
-  // Findings whose identity moved out of the affected range are closed, not deleted: the history stays.
-  const gone = [...existing.entries()].filter(([k, f]) => !stillMatching.has(k) && f.status === 'open').map(([, f]) => f.id);
-  for (let i = 0; i < gone.length; i += size) {
-    await trx.updateTable('findings').set({ status: 'fixed', updatedAt: nowIso }).where('id', 'in', gone.slice(i, i + size)).execute();
-  }
-  let created = 0;
-  for (const [enterpriseId, e] of newByEnterprise) {
-    created += e.ids.length;
-    await attachToDraftWarning(ctx, trx, enterpriseId, e.place, e.ids, maxSeverity(e.severities), nowIso);
-  }
-  return created;
-}
-
-async function attachToDraftWarning(
-  ctx: ServiceContext,
-  trx: Transaction<Database>,
-  enterpriseId: string,
-  place: Placement,
-  findingIds: string[],
-  severity: Severity,
-  nowIso: string,
-): Promise<void> {
-  let warning = await trx
-    .selectFrom('warnings')
-    .select(['id', 'severity'])
-    .where('enterpriseId', '=', enterpriseId)
-    .where('state', '=', 'draft')
-    .executeTakeFirst();
-  if (!warning) {
-    const enterprise = await trx.selectFrom('enterprises').select('name').where('id', '=', enterpriseId).executeTakeFirst();
-    warning = { id: newId(), severity };
-    await trx
-      .insertInto('warnings')
-      .values({
-        id: warning.id,
-        enterpriseId,
-        provinceCode: place.provinceCode,
-        cityCode: place.cityCode,
-        countyCode: place.countyCode,
-        title: `关于${enterprise?.name ?? enterpriseId}工业控制系统安全漏洞风险的预警`,
-        severity,
-        state: 'draft',
-        deadline: warningDeadline(severity, new Date(nowIso)),
-        createdAt: nowIso,
-        updatedAt: nowIso,
-      })
-      .execute();
-  } else {
-    const sev = maxSeverity([warning.severity as Severity, severity]);
-    await trx.updateTable('warnings').set({ severity: sev, deadline: warningDeadline(sev, new Date(nowIso)), updatedAt: nowIso }).where('id', '=', warning.id).execute();
-  }
-  const size = chunkSize(ctx.store, 2);
-  const rows = findingIds.map((findingId) => ({ warningId: warning!.id, findingId }));
-  for (let i = 0; i < rows.length; i += size) {
-    await trx.insertInto('warningFindings').values(rows.slice(i, i + size)).onConflict((oc) => oc.columns(['warningId', 'findingId']).doNothing()).execute();
-  }
-}
-

@@ -1,7 +1,9 @@
-// The overview: totals and per-city figures for the map, within the actor's scope.
+// The overview: totals and per-city figures for the map, within the actor's scope. Asset, service,
+// finding and event figures come from the running counters (counters.ts), so the cost does not
+// grow with the number of assets.
 import { appError } from '../errors.ts';
 import type { Actor } from '../model/index.ts';
-import { can, inScope } from '../access/index.ts';
+import { can, inScope, scopeKind } from '../access/index.ts';
 import type { ServiceContext } from './context.ts';
 
 export interface Overview {
@@ -15,17 +17,16 @@ export async function overview(ctx: ServiceContext, actor: Actor): Promise<Overv
   if (!can(actor, 'read:stats')) throw appError('FORBIDDEN');
   const db = ctx.store.db;
   const scope = inScope(actor);
-  const [assets, vulnerable, findings, events, enterprises, warnings, protocols, vendors] = await Promise.all([
-    db.selectFrom('assets').where(scope).select(['cityCode', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('cityCode').execute(),
+  // Region actors read the region rows ('*'); an enterprise user reads its enterprise's rows.
+  const rowsOf = scopeKind(actor.role) === 'enterprise' ? actor.enterpriseId ?? '' : '*';
+  const [counters, enterprises, warnings] = await Promise.all([
     db
-      .selectFrom('findings')
+      .selectFrom('statCounters')
       .where(scope)
-      .where('status', '=', 'open')
-      .select(['cityCode', (eb) => eb.fn.count<number>('assetId').distinct().as('n')])
-      .groupBy('cityCode')
+      .where('enterpriseId', '=', rowsOf)
+      .select(['metric', 'key', 'cityCode', (eb) => eb.fn.sum<number>('n').as('n')])
+      .groupBy(['metric', 'key', 'cityCode'])
       .execute(),
-    db.selectFrom('findings').where(scope).where('status', '=', 'open').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    db.selectFrom('events').where(scope).select(['cityCode', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('cityCode').execute(),
     db.selectFrom('enterprises').where(inScope(actor, { enterpriseColumn: 'id' })).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     db
       .selectFrom('warnings')
@@ -33,45 +34,31 @@ export async function overview(ctx: ServiceContext, actor: Actor): Promise<Overv
       .where('state', 'not in', ['resolved', ...(actor.role === 'enterprise-user' ? ['draft'] : [])])
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('services')
-      .innerJoin('assets', 'assets.id', 'services.assetId')
-      .where(inScope(actor, { table: 'assets' }))
-      .select(['services.protocol', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('services.protocol')
-      .orderBy('n', 'desc')
-      .limit(20)
-      .execute(),
-    db
-      .selectFrom('assets')
-      .where(scope)
-      .where('vendor', 'is not', null)
-      .select(['vendor', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('vendor')
-      .orderBy('n', 'desc')
-      .limit(15)
-      .execute(),
   ]);
-  const count = (rows: { cityCode: string | null; n: number }[], code: string) => Number(rows.find((r) => r.cityCode === code)?.n ?? 0);
-  const cities = ctx.regions.children(ctx.regions.province.code).map((c) => ({
-    code: c.code,
-    name: c.name,
-    assets: count(assets, c.code),
-    vulnerableAssets: count(vulnerable, c.code),
-    events: count(events, c.code),
-  }));
-  const sum = (rows: { n: number }[]) => rows.reduce((a, r) => a + Number(r.n), 0);
+  const total = (metric: string) => counters.filter((c) => c.metric === metric).reduce((a, c) => a + Number(c.n), 0);
+  const perCity = (metric: string, city: string) => counters.filter((c) => c.metric === metric && c.cityCode === city).reduce((a, c) => a + Number(c.n), 0);
+  const byKey = (metric: string) => {
+    const m = new Map<string, number>();
+    for (const c of counters) if (c.metric === metric) m.set(c.key, (m.get(c.key) ?? 0) + Number(c.n));
+    return [...m.entries()].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  };
   return {
     totals: {
-      assets: sum(assets),
-      vulnerableAssets: sum(vulnerable),
-      findings: Number(findings.n),
-      events: sum(events),
+      assets: total('assets'),
+      vulnerableAssets: total('vulnerable'),
+      findings: total('findings'),
+      events: total('events'),
       enterprises: Number(enterprises.n),
       openWarnings: Number(warnings.n),
     },
-    cities,
-    protocols: protocols.map((p) => ({ protocol: p.protocol, services: Number(p.n) })),
-    vendors: vendors.map((v) => ({ vendor: v.vendor!, assets: Number(v.n) })),
+    cities: ctx.regions.children(ctx.regions.province.code).map((c) => ({
+      code: c.code,
+      name: c.name,
+      assets: perCity('assets', c.code),
+      vulnerableAssets: perCity('vulnerable', c.code),
+      events: perCity('events', c.code),
+    })),
+    protocols: byKey('services').slice(0, 20).map(([protocol, services]) => ({ protocol, services })),
+    vendors: byKey('vendor').slice(0, 15).map(([vendor, assets]) => ({ vendor, assets })),
   };
 }

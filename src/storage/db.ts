@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrations } from './migrations.ts';
 
@@ -15,6 +15,14 @@ export interface Store {
   dialect: DialectName;
   /** Largest number of bound parameters one statement may carry on this dialect. */
   maxParams: number;
+  /** The SQLite handle, for the prepared-statement bulk path (bulk.ts); null on PostgreSQL. */
+  sqlite: BetterSqlite3.Database | null;
+  /**
+   * Serialises writers that read-then-write shared rows (ingest, re-attribution) across every
+   * process using this database: a transaction-scoped advisory lock on PostgreSQL; nothing on
+   * SQLite, where a write transaction already excludes other writers.
+   */
+  lockWriters(trx: Transaction<Database>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,7 +55,15 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       }
     }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
-    store = { db, dialect: 'postgres', maxParams: 65_000, close: () => db.destroy() };
+    store = {
+      db,
+      dialect: 'postgres',
+      maxParams: 65_000,
+      sqlite: null,
+      // 0x6f7473 = 'ots': one application-wide key for the writer lock.
+      lockWriters: async (trx) => void (await sql`SELECT pg_advisory_xact_lock(${0x6f7473})`.execute(trx)),
+      close: () => db.destroy(),
+    };
   } else {
     mkdirSync(opts.dataDir, { recursive: true });
     const file = new BetterSqlite3(join(opts.dataDir, 'otscope.sqlite'));
@@ -55,8 +71,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
+    // A province's inventory runs to millions of rows: keep hot index pages in memory.
+    file.pragma('cache_size = -131072');
+    file.pragma('mmap_size = 1073741824');
+    file.pragma('temp_store = MEMORY');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), plugins: [new CamelCasePlugin()] });
-    store = { db, dialect: 'sqlite', maxParams: 32_000, close: () => db.destroy() };
+    store = { db, dialect: 'sqlite', maxParams: 32_000, sqlite: file, lockWriters: async () => {}, close: () => db.destroy() };
   }
   await migrate(store, opts.databaseUrl ? (opts.pgSchema ?? 'public') : undefined);
   return store;

@@ -1,2 +1,3 @@
 export { openStore, chunkSize, type Store, type StoreOptions, type DialectName } from './db.ts';
+export { bulkWrite } from './bulk.ts';
 export type * from './schema.ts';

@@ -259,6 +259,18 @@ async function up001(db: Db): Promise<void> {
     .execute();
 
   await db.schema
+    .createTable('stat_counters')
+    .addColumn('metric', 'text', (c) => c.notNull())
+    .addColumn('key', 'text', (c) => c.notNull())
+    .addColumn('province_code', 'text', (c) => c.notNull())
+    .addColumn('city_code', 'text', (c) => c.notNull())
+    .addColumn('county_code', 'text', (c) => c.notNull())
+    .addColumn('enterprise_id', 'text', (c) => c.notNull())
+    .addColumn('n', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('stat_counters_pk', ['metric', 'key', 'city_code', 'county_code', 'enterprise_id'])
+    .execute();
+
+  await db.schema
     .createTable('audit_log')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('at', 'text', (c) => c.notNull())

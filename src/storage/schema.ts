@@ -237,7 +237,24 @@ export interface AuditTable {
   detail: string;
 }
 
+/**
+ * Running totals behind the overview, kept by the writers in the same transaction as the rows they
+ * count, so the map does not scan a million assets per request. Region rows carry
+ * enterpriseId '*' (everything in that city/county); enterprise rows carry the enterprise's id.
+ * Empty string stands for "no city/county" so the primary key never holds a NULL.
+ */
+export interface StatCounterTable {
+  metric: string;
+  key: string;
+  provinceCode: string;
+  cityCode: string;
+  countyCode: string;
+  enterpriseId: string;
+  n: number;
+}
+
 export interface Database {
+  statCounters: StatCounterTable;
   regions: RegionTable;
   regionIpRanges: RegionIpRangeTable;
   enterprises: EnterpriseTable;

@@ -1,0 +1,213 @@
+// npm run bench:ingest — observations per second through POST /api/v1/observations (batches of
+// 1,000) into SQLite and PostgreSQL, then overview and filtered-asset-page latency with the
+// assets loaded. The peer in the same run is the database itself: the same rows bulk-inserted
+// straight into a bare table (better-sqlite3 prepared statement / PostgreSQL COPY-free multi-row
+// INSERT), so the ratio says what the platform's spine costs over raw storage.
+//
+//   npm run bench:ingest -- [--assets 1000000] [--dialects sqlite,postgres] [--clients 2]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { loadRegionPack } from '../src/regions/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    assets: { type: 'string', default: '1000000' },
+    dialects: { type: 'string', default: 'sqlite,postgres' },
+    clients: { type: 'string', default: '2' },
+    port: { type: 'string', default: '18181' },
+  },
+});
+const TOTAL = Number(args.assets);
+const CLIENTS = Number(args.clients);
+const BATCH = 1000;
+const PG_ADMIN_URL = process.env.OTSCOPE_TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const PASSWORD = 'bench-admin-password';
+
+const pack = loadRegionPack();
+// Devices of the kinds the platform meets, some inside advisories' affected ranges.
+const CATALOGUE = [
+  { protocol: 's7comm', port: 102, identity: { vendor: 'Siemens', product: 'SIMATIC S7-1200', model: 'CPU 1214C DC/DC/DC', orderNumber: '6ES7 214-1AG40-0XB0', firmware: 'V4.2.1' } },
+  { protocol: 's7comm', port: 102, identity: { vendor: 'Siemens', product: 'SIMATIC S7-200 SMART', model: 'CPU ST40', orderNumber: '6ES7 288-1ST40-0AA0', firmware: 'V2.3.0' } },
+  { protocol: 'modbus', port: 502, identity: { vendor: 'Schneider Electric', product: 'Modicon M340', model: 'BMX P34 2020', firmware: 'v2.8' } },
+  { protocol: 'enip', port: 44818, identity: { vendor: 'Rockwell Automation', product: 'MicroLogix 1400', model: '1766-L32BWA', firmware: '21.003' } },
+  { protocol: 'bacnet', port: 47808, identity: { vendor: 'Johnson Controls', product: 'Metasys NAE55', firmware: '9.0.0' } },
+  { protocol: 'modbus', port: 502, identity: { vendor: 'Moxa', product: 'MGate MB3170', firmware: '4.1' } },
+  { protocol: 'opcua', port: 4840, identity: {} },
+  { protocol: 'fox', port: 1911, identity: { vendor: 'Tridium', product: 'Niagara', firmware: '4.7.110.32' } },
+];
+
+function observation(i: number, pass = 0) {
+  const d = CATALOGUE[i % CATALOGUE.length];
+  return {
+    ip: pack.publicAddress(i * 7),
+    port: d.port,
+    transport: d.protocol === 'bacnet' ? 'udp' : 'tcp',
+    protocol: d.protocol,
+    observedAt: new Date(Date.UTC(2026, 10, 1 + pass) + i).toISOString(),
+    source: 'bench',
+    identity: { ...d.identity, serial: `SN${i}` },
+  };
+}
+
+function batchBody(from: number, pass: number, total: number): string {
+  const items = [];
+  for (let i = from; i < Math.min(from + BATCH, total); i++) items.push(observation(i, pass));
+  return JSON.stringify({ observations: items });
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`platform exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('platform did not start');
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function timeRequests(url: string, token: string, paths: () => string, n: number): Promise<{ p50: number; p95: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const r = await fetch(url + paths(), { headers: { authorization: `Bearer ${token}` } });
+    await r.arrayBuffer();
+    if (!r.ok) throw new Error(`${paths()} → ${r.status}`);
+    times.push(performance.now() - t);
+  }
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+/** The peer: the same observation rows bulk-inserted into a bare table, no platform in between. */
+async function rawInsertRate(dialect: string, dbUrl: string | null, n: number): Promise<number> {
+  const rows = Array.from({ length: n }, (_, i) => observation(i));
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'otscope-bench-raw-'));
+    const db = new BetterSqlite3(join(dir, 'raw.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE obs (ip TEXT, port INTEGER, transport TEXT, protocol TEXT, observed_at TEXT, source TEXT, identity TEXT)');
+    const insert = db.prepare('INSERT INTO obs VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const t = performance.now();
+    for (let i = 0; i < n; i += BATCH) {
+      db.transaction(() => {
+        for (const r of rows.slice(i, i + BATCH)) insert.run(r.ip, r.port, r.transport, r.protocol, r.observedAt, r.source, JSON.stringify(r.identity));
+      })();
+    }
+    const rate = n / ((performance.now() - t) / 1000);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+    return rate;
+  }
+  const client = new pg.Client({ connectionString: dbUrl! });
+  await client.connect();
+  await client.query('CREATE TABLE obs (ip TEXT, port INTEGER, transport TEXT, protocol TEXT, observed_at TEXT, source TEXT, identity TEXT)');
+  const t = performance.now();
+  for (let i = 0; i < n; i += BATCH) {
+    const chunk = rows.slice(i, i + BATCH);
+    const params: unknown[] = [];
+    const tuples = chunk.map((r, k) => {
+      params.push(r.ip, r.port, r.transport, r.protocol, r.observedAt, r.source, JSON.stringify(r.identity));
+      return `($${k * 7 + 1},$${k * 7 + 2},$${k * 7 + 3},$${k * 7 + 4},$${k * 7 + 5},$${k * 7 + 6},$${k * 7 + 7})`;
+    });
+    await client.query(`INSERT INTO obs VALUES ${tuples.join(',')}`, params);
+  }
+  const rate = n / ((performance.now() - t) / 1000);
+  await client.query('DROP TABLE obs');
+  await client.end();
+  return rate;
+}
+
+async function runDialect(dialect: string): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'otscope-bench-'));
+  let dbUrl: string | null = null;
+  const dbName = `otscope_bench_${process.pid}`;
+  if (dialect === 'postgres') {
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    dbUrl = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
+  }
+  const url = `http://127.0.0.1:${args.port}`;
+  const child = spawn(process.execPath, ['bin/otscope.js', 'serve'], {
+    env: {
+      ...process.env,
+      OTSCOPE_PORT: args.port,
+      OTSCOPE_DATA_DIR: dataDir,
+      OTSCOPE_ADMIN_PASSWORD: PASSWORD,
+      OTSCOPE_DEMO: 'false',
+      OTSCOPE_LOG_LEVEL: 'warn',
+      ...(dbUrl ? { OTSCOPE_DATABASE_URL: dbUrl } : { OTSCOPE_DATABASE_URL: '' }),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    await waitHealthy(url, child);
+    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+    const { token } = (await login.json()) as { token: string };
+
+    // Pass 0 loads TOTAL new assets (every identity new, every match computed); pass 1 re-observes
+    // a slice of them a day later with unchanged identities: the steady state of repeated scans.
+    const ingest = async (pass: number, total: number) => {
+      let next = 0;
+      const t0 = performance.now();
+      const worker = async () => {
+        for (;;) {
+          const from = next;
+          if (from >= total) return;
+          next += BATCH;
+          const r = await fetch(`${url}/api/v1/observations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: batchBody(from, pass, total) });
+          const out = (await r.json()) as { accepted: number; rejected: unknown[] };
+          if (!r.ok || out.rejected.length) throw new Error(`batch at ${from}: ${r.status} ${JSON.stringify(out).slice(0, 300)}`);
+        }
+      };
+      await Promise.all(Array.from({ length: CLIENTS }, worker));
+      const seconds = (performance.now() - t0) / 1000;
+      return { rate: total / seconds, seconds };
+    };
+    const cold = await ingest(0, TOTAL);
+    const rescanCount = Math.min(TOTAL, 100_000);
+    const warm = await ingest(1, rescanCount);
+
+    const cities = pack.children(pack.province.code).map((c) => c.code);
+    const pages = Math.max(1, Math.floor(TOTAL / CATALOGUE.length / 11 / 50));
+    const ov = await timeRequests(url, token, () => '/api/v1/stats/overview', 40);
+    const filtered = await timeRequests(url, token, () => `/api/v1/assets?region=${cities[Math.floor(Math.random() * cities.length)]}&protocol=modbus&pageSize=50&page=${1 + Math.floor(Math.random() * pages)}`, 40);
+    const vendorPage = await timeRequests(url, token, () => `/api/v1/assets?vendor=Siemens&pageSize=50&page=${1 + Math.floor(Math.random() * 20)}`, 40);
+    const raw = await rawInsertRate(dialect, dbUrl, Math.min(TOTAL, 200_000));
+
+    console.log(`\n${dialect}: ${TOTAL.toLocaleString('en')} assets, batches of ${BATCH}, ${CLIENTS} clients`);
+    console.log(`  ingest, new assets:     ${Math.round(cold.rate).toLocaleString('en')} obs/s  (${cold.seconds.toFixed(1)} s; target ≥ 20,000)`);
+    console.log(`  ingest, re-observation: ${Math.round(warm.rate).toLocaleString('en')} obs/s  (${rescanCount.toLocaleString('en')} in ${warm.seconds.toFixed(1)} s)`);
+    console.log(`  peer: raw bulk insert:  ${Math.round(raw).toLocaleString('en')} rows/s  → otscope/raw ratio ${(cold.rate / raw).toFixed(3)} (new), ${(warm.rate / raw).toFixed(3)} (re-observation)`);
+    console.log(`  overview:               p50 ${ov.p50.toFixed(1)} ms  p95 ${ov.p95.toFixed(1)} ms  (target p95 ≤ 100 ms)`);
+    console.log(`  assets region+protocol: p50 ${filtered.p50.toFixed(1)} ms  p95 ${filtered.p95.toFixed(1)} ms  (target p95 ≤ 200 ms)`);
+    console.log(`  assets vendor page:     p50 ${vendorPage.p50.toFixed(1)} ms  p95 ${vendorPage.p95.toFixed(1)} ms`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+    if (dialect === 'postgres') {
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
+      await admin.end();
+    }
+  }
+}
+
+for (const d of args.dialects!.split(',')) await runDialect(d.trim());

@@ -1,0 +1,162 @@
+// Identity → findings. Re-matches the services whose identity changed: new matches become open
+// findings, matches that no longer hold are closed (kept as history), counters follow, and each
+// enterprise with new findings gets them on its open draft warning.
+import { sql, type Transaction } from 'kysely';
+import { newId, type DeviceIdentity, type Severity } from '../model/index.ts';
+import { bulkWrite, chunkSize, type Database, type FindingTable } from '../storage/index.ts';
+import type { ServiceContext } from './context.ts';
+import type { Placement } from './attribution.ts';
+import type { CounterDeltas } from './counters.ts';
+import { maxSeverity, warningDeadline } from './severity.ts';
+
+export interface ChangedIdentity {
+  serviceId: string;
+  assetId: string;
+  ip: string;
+  port: number;
+  place: Placement;
+  identity: DeviceIdentity;
+}
+
+async function openCounts(ctx: ServiceContext, trx: Transaction<Database>, assetIds: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const size = chunkSize(ctx.store, 1);
+  for (let i = 0; i < assetIds.length; i += size) {
+    const rows = await trx
+      .selectFrom('findings')
+      .select(['assetId', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('assetId', 'in', assetIds.slice(i, i + size))
+      .where('status', '=', 'open')
+      .groupBy('assetId')
+      .execute();
+    for (const r of rows) out.set(r.assetId, Number(r.n));
+  }
+  return out;
+}
+
+/** Returns the number of findings opened (new, or reopened after a fix). */
+export async function matchChanged(ctx: ServiceContext, trx: Transaction<Database>, changed: ChangedIdentity[], counters: CounterDeltas, nowIso: string): Promise<number> {
+  if (!changed.length) return 0;
+  const assetIds = [...new Set(changed.map((c) => c.assetId))];
+  const before = await openCounts(ctx, trx, assetIds);
+  const existing = new Map<string, { id: string; status: string; createdAt: string }>();
+  const size = chunkSize(ctx.store, 1);
+  const serviceIds = changed.map((c) => c.serviceId);
+  for (let i = 0; i < serviceIds.length; i += size) {
+    const rows = await trx.selectFrom('findings').select(['id', 'serviceId', 'advisoryId', 'status', 'createdAt']).where('serviceId', 'in', serviceIds.slice(i, i + size)).execute();
+    for (const r of rows) existing.set(`${r.serviceId}|${r.advisoryId}`, r);
+  }
+  const upserts: FindingTable[] = [];
+  const stillMatching = new Set<string>();
+  const opened = new Map<string, { ids: string[]; severities: Severity[]; place: Placement }>();
+  for (const c of changed) {
+    for (const m of ctx.matcher.match(c.identity)) {
+      const key = `${c.serviceId}|${m.advisoryId}`;
+      if (stillMatching.has(key)) continue;
+      stillMatching.add(key);
+      const prev = existing.get(key);
+      const id = prev?.id ?? newId();
+      upserts.push({
+        id,
+        assetId: c.assetId,
+        serviceId: c.serviceId,
+        advisoryId: m.advisoryId,
+        productId: m.productId,
+        ip: c.ip,
+        port: c.port,
+        provinceCode: c.place.provinceCode,
+        cityCode: c.place.cityCode,
+        countyCode: c.place.countyCode,
+        enterpriseId: c.place.enterpriseId,
+        cves: JSON.stringify(m.cves),
+        confidence: m.confidence,
+        reason: m.reason,
+        severity: m.severity,
+        cvss: m.cvss,
+        status: 'open',
+        createdAt: prev?.createdAt ?? nowIso,
+        updatedAt: nowIso,
+      });
+      if ((!prev || prev.status !== 'open') && c.place.enterpriseId) {
+        const e = opened.get(c.place.enterpriseId) ?? { ids: [], severities: [], place: c.place };
+        e.ids.push(id);
+        e.severities.push(m.severity);
+        opened.set(c.place.enterpriseId, e);
+      }
+    }
+  }
+  await bulkWrite(ctx.store, trx, upserts, (chunk) =>
+    trx
+      .insertInto('findings')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.columns(['serviceId', 'advisoryId']).doUpdateSet((eb) => ({
+          productId: eb.ref('excluded.productId'),
+          cves: eb.ref('excluded.cves'),
+          confidence: eb.ref('excluded.confidence'),
+          reason: eb.ref('excluded.reason'),
+          severity: eb.ref('excluded.severity'),
+          cvss: eb.ref('excluded.cvss'),
+          status: eb.ref('excluded.status'),
+          updatedAt: sql`CASE WHEN findings.status = excluded.status AND findings.confidence = excluded.confidence AND findings.reason = excluded.reason THEN findings.updated_at ELSE excluded.updated_at END`,
+        })),
+      ),
+  );
+  // Findings whose identity moved out of the affected range are closed, not deleted: the history stays.
+  const gone = [...existing.entries()].filter(([k, f]) => !stillMatching.has(k) && f.status === 'open').map(([, f]) => f.id);
+  for (let i = 0; i < gone.length; i += size) {
+    await trx.updateTable('findings').set({ status: 'fixed', updatedAt: nowIso }).where('id', 'in', gone.slice(i, i + size)).execute();
+  }
+  const after = await openCounts(ctx, trx, assetIds);
+  const placeOf = new Map(changed.map((c) => [c.assetId, c.place]));
+  for (const id of assetIds) {
+    const b = before.get(id) ?? 0;
+    const a = after.get(id) ?? 0;
+    const place = placeOf.get(id)!;
+    counters.add('findings', '', place, a - b);
+    counters.add('vulnerable', '', place, Number(a > 0) - Number(b > 0));
+  }
+  let created = 0;
+  for (const [enterpriseId, e] of opened) {
+    created += e.ids.length;
+    await attachToDraftWarning(ctx, trx, enterpriseId, e.place, e.ids, maxSeverity(e.severities), nowIso);
+  }
+  return created;
+}
+
+async function attachToDraftWarning(
+  ctx: ServiceContext,
+  trx: Transaction<Database>,
+  enterpriseId: string,
+  place: Placement,
+  findingIds: string[],
+  severity: Severity,
+  nowIso: string,
+): Promise<void> {
+  let warning = await trx.selectFrom('warnings').select(['id', 'severity']).where('enterpriseId', '=', enterpriseId).where('state', '=', 'draft').executeTakeFirst();
+  if (!warning) {
+    const enterprise = await trx.selectFrom('enterprises').select('name').where('id', '=', enterpriseId).executeTakeFirst();
+    warning = { id: newId(), severity };
+    await trx
+      .insertInto('warnings')
+      .values({
+        id: warning.id,
+        enterpriseId,
+        provinceCode: place.provinceCode,
+        cityCode: place.cityCode,
+        countyCode: place.countyCode,
+        title: `关于${enterprise?.name ?? enterpriseId}工业控制系统安全漏洞风险的预警`,
+        severity,
+        state: 'draft',
+        deadline: warningDeadline(severity, new Date(nowIso)),
+        createdAt: nowIso,
+        updatedAt: nowIso,
+      })
+      .execute();
+  } else {
+    const sev = maxSeverity([warning.severity as Severity, severity]);
+    await trx.updateTable('warnings').set({ severity: sev, deadline: warningDeadline(sev, new Date(nowIso)), updatedAt: nowIso }).where('id', '=', warning.id).execute();
+  }
+  const rows = findingIds.map((findingId) => ({ warningId: warning!.id, findingId }));
+  await bulkWrite(ctx.store, trx, rows, (chunk) => trx.insertInto('warningFindings').values(chunk).onConflict((oc) => oc.columns(['warningId', 'findingId']).doNothing()));
+}

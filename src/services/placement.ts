@@ -1,0 +1,42 @@
+// Moving assets between places (a newly registered enterprise network claims them, or the
+// attribution changed since they were last seen): the asset, its findings, its warnings' scope
+// and every counter that counted it move together.
+import type { Transaction } from 'kysely';
+import type { AssetTable, Database } from '../storage/index.ts';
+import type { ServiceContext } from './context.ts';
+import type { Placement } from './attribution.ts';
+import type { CounterDeltas } from './counters.ts';
+
+export function samePlace(a: Placement | AssetTable, b: Placement): boolean {
+  return a.provinceCode === b.provinceCode && a.cityCode === b.cityCode && a.countyCode === b.countyCode && a.enterpriseId === b.enterpriseId;
+}
+
+export async function moveAssets(ctx: ServiceContext, trx: Transaction<Database>, moves: { asset: AssetTable; to: Placement }[], counters: CounterDeltas): Promise<void> {
+  for (const { asset, to } of moves) {
+    const from = asset;
+    counters.add('assets', '', from, -1);
+    counters.add('assets', '', to, 1);
+    if (asset.vendor !== null) {
+      counters.add('vendor', asset.vendor, from, -1);
+      counters.add('vendor', asset.vendor, to, 1);
+    }
+    const services = await trx.selectFrom('services').select('protocol').where('assetId', '=', asset.id).execute();
+    for (const s of services) {
+      counters.add('services', s.protocol, from, -1);
+      counters.add('services', s.protocol, to, 1);
+    }
+    const open = await trx.selectFrom('findings').select((eb) => eb.fn.countAll<number>().as('n')).where('assetId', '=', asset.id).where('status', '=', 'open').executeTakeFirstOrThrow();
+    const n = Number(open.n);
+    counters.add('findings', '', from, -n);
+    counters.add('findings', '', to, n);
+    counters.add('vulnerable', '', from, -Number(n > 0));
+    counters.add('vulnerable', '', to, Number(n > 0));
+    const events = await trx.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('assetId', '=', asset.id).executeTakeFirstOrThrow();
+    counters.add('events', '', from, -Number(events.n));
+    counters.add('events', '', to, Number(events.n));
+    const place = { provinceCode: to.provinceCode, cityCode: to.cityCode, countyCode: to.countyCode, enterpriseId: to.enterpriseId };
+    await trx.updateTable('assets').set(place).where('id', '=', asset.id).execute();
+    await trx.updateTable('findings').set(place).where('assetId', '=', asset.id).execute();
+    await trx.updateTable('events').set(place).where('assetId', '=', asset.id).execute();
+  }
+}
