@@ -40,8 +40,13 @@ export async function renderListPage<T>(root: HTMLElement, params: URLSearchPara
   const go = (overrides: Record<string, string | number | undefined>) =>
     navigate(spec.route, { ...filters, pageSize: pageSize === PAGE_SIZES[0] ? undefined : pageSize, page, ...overrides });
 
+  // Rows and filter options (say, the enterprise list) load side by side; neither waits for the other.
+  const loading = spec.load({ ...filters, page, pageSize }).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
   const form = h('form', { class: 'filters', testid: `${spec.testid}-filters` });
-  for (const field of spec.filters) form.appendChild(await filterControl(field, filters[field.name]));
+  form.append(...(await Promise.all(spec.filters.map((field) => filterControl(field, filters[field.name])))));
   form.appendChild(
     h(
       'div',
@@ -66,14 +71,13 @@ export async function renderListPage<T>(root: HTMLElement, params: URLSearchPara
   clear(root);
   root.append(h('section', { class: 'panel list-page' }, h('h2', { class: 'panel-title' }, t(spec.title)), form, body));
 
-  let result: Page<T>;
-  try {
-    result = await spec.load({ ...filters, page, pageSize });
-  } catch (e) {
+  const outcome = await loading;
+  if ('error' in outcome) {
     clear(body);
-    body.appendChild(errorBox(e));
+    body.appendChild(errorBox(outcome.error));
     return;
   }
+  const { result } = outcome;
   const pages = Math.max(1, Math.ceil(result.total / pageSize));
   clear(body);
   body.append(
