@@ -4,7 +4,7 @@
 import { ByteReader, ByteWriter, toHex } from '../../wire/index.ts';
 import type { DeviceIdentity, Transport } from '../../model/index.ts';
 import type { Direction, Fields, Message, Parsed, Protocol } from '../protocol.ts';
-import { className, decodeCip, decodeEpath, flattenCip, pathClass, serviceName, type CipMessage } from './cip.ts';
+import { className, decodeCip, decodeEpath, flattenCip, serviceName, type CipMessage } from './cip.ts';
 import { COMMAND_NAMES, DEVICE_TYPE_NAMES, GENERAL_STATUS_NAMES, IDENTITY_STATE_NAMES, ITEM_NAMES, VENDOR_NAMES, nameOf } from './names.ts';
 
 const HEADER_SIZE = 24;
@@ -240,23 +240,24 @@ function fields(m: EnipMessage): Fields {
     f['cip.service'] = cip.map((c) => (c.kind === 'response' ? c.service | 0x80 : c.service));
     f['cip.sc'] = cip.map((c) => c.service);
     f['cip.rr'] = cip.map((c) => (c.kind === 'response' ? 1 : 0));
-    const requests = cip.filter((c) => c.kind === 'request');
     const classes: number[] = [];
     const instances: number[] = [];
     const attributes: number[] = [];
     const symbols: string[] = [];
     const names: string[] = [];
     for (const c of cip) {
-      const cls = c.kind === 'request' ? pathClass(c.path) : undefined;
-      names.push(serviceName(c.service, cls));
-    }
-    for (const c of requests) {
-      for (const s of decodeEpath(c.path)) {
-        if (s.type === 'class') classes.push(s.value);
-        else if (s.type === 'instance') instances.push(s.value);
-        else if (s.type === 'attribute') attributes.push(s.value);
-        else if (s.type === 'symbol') symbols.push(s.name);
+      let cls: number | undefined;
+      if (c.kind === 'request') {
+        for (const seg of decodeEpath(c.path)) {
+          if (seg.type === 'class') {
+            cls ??= seg.value;
+            classes.push(seg.value);
+          } else if (seg.type === 'instance') instances.push(seg.value);
+          else if (seg.type === 'attribute') attributes.push(seg.value);
+          else if (seg.type === 'symbol') symbols.push(seg.name);
+        }
       }
+      names.push(serviceName(c.service, cls));
     }
     f['cip.service_name'] = names;
     if (classes.length) {
