@@ -139,3 +139,86 @@ export function readResponseHeader(r: ByteReader): number {
   skipExtensionObject(r);
   return result;
 }
+
+/** Fixed sizes of the built-in types a Variant may hold (IEC 62541-6 §5.1.2), by type id. */
+const FIXED_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 4, 8: 8, 9: 8, 10: 4, 11: 8, 13: 8, 14: 16, 19: 4 };
+
+export interface ExtensionObject {
+  typeId: NodeId;
+  body: Uint8Array;
+}
+
+/**
+ * Reads a Variant (§5.2.2.16), returning the ExtensionObjects it holds and stepping over every
+ * other value; `depth` bounds the nesting of Variants and DataValues inside Variants.
+ */
+export function readVariant(r: ByteReader, found: ExtensionObject[], depth = 0): void {
+  const mask = r.u8();
+  const type = mask & 0x3f;
+  const count = mask & 0x80 ? r.i32le() : 1;
+  if (count < 0) return; // null array
+  if (count > MAX_ARRAY || count > r.remaining + 1 || depth > 4) {
+    r.overrun = true;
+    return;
+  }
+  for (let i = 0; i < count && !r.overrun; i++) readBuiltIn(r, type, found, depth);
+  if (mask & 0x40) readArray(r, (x) => x.i32le());
+}
+
+function readBuiltIn(r: ByteReader, type: number, found: ExtensionObject[], depth: number): void {
+  if (FIXED_SIZE[type]) {
+    r.skip(FIXED_SIZE[type]);
+    return;
+  }
+  switch (type) {
+    case 0:
+      return;
+    case 12:
+    case 15:
+    case 16:
+      readByteString(r);
+      return;
+    case 17:
+    case 18:
+      readNodeId(r);
+      return;
+    case 20:
+      r.skip(2);
+      readString(r);
+      return;
+    case 21:
+      readLocalizedText(r);
+      return;
+    case 22: {
+      const typeId = readNodeId(r);
+      const enc = r.u8();
+      if (enc === 1) {
+        const body = readByteString(r);
+        if (body) found.push({ typeId, body });
+      } else if (enc === 2) readByteString(r);
+      return;
+    }
+    case 23:
+      readDataValue(r, found, depth + 1);
+      return;
+    case 24:
+      readVariant(r, found, depth + 1);
+      return;
+    case 25:
+      skipDiagnosticInfo(r);
+      return;
+    default:
+      r.overrun = true;
+  }
+}
+
+/** DataValue (§5.2.2.17): an encoding mask, then value, status and timestamps as flagged. */
+export function readDataValue(r: ByteReader, found: ExtensionObject[], depth = 0): void {
+  const mask = r.u8();
+  if (mask & 0x01) readVariant(r, found, depth);
+  if (mask & 0x02) r.skip(4);
+  if (mask & 0x04) r.skip(8);
+  if (mask & 0x10) r.skip(2);
+  if (mask & 0x08) r.skip(8);
+  if (mask & 0x20) r.skip(2);
+}

@@ -4,10 +4,10 @@
 import type { DeviceIdentity } from '../../model/index.ts';
 import type { Fields, Protocol } from '../protocol.ts';
 import { encodeMessage, HEADER_SIZE, MESSAGE_TYPES, parseMessage, type OpcuaMessage } from './message.ts';
-import type { ApplicationDescription } from './services.ts';
+import type { ApplicationDescription, BuildInfo } from './services.ts';
 
 export type { OpcuaMessage, MessageType, ChunkType, TransportLimits, AsymmetricSecurityHeader } from './message.ts';
-export type { ApplicationDescription, EndpointDescription, ServiceBody } from './services.ts';
+export type { ApplicationDescription, BuildInfo, EndpointDescription, ServiceBody } from './services.ts';
 export type { NodeId } from './codec.ts';
 export { SERVICES, SECURITY_MODES } from './services.ts';
 export { SECURITY_POLICY_NONE, MESSAGE_TYPES } from './message.ts';
@@ -37,28 +37,35 @@ export const opcua: Protocol<OpcuaMessage> = {
   // (IEC 62541-4 §7.2 ApplicationDescription): application URI, product URI and name.
   identify(messages) {
     let app: ApplicationDescription | undefined;
+    let build: BuildInfo | undefined;
     const policies = new Set<string>();
     const modes = new Set<string>();
     for (const m of messages) {
+      if (m.serviceBody?.buildInfo) build = m.serviceBody.buildInfo;
       for (const e of m.serviceBody?.endpoints ?? []) {
         if (e.server.applicationType !== 'Client') app ??= e.server;
         if (e.securityPolicyUri) policies.add(e.securityPolicyUri);
         modes.add(e.securityMode);
       }
     }
-    if (!app) return null;
+    if (!app && !build) return null;
     const identity: DeviceIdentity = {
       raw: {
-        applicationUri: app.applicationUri,
-        productUri: app.productUri,
-        applicationName: app.applicationName,
+        applicationUri: app?.applicationUri,
+        productUri: build?.productUri ?? app?.productUri,
+        applicationName: app?.applicationName,
         securityPolicies: [...policies],
         securityModes: [...modes],
+        ...(build?.buildNumber ? { buildNumber: build.buildNumber } : {}),
       },
     };
-    if (app.applicationName) identity.product = app.applicationName;
-    const vendor = vendorFromUri(app.productUri) ?? vendorFromUri(app.applicationUri);
+    // BuildInfo names manufacturer, product and version outright; the ApplicationDescription
+    // only has a display name and URIs, so its vendor is a guess from the URI's organisation.
+    const product = build?.productName ?? app?.applicationName;
+    const vendor = build?.manufacturerName ?? vendorFromUri(app?.productUri) ?? vendorFromUri(app?.applicationUri);
+    if (product) identity.product = product;
     if (vendor) identity.vendor = vendor;
+    if (build?.softwareVersion) identity.firmware = build.softwareVersion;
     return identity;
   },
 

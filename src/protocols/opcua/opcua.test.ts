@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { hex } from '../../wire/index.ts';
+import { ByteWriter, hex } from '../../wire/index.ts';
 import type { FlowState } from '../protocol.ts';
 import { closeSecureChannelRequest, getEndpointsRequest, helloMessage, opcua, openSecureChannelRequest, type OpcuaMessage } from './index.ts';
 import { fixtures } from './fixtures.ts';
@@ -105,6 +105,30 @@ describe('opcua', () => {
     const gep = parse(opcua.encode(getEndpointsRequest('opc.tcp://127.0.0.1:4840', 5, 1, 2, 2)));
     assert.deepEqual([gep.service?.name, gep.serviceBody?.endpointUrl, gep.anomalies], ['GetEndpointsRequest', 'opc.tcp://127.0.0.1:4840', []]);
     assert.equal(parse(opcua.encode(closeSecureChannelRequest(5, 1, 3, 3))).service?.id, 452);
+  });
+
+  it('identifies a server from a ServerStatus value in a ReadResponse (BuildInfo)', () => {
+    const str = (w: ByteWriter, s: string) => w.i32le(s.length).ascii(s);
+    // IEC 62541-5 §12.10 ServerStatusDataType: startTime, currentTime, state, buildInfo, secondsTillShutdown, shutdownReason
+    const status = new ByteWriter(128);
+    status.u64le(0n).u64le(0n).u32le(0);
+    for (const s of ['urn:acme:ua-server', 'Acme Automation', 'Acme UA Server', '2.4.1', '1187']) str(status, s);
+    status.u64le(0n).u32le(0).u8(0);
+    const statusBytes = status.finish();
+    const body = new ByteWriter(256);
+    body.bytes(hex`01007a02  e0ce8e7ab742d801 43420f00 00000000 00 ffffffff 000000`); // ReadResponse, ResponseHeader
+    body.i32le(1).u8(0x01).u8(22).bytes(hex`01006003`).u8(0x01).i32le(statusBytes.length).bytes(statusBytes); // one DataValue: ExtensionObject 864
+    body.i32le(-1); // diagnosticInfos
+    const chunk = opcua.encode({
+      anomalies: [], messageType: 'MSG', chunkType: 'F', secureChannelId: 13, tokenId: 1, sequenceNumber: 1026, requestId: 4, body: body.finish(),
+    });
+    const m = parse(chunk);
+    assert.deepEqual(m.anomalies, []);
+    assert.deepEqual(m.serviceBody?.buildInfo, {
+      productUri: 'urn:acme:ua-server', manufacturerName: 'Acme Automation', productName: 'Acme UA Server', softwareVersion: '2.4.1', buildNumber: '1187',
+    });
+    const id = opcua.identify([m, parse(bytesOf('GetEndpoints response from open62541'))]);
+    assert.deepEqual([id?.vendor, id?.product, id?.firmware], ['Acme Automation', 'Acme UA Server', '2.4.1']);
   });
 
   it('bounds string lengths read from the wire', () => {

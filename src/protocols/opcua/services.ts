@@ -3,7 +3,9 @@
 // GetEndpoints (IEC 62541-4 §5.4.4) and CreateSession (§5.6.2), whose answers carry the server's
 // ApplicationDescription (§7.2) and EndpointDescriptions (§7.14).
 import { ByteReader } from '../../wire/index.ts';
-import { readArray, readByteString, readLocalizedText, readNodeId, readRequestHeader, readResponseHeader, readString } from './codec.ts';
+import {
+  readArray, readByteString, readDataValue, readLocalizedText, readNodeId, readRequestHeader, readResponseHeader, readString, type ExtensionObject,
+} from './codec.ts';
 
 export const SERVICES: Record<number, string> = {
   397: 'ServiceFault',
@@ -66,6 +68,19 @@ export interface EndpointDescription {
   securityLevel: number;
 }
 
+/** IEC 62541-5 §12.4 BuildInfo: what the server says it is, in ServerStatus and its BuildInfo variable. */
+export interface BuildInfo {
+  productUri?: string;
+  manufacturerName?: string;
+  productName?: string;
+  softwareVersion?: string;
+  buildNumber?: string;
+}
+
+/** Binary encoding ids (NodeIds.csv): BuildInfo_Encoding_DefaultBinary, ServerStatusDataType_Encoding_DefaultBinary. */
+const BUILD_INFO_ENCODING = 340;
+const SERVER_STATUS_ENCODING = 864;
+
 export interface ServiceBody {
   /** OpenSecureChannelRequest: the requested security mode. */
   securityMode?: string;
@@ -75,6 +90,8 @@ export interface ServiceBody {
   endpoints?: EndpointDescription[];
   /** CreateSessionResponse endpoints' server, or CreateSessionRequest's client description. */
   application?: ApplicationDescription;
+  /** ReadResponse values that were a BuildInfo or a ServerStatusDataType. */
+  buildInfo?: BuildInfo;
 }
 
 function str(r: ByteReader): string | undefined {
@@ -144,8 +161,33 @@ export function readServiceBody(service: number, r: ByteReader, out: ServiceBody
       readByteString(r); // serverCertificate
       out.endpoints = readArray(r, readEndpointDescription) ?? [];
       break;
+    case 634: {
+      out.serviceResult = readResponseHeader(r);
+      const found: ExtensionObject[] = [];
+      readArray(r, (x) => readDataValue(x, found));
+      for (const e of found) {
+        const b = buildInfoOf(e);
+        if (b) out.buildInfo = b;
+      }
+      break;
+    }
     default:
       return true;
   }
   return !r.overrun;
+}
+
+function buildInfoOf(e: ExtensionObject): BuildInfo | undefined {
+  if (e.typeId.namespace !== 0 || e.typeId.kind !== 'numeric') return undefined;
+  const r = new ByteReader(e.body);
+  if (e.typeId.id === SERVER_STATUS_ENCODING) r.skip(8 + 8 + 4); // startTime, currentTime, state
+  else if (e.typeId.id !== BUILD_INFO_ENCODING) return undefined;
+  const b: BuildInfo = {
+    productUri: str(r),
+    manufacturerName: str(r),
+    productName: str(r),
+    softwareVersion: str(r),
+    buildNumber: str(r),
+  };
+  return r.overrun ? undefined : b;
 }
