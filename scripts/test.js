@@ -15,7 +15,7 @@ function find(dir) {
 }
 
 const only = process.argv.slice(2);
-const files = only.length ? only : ['src', 'test'].flatMap((d) => find(d)).sort();
+const files = only.length ? only : ['src', 'test', 'web'].flatMap((d) => find(d)).sort();
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
 });
