@@ -132,3 +132,30 @@ test('CVSS v3 severity bands', () => {
   assert.equal(severityOf(0), 'none');
   assert.equal(severityOf(null), 'none');
 });
+
+test('never throws on a real advisory with fields replaced by junk', () => {
+  const original = JSON.parse(readFileSync(join(ROOT, '2023/icsa-23-222-09.json'), 'utf8')) as unknown;
+  const junk: unknown[] = [null, 0, -1, '', 'x', [], {}, [null], { name: 5 }, true, 1e308, '<=', 'vers:all/'];
+  let seed = 11;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  const paths: (string | number)[][] = [];
+  const walk = (x: unknown, path: (string | number)[]) => {
+    if (paths.length > 4000) return;
+    paths.push(path);
+    if (Array.isArray(x)) x.slice(0, 3).forEach((v, i) => walk(v, [...path, i]));
+    else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) walk(v, [...path, k]);
+  };
+  walk(original, []);
+  for (let i = 0; i < 300; i++) {
+    const doc = structuredClone(original) as Record<string | number, unknown>;
+    for (let j = 0; j < 3; j++) {
+      const path = paths[rand(paths.length)];
+      if (path.length === 0) continue;
+      let parent = doc as Record<string | number, unknown>;
+      for (const k of path.slice(0, -1)) parent = (parent?.[k] ?? {}) as Record<string | number, unknown>;
+      if (parent && typeof parent === 'object') parent[path[path.length - 1]] = junk[rand(junk.length)];
+    }
+    const r = importCsaf(doc);
+    assert.ok(r.ok === true || r.code === 'INVALID_ADVISORY');
+  }
+});

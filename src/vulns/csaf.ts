@@ -67,7 +67,8 @@ export type ImportProblemCode =
   | 'no-version'
   | 'no-product-id'
   | 'no-cves'
-  | 'unknown-product-id';
+  | 'unknown-product-id'
+  | 'trailing-zero-restored';
 
 export interface ImportProblem {
   productId?: string;
@@ -286,7 +287,10 @@ function toProduct(leaf: Leaf, problems: ImportProblem[]): AdvisoryProduct | nul
     if (mlfbKey(m[1])) modelNumbers.add(m[1].trim());
   }
 
-  const rangeText = leaf.name;
+  const rangeText = restoreTrailingZeros(leaf.name, fullName);
+  if (rangeText !== leaf.name) {
+    problems.push({ productId, code: 'trailing-zero-restored', message: `${fullName}: version "${leaf.name}" read as "${rangeText}" as the product name writes it` });
+  }
   let range: VersionRange;
   if (leaf.category === 'product_version_range') {
     range = parseRange(rangeText, fullName);
@@ -388,6 +392,19 @@ function identifiersIn(text: string, fullName: string): string[] | null {
     return looksLikeIdentifier(p);
   });
   return all ? parts : null;
+}
+
+/**
+ * CISA's conversion lost trailing zeros in some versions, as if they were decimals: icsa-22-207-04
+ * has product_version `2.1` under "NPort 5110: Firmware Versions 2.10". When the leaf's own name
+ * shows the longer form, that form is the version.
+ */
+function restoreTrailingZeros(text: string, fullName: string): string {
+  return text.replace(/\d+(?:\.\d+)+/g, (v) => {
+    const escaped = v.replace(/\./g, '\\.');
+    const m = new RegExp(`(?<![\\d.])${escaped}(0+)(?![\\d.]*\\d)`).exec(fullName);
+    return m ? v + m[1] : v;
+  });
 }
 
 /** All vendor keys named in a vendor branch that may list several companies. */

@@ -220,6 +220,9 @@ function resolve(index: VulnIndex, identity: DeviceIdentity): Candidate[] {
   ]);
   const tokens = new Set([...ownTokens, ...(family ? family.flatMap((n) => productTokens(n)) : [])]);
   const ownHasDigit = [...ownTokens].some((t) => /\d/.test(t));
+  // A model string that spells out an advisory's whole product name ("NPort 5110") is as exact
+  // as a part number, provided the name carries a model number.
+  const modelName = productTokens(identity.model).join(' ');
 
   const { byModel, byName } = index.lookup(vendor, [...new Set(modelKeys)], [...tokens]);
   const out: Candidate[] = [];
@@ -233,7 +236,9 @@ function resolve(index: VulnIndex, identity: DeviceIdentity): Candidate[] {
     // A product pinned to other order numbers is a different article (icsa-26-134-15).
     if (orderMlfb && e.hasMlfb) continue;
     if (!isSpecificProduct(e.tokens)) continue;
-    if (e.tokens.every((t) => ownTokens.has(t))) {
+    if (modelName !== '' && e.tokens.join(' ') === modelName && e.tokens.length >= 2 && e.tokens.some((t) => /\d/.test(t))) {
+      out.push({ entry: e, how: 'model', identified: `model "${identity.model}"` });
+    } else if (e.tokens.every((t) => ownTokens.has(t))) {
       out.push({ entry: e, how: 'name', identified: `product name "${e.product.productName}"` });
     } else if (e.tokens.every((t) => tokens.has(t))) {
       out.push({ entry: e, how: 'family', identified: `order number family ${family?.join(' / ')}` });
