@@ -48,6 +48,11 @@ describe('bacnet', () => {
     });
   });
 
+  it('names the vendor from the I-Am vendor id when vendor-name was not read', () => {
+    const id = bacnet.identify([parse(deviceAnswers[0])]);
+    assert.deepEqual(id, { vendor: 'Lithonia Lighting', raw: { deviceInstance: 111, vendorId: 42 } });
+  });
+
   it('decodes a ReadPropertyMultiple ack with values and errors', () => {
     // ASHRAE 135 §15.7.2 example shape: analog-input,1: present-value 72.3, and an error for property 999
     const m = parse(hex`810a 0022 0100 3001 0e 0c 00000001 1e 29 55 4e 44 42909999 4f 2a 03e7 5e 91 02 91 20 5f 1f`);

@@ -95,3 +95,37 @@ export const IDENTITY_PROPERTIES = {
 export function nameOf(list: readonly string[] | Record<number, string>, code: number): string {
   return (list as Record<number, string>)[code] ?? 'unknown';
 }
+
+/**
+ * A few vendor identifiers from ASHRAE's BACnet vendor ID registry, for devices that answer
+ * I-Am but not ReadProperty(vendor-name). The registry has over a thousand; these are the
+ * building-automation vendors met most often.
+ */
+export const VENDOR_IDS: Record<number, string> = {
+  0: 'ASHRAE',
+  2: 'The Trane Company',
+  3: 'McQuay International',
+  5: 'Johnson Controls Inc.',
+  7: 'Siemens Schweiz AG',
+  8: 'Delta Controls',
+  9: 'Siemens Schweiz AG',
+  10: 'Schneider Electric',
+  11: 'TAC',
+  17: 'Honeywell Inc.',
+  18: 'Alerton / Honeywell',
+  23: 'York Controls Group',
+  24: 'Automated Logic Corporation',
+  28: 'KMC Controls Inc.',
+  35: 'Reliable Controls Corporation',
+  36: 'Tridium Inc.',
+  39: 'Kieback & Peter GmbH & Co KG',
+  42: 'Lithonia Lighting',
+  127: 'ABB Inc.',
+  222: 'WAGO Kontakttechnik GmbH & Co. KG',
+  226: 'Phoenix Contact GmbH & Co. KG',
+  260: 'BACnet Stack at SourceForge',
+  332: 'Distech Controls SAS',
+  364: 'Distech Controls Inc.',
+  415: 'Beckhoff Automation GmbH',
+  432: 'LG Electronics Inc.',
+};

@@ -2,7 +2,7 @@
 // LLC, §7): BVLL, network layer, APDU header, and the services that identify a device.
 import type { DeviceIdentity } from '../../model/index.ts';
 import type { Fields, Protocol } from '../protocol.ts';
-import { BVLC_FUNCTIONS, IDENTITY_PROPERTIES } from './catalog.ts';
+import { BVLC_FUNCTIONS, IDENTITY_PROPERTIES, VENDOR_IDS } from './catalog.ts';
 import { BVLC_TYPE_BIP, encodeMessage, parseBvlc, type BacnetMessage } from './pdu.ts';
 import type { BacnetValue } from './tags.ts';
 
@@ -12,7 +12,7 @@ export type { BacnetValue, ObjectId } from './tags.ts';
 export { parseNpdu } from './pdu.ts';
 export { readPropertyRequestData, iAmData } from './services.ts';
 export {
-  APDU_TYPES, BVLC_FUNCTIONS, CONFIRMED_SERVICES, UNCONFIRMED_SERVICES, NETWORK_MESSAGES, OBJECT_TYPES, PROPERTIES, IDENTITY_PROPERTIES,
+  APDU_TYPES, BVLC_FUNCTIONS, CONFIRMED_SERVICES, UNCONFIRMED_SERVICES, NETWORK_MESSAGES, OBJECT_TYPES, PROPERTIES, IDENTITY_PROPERTIES, VENDOR_IDS,
 } from './catalog.ts';
 
 /** ISO 8802-2 LLC service access point assigned to BACnet (§7.1): DSAP = SSAP = 0x82. */
@@ -81,7 +81,7 @@ export const bacnet: Protocol<BacnetMessage> = {
     const set = (k: 'vendor' | 'product' | 'model' | 'firmware' | 'moduleName', v: string | undefined) => {
       if (v) identity[k] = v;
     };
-    set('vendor', text(props.get(P.vendorName)));
+    set('vendor', text(props.get(P.vendorName)) ?? (vendorId !== undefined ? VENDOR_IDS[vendorId] : undefined));
     set('model', text(props.get(P.modelName)));
     set('product', text(props.get(P.modelName)));
     set('firmware', text(props.get(P.firmwareRevision)));
