@@ -154,6 +154,20 @@ for (const target of dialectTargets()) {
       assert.equal(a.body.items[0].firstSeen, '2026-10-01T08:00:00.000Z');
     });
 
+    test('a firmware change is an event; every change is in the audit log', { skip }, async () => {
+      const ev = await api.get(`/api/v1/events?ip=${NANCHANG_IP}&kind=identity-changed`, admin);
+      assert.equal(ev.status, 200);
+      assert.equal(ev.body.total, 1);
+      assert.match(ev.body.items[0].summary, /firmware V2\.3\.0 → V2\.5\.1/);
+      const audit = await api.get('/api/v1/audit?pageSize=100', admin);
+      assert.equal(audit.status, 200);
+      const actions = new Set(audit.body.items.map((a: { action: string }) => a.action));
+      for (const a of ['auth.login', 'enterprise.create', 'enterprise.network.add', 'user.create', 'observations.ingest']) assert.ok(actions.has(a), a);
+      // The database itself refuses to rewrite history.
+      await assert.rejects(platform.ctx.store.db.updateTable('auditLog').set({ action: 'x' }).execute());
+      await assert.rejects(platform.ctx.store.db.deleteFrom('auditLog').execute());
+    });
+
     test('overview counts per city', { skip }, async () => {
       const r = await api.get('/api/v1/stats/overview', admin);
       assert.equal(r.status, 200);

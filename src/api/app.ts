@@ -12,6 +12,7 @@ import { observationRoutes } from './routes/observations.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { advisoryRoutes } from './routes/advisories.ts';
 import { regionRoutes } from './routes/regions.ts';
+import { auditRoutes } from './routes/audit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -107,6 +108,7 @@ export async function buildApi(ctx: ServiceContext, opts: ApiOptions): Promise<F
   await app.register(inventoryRoutes(ctx), { prefix: '/api/v1' });
   await app.register(advisoryRoutes(ctx), { prefix: '/api/v1' });
   await app.register(regionRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(auditRoutes(ctx), { prefix: '/api/v1' });
 
   if (opts.dashboard) {
     for (const [path, file] of opts.dashboard) {

@@ -13,3 +13,4 @@ export { overview } from './stats.ts';
 export { importAdvisory, getAdvisory, importBundled, loadMatcher } from './advisories.ts';
 export { listRegions, regionGeo } from './regions.ts';
 export { MAX_PAGE_SIZE } from './paging.ts';
+export { listAudit, listEvents, type AuditEntry, type EventView } from './audit-log.ts';
