@@ -71,6 +71,23 @@ test('802.3 length + 802.2 LLC: BACnet (DSAP 0x82) payload is exposed; SNAP carr
   assert.deepEqual(decoded(d), EXPECT_V4);
 });
 
+test('BACnet MS/TP in Cimetrics SNAP (OUI 00-10-90, PID 1): the MS/TP data is exposed with its frame type', () => {
+  // Frame 2 of reference/corpus/pcap/bacnet/BACnet-MSTP-SNAP-Mixed.cap (ControlThings-io/ct-samples).
+  const real = hex`
+    00000000 00ff 00000000 0001 0032    # 802.3 header: dst, src, length 0x32
+    aa aa 03 001090 0001                 # LLC UI + SNAP: Cimetrics OUI, PID 1
+    0000 80                              # Cimetrics timer and value
+    06 ff 01 0011 73                     # MS/TP: Data Not Expecting Reply, dst 255, src 1, length 17, header CRC
+    0128ffff00659306c0a80067bac0fe1008   # NPDU + APDU (unconfirmed Who-Is)
+    114c                                 # data CRC
+  `;
+  const d = new PacketDecoder();
+  assert.ok(d.decode(packet(LINKTYPE.ETHERNET, real)));
+  assert.equal(d.frame.l3, L3.MSTP);
+  assert.equal(d.frame.mstpFrameType, 6);
+  assert.equal(Buffer.from(d.frame.data.subarray(d.frame.payloadOffset, d.frame.payloadEnd)).toString('hex'), '0128ffff00659306c0a80067bac0fe1008');
+});
+
 test('Linux cooked SLL (16-byte header, protocol last) and SLL2 (20 bytes, protocol first)', () => {
   const sll = concat([hex`0000 0001 0006 001122334455 0000 0800`, V4_TCP]);
   const sll2 = concat([hex`0800 0000 00000002 0001 00 06 001122334455 0000`, V4_TCP]);

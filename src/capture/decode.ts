@@ -18,7 +18,8 @@ export class PacketDecoder {
 
   /**
    * Decodes the packet into `this.frame`. Returns true when the frame carries TCP or UDP (the
-   * payload is data[payloadOffset, payloadEnd)) or 802.2 LLC (l3 === L3.LLC); false otherwise.
+   * payload is data[payloadOffset, payloadEnd)), an 802.2 LLC payload (l3 === L3.LLC) or a BACnet
+   * MS/TP frame (l3 === L3.MSTP); false otherwise.
    */
   decode(p: CapturePacket, now = p.tsSec): boolean {
     const f = this.frame;
@@ -27,12 +28,13 @@ export class PacketDecoder {
     f.ipProto = -1;
     f.reassembled = false;
     f.dsap = -1;
+    f.mstpFrameType = -1;
     const end = p.offset + p.capLen;
     const o = decodeLink(p.linkType, p.bytes, p.offset, end, f);
     if (o < 0) return false;
     if (f.l3 === L3.IPV4) return this.ipv4(p.bytes, o, end, now);
     if (f.l3 === L3.IPV6) return this.ipv6(p.bytes, o, end, now);
-    return f.l3 === L3.LLC;
+    return f.l3 === L3.LLC || f.l3 === L3.MSTP;
   }
 
   /** RFC 791 §3.1. */

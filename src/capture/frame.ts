@@ -1,7 +1,8 @@
 // What the decoder learned about one frame, in one object reused for every frame. Addresses stay
 // as numbers (IPv4) or offsets into `addrBytes` (IPv6) so the hot path builds no strings.
 
-export const L3 = { NONE: 0, IPV4: 4, IPV6: 6, LLC: 2 } as const;
+/** What the link layer carried: nothing decoded, IPv4, IPv6, an 802.2 LLC payload, a BACnet MS/TP frame. */
+export const L3 = { NONE: 0, IPV4: 4, IPV6: 6, LLC: 2, MSTP: 3 } as const;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 
@@ -19,6 +20,8 @@ export interface Frame {
   /** 802.2 LLC: DSAP/SSAP when l3 is LLC (BACnet over LLC uses DSAP 0x82). */
   dsap: number;
   ssap: number;
+  /** BACnet MS/TP frame type when l3 is MSTP (ASHRAE 135 §9.3: 5 and 6 carry an NPDU). */
+  mstpFrameType: number;
   ipVersion: number;
   /** IPv4 source/destination as unsigned 32-bit numbers. */
   src4: number;
@@ -47,7 +50,7 @@ export interface Frame {
 export function newFrame(): Frame {
   const empty = new Uint8Array(0);
   return {
-    l3: 0, vlan: -1, dsap: -1, ssap: -1, ipVersion: 0, src4: 0, dst4: 0, addrBytes: empty, src6: 0, dst6: 0,
+    l3: 0, vlan: -1, dsap: -1, ssap: -1, mstpFrameType: -1, ipVersion: 0, src4: 0, dst4: 0, addrBytes: empty, src6: 0, dst6: 0,
     ipProto: -1, sport: 0, dport: 0, tcpFlags: 0, seq: 0, ack: 0, data: empty, payloadOffset: 0, payloadEnd: 0,
     error: null, reassembled: false,
   };

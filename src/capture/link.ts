@@ -107,7 +107,11 @@ function llc(b: Uint8Array, o: number, end: number, frame: Frame): number {
   const payload = o + 2 + control;
   if (dsap === 0xaa && ssap === 0xaa) {
     if (end - payload < 5) return fail(frame, 'truncated-snap');
-    return byType((b[payload + 3] << 8) | b[payload + 4], b, payload + 5, end, frame);
+    const oui = (b[payload] << 16) | (b[payload + 1] << 8) | b[payload + 2];
+    const pid = (b[payload + 3] << 8) | b[payload + 4];
+    if (oui === OUI_CIMETRICS && pid === 1) return cimetricsMstp(b, payload + 5, end, frame);
+    if (oui !== 0) return payload + 5;
+    return byType(pid, b, payload + 5, end, frame);
   }
   frame.l3 = L3.LLC;
   frame.dsap = dsap;
@@ -116,4 +120,26 @@ function llc(b: Uint8Array, o: number, end: number, frame: Frame): number {
   frame.payloadOffset = Math.min(payload, end);
   frame.payloadEnd = end;
   return payload;
+}
+
+/** SNAP OUI of Cimetrics, whose PID 1 carries BACnet MS/TP frames captured from an RS-485 line. */
+const OUI_CIMETRICS = 0x001090;
+const MSTP_HEADER = 6;
+
+/**
+ * Cimetrics "U+4" MS/TP encapsulation (as Wireshark's cimetrics dissector reads it): a 2-byte timer
+ * and a 1-byte value, then the MS/TP frame without its 55 FF preamble (ASHRAE 135 §9.3): frame
+ * type, destination, source, 16-bit data length, header CRC, data, data CRC. The data is exposed
+ * as the payload, and the frame type in `mstpFrameType` (5 and 6 carry a BACnet NPDU).
+ */
+function cimetricsMstp(b: Uint8Array, o: number, end: number, frame: Frame): number {
+  const h = o + 3;
+  if (end - h < MSTP_HEADER) return fail(frame, 'truncated-mstp');
+  const len = (b[h + 3] << 8) | b[h + 4];
+  frame.l3 = L3.MSTP;
+  frame.mstpFrameType = b[h];
+  frame.data = b;
+  frame.payloadOffset = h + MSTP_HEADER;
+  frame.payloadEnd = Math.min(end, h + MSTP_HEADER + len);
+  return h + MSTP_HEADER;
 }

@@ -16,7 +16,7 @@ export interface FlowHandler<T> {
   /** `missing` bytes of that direction were never captured. */
   tcpGap(flow: Flow<T>, dir: number, missing: number): void;
   udp(flow: Flow<T>, dir: number, b: Uint8Array, start: number, end: number): void;
-  /** An 802.2 LLC frame without IP (the decoder's frame holds DSAP/SSAP and the payload). */
+  /** A frame without IP: 802.2 LLC (DSAP/SSAP and payload) or BACnet MS/TP (frame type and data). */
   llc(frame: Frame): void;
   flowEnd(flow: Flow<T>, reason: FlowEndReason): void;
 }
@@ -56,7 +56,7 @@ export class CaptureSession<T> {
     const d = this.decoder;
     if (!d.decode(p, p.tsSec)) return;
     const f = d.frame;
-    if (f.l3 === L3.LLC) {
+    if (f.l3 === L3.LLC || f.l3 === L3.MSTP) {
       this.handler.llc(f);
       return;
     }

@@ -1,8 +1,9 @@
 // Passive analysis: every TCP direction and UDP datagram is matched to a protocol by its content
 // (the registry's `recognize`; the port only breaks ties or stands in when no content matches),
 // then fed to that protocol's `parse`, one PDU at a time, with a FlowState per direction.
-import { CaptureSession, type CapturePacket, type Flow, type FlowEndReason, type FlowHandler, type Frame } from '../capture/index.ts';
+import { CaptureSession, L3, type CapturePacket, type Flow, type FlowEndReason, type FlowHandler, type Frame } from '../capture/index.ts';
 import type { Direction, FlowState, Message, Protocol } from '../protocols/index.ts';
+import { LLC_PROTOCOLS, MSTP_NPDU_FRAMES, MSTP_PROTOCOL } from './llc.ts';
 
 /** Largest partial PDU held per direction while waiting for the rest of it. */
 export const MAX_PENDING_PDU = 1 << 20;
@@ -15,7 +16,8 @@ export interface MessageEvent {
   frame: number;
   tsSec: number;
   tsNsec: number;
-  flow: Flow<FlowApp>;
+  /** The TCP/UDP flow, or null for a frame without IP (a BACnet NPDU over 802.2 LLC). */
+  flow: Flow<FlowApp> | null;
   /** 0 = the flow's A→B, 1 = B→A. */
   dir: number;
   direction: Direction;
@@ -58,6 +60,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
   private readonly event: MessageEvent;
   private readonly tcpPorts = new Map<number, Protocol[]>();
   private readonly udpPorts = new Map<number, Protocol[]>();
+  private readonly byName: Map<string, Protocol>;
   packets = 0;
   messages = 0;
 
@@ -66,6 +69,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
     private readonly sink: AnalyzerSink,
   ) {
     this.session = new CaptureSession<FlowApp>(this);
+    this.byName = new Map(protocols.map((p) => [p.name, p]));
     for (const p of protocols) {
       for (const e of p.endpoints) {
         const m = e.transport === 'tcp' ? this.tcpPorts : this.udpPorts;
@@ -74,7 +78,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
         m.set(e.port, list);
       }
     }
-    this.event = { frame: 0, tsSec: 0, tsNsec: 0, flow: null as unknown as Flow<FlowApp>, dir: 0, direction: 'to-server', protocol: protocols[0], message: null as unknown as Message };
+    this.event = { frame: 0, tsSec: 0, tsNsec: 0, flow: null, dir: 0, direction: 'to-server', protocol: protocols[0], message: null as unknown as Message };
   }
 
   /** Feed one captured packet (the object may be reused by the reader afterwards). */
@@ -152,13 +156,20 @@ export class Analyzer implements FlowHandler<FlowApp> {
     }
   }
 
-  llc(_frame: Frame): void {}
+  llc(frame: Frame): void {
+    const llc = frame.l3 === L3.MSTP ? (MSTP_NPDU_FRAMES.has(frame.mstpFrameType) ? MSTP_PROTOCOL : undefined) : LLC_PROTOCOLS.get(frame.dsap);
+    if (!llc) return;
+    const protocol = this.byName.get(llc.name);
+    if (!protocol) return;
+    const message = llc.parse(frame.data.subarray(frame.payloadOffset, frame.payloadEnd));
+    this.emit(null, 0, 'to-server', protocol, message, this.session.packet?.index ?? 0);
+  }
 
   flowEnd(flow: Flow<FlowApp>, reason: FlowEndReason): void {
     this.sink.flowEnd?.(flow, reason);
   }
 
-  private emit(flow: Flow<FlowApp>, dir: number, direction: Direction, protocol: Protocol, message: Message, frame: number): void {
+  private emit(flow: Flow<FlowApp> | null, dir: number, direction: Direction, protocol: Protocol, message: Message, frame: number): void {
     const e = this.event;
     const p = this.session.packet;
     e.frame = frame;
@@ -225,26 +236,25 @@ export class Analyzer implements FlowHandler<FlowApp> {
     const direction: Direction = 1 - dir === app.server ? 'to-server' : 'to-client';
     const serverPort = app.server === 1 ? flow.portB : flow.portA;
     const onPort = (flow.transport === 'tcp' ? this.tcpPorts : this.udpPorts).get(serverPort) ?? [];
-    // A candidate must recognise the bytes, and the segment must parse as whole PDUs (the last may
-    // be unfinished). On the server's port a flawed parse is enough, as for a port-based
-    // dissector; elsewhere the segment must parse cleanly, so content alone never claims a flow
-    // on a weak match. Among candidates the server port's protocol wins.
+    // A candidate must parse the segment as whole PDUs (the last may be unfinished). Off the
+    // server's well-known ports it must also recognise the bytes and parse them cleanly, so
+    // content alone never claims a flow on a weak match; on its own port a flawed parse is
+    // enough, as it is for a port-based dissector. Recognition, then the port, then a clean parse
+    // rank the candidates.
     let chosen: Protocol | null = null;
     let chosenRank = 0;
     for (const p of this.protocols) {
-      if (!p.recognize(bytes, direction, flow.transport)) continue;
-      const fit = probe(p, bytes, direction);
-      if (fit === FIT_NONE) continue;
       const own = onPort.includes(p);
-      if (fit !== FIT_CLEAN && !own) continue;
-      const rank = (fit === FIT_CLEAN ? 1 : 0) + (own ? 2 : 0);
+      const recognized = p.recognize(bytes, direction, flow.transport);
+      if (!recognized && !own) continue;
+      const fit = probe(p, bytes, direction);
+      if (fit === FIT_NONE || (!own && fit !== FIT_CLEAN)) continue;
+      const rank = (recognized ? 4 : 0) + (own ? 2 : 0) + (fit === FIT_CLEAN ? 1 : 0);
       if (rank > chosenRank) {
         chosen = p;
         chosenRank = rank;
       }
     }
-    // The port stands in only when nothing recognised the content and the port names one protocol.
-    if (!chosen && onPort.length === 1 && ds.tries >= 2) chosen = onPort[0];
     app.protocol = chosen;
     return chosen !== null;
   }

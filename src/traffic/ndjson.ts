@@ -48,19 +48,22 @@ export class NdjsonWriter implements AnalyzerSink {
       type: 'message',
       time: isoTime(e.tsSec, e.tsNsec),
       frame: e.frame,
-      flow: {
-        src: fromA ? flow.a : flow.b,
-        sport: fromA ? flow.portA : flow.portB,
-        dst: fromA ? flow.b : flow.a,
-        dport: fromA ? flow.portB : flow.portA,
-        transport: flow.transport,
-      },
+      flow: flow
+        ? {
+            src: fromA ? flow.a : flow.b,
+            sport: fromA ? flow.portA : flow.portB,
+            dst: fromA ? flow.b : flow.a,
+            dport: fromA ? flow.portB : flow.portA,
+            transport: flow.transport,
+          }
+        : null,
       protocol: e.protocol.name,
       direction: e.direction,
       fields: e.protocol.fields(e.message),
       anomalies: e.message.anomalies,
     };
     this.write(JSON.stringify(line, jsonReplacer));
+    if (!flow) return;
     const server = flow.app!.server;
     const ip = server === 0 ? flow.a : flow.b;
     const port = server === 0 ? flow.portA : flow.portB;

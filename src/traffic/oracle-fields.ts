@@ -60,7 +60,8 @@ const CONVERSATION_NAMES: Readonly<Record<string, { tcp: string; udp: string }>>
 };
 
 export function conversationName(protocol: string, transport: 'tcp' | 'udp'): string {
-  return CONVERSATION_NAMES[protocol]?.[transport] ?? protocol;
+  const names = CONVERSATION_NAMES[protocol];
+  return names === undefined ? protocol : names[transport];
 }
 
 /** Oracle histogram keys are decimal numbers, or the value itself for text (OPC UA "HEL"). */

@@ -28,29 +28,34 @@ export interface CaptureSummary {
   /** Frames with a decoded message that carries anomalies. */
   malformed_frames: number;
   conversations: ConversationRow[];
+  /** ICS frames with no IP header, by protocol (BACnet over 802.2 LLC). */
+  ics_frames_without_ip: Record<string, number>;
   [group: string]: unknown;
 }
 
-/** The oracle's name for S7comm-plus rows, which come from a display filter, not a dissector. */
-const HEURISTIC_CONVERSATION = 's7comm_plus_heuristic';
-
-/** Histogram cell resolved once per field name (the table lookup stays off the hot path). */
-type Cell = Record<string, number> | null;
+type Value = string | number | boolean;
+/**
+ * Histogram cell resolved once per field name (the table lookup stays off the hot path). Values
+ * are counted under their raw value, turned into the oracle's decimal keys only when built.
+ */
+type Cell = Map<Value, number> | null;
 
 export class SummaryBuilder implements AnalyzerSink {
-  readonly histograms: Histograms = {};
-  private readonly cells = new Map<string, Cell>();
+  private readonly counts: Record<string, Record<string, Map<Value, number>>> = {};
+  /** Per field name: its histogram cell and the protocol prefix before the first dot. */
+  private readonly keys = new Map<string, { cell: Cell; prefix: string }>();
   private readonly rows = new Map<string, ConversationRow>();
   private readonly framesByProtocol: Record<string, number> = {};
   private readonly pdusByProtocol: Record<string, number> = {};
+  private readonly withoutIp: Record<string, number> = {};
   private malformed = 0;
   private lastMalformedFrame = -1;
 
   constructor() {
     for (const [group, keys] of Object.entries(HISTOGRAM_GROUPS)) {
-      const g: Record<string, Record<string, number>> = {};
-      for (const k of keys) g[k] = {};
-      this.histograms[group] = g;
+      const g: Record<string, Map<Value, number>> = {};
+      for (const k of keys) g[k] = new Map();
+      this.counts[group] = g;
     }
   }
 
@@ -58,41 +63,46 @@ export class SummaryBuilder implements AnalyzerSink {
     const name = e.protocol.name;
     this.pdusByProtocol[name] = (this.pdusByProtocol[name] ?? 0) + 1;
     const fields = e.protocol.fields(e.message);
-    const protocol = conversationName(name, e.flow.transport);
+    const flow = e.flow;
+    const protocol = conversationName(name, flow ? flow.transport : 'udp');
     // tshark counts a frame for a protocol only when that dissector ran on it: a message that
     // carries none of the protocol's own fields (a bare COTP connect under S7, say) does not count.
-    let carries = protocol === HEURISTIC_CONVERSATION;
+    // S7comm-plus rows come from tshark's display filter `cotp && data.data[0:1] == 72`: frames
+    // whose COTP data starts with the S7comm-plus header, i.e. messages with its header fields.
+    let carries = false;
     for (const key in fields) {
-      if (!carries && key.startsWith(protocol) && key.charCodeAt(protocol.length) === 46) carries = true;
-      let cell = this.cells.get(key);
-      if (cell === undefined) {
+      let info = this.keys.get(key);
+      if (info === undefined) {
         const target = HISTOGRAM_FIELDS[key];
-        cell = target ? this.histograms[target[0]][target[1]] : null;
-        this.cells.set(key, cell);
+        const dot = key.indexOf('.');
+        info = { cell: target ? this.counts[target[0]][target[1]] : null, prefix: dot < 0 ? key : key.slice(0, dot) };
+        this.keys.set(key, info);
       }
+      if (info.prefix === protocol || info.prefix === name) carries = true;
+      const cell = info.cell;
       if (cell === null) continue;
       const v = fields[key];
       if (Array.isArray(v)) {
-        for (const x of v) {
-          const k = histogramKey(x);
-          cell[k] = (cell[k] ?? 0) + 1;
-        }
+        for (const x of v) cell.set(x, (cell.get(x) ?? 0) + 1);
       } else {
-        const k = histogramKey(v as string | number | boolean);
-        cell[k] = (cell[k] ?? 0) + 1;
+        cell.set(v as Value, (cell.get(v as Value) ?? 0) + 1);
       }
     }
     if (e.message.anomalies.length > 0 && e.frame !== this.lastMalformedFrame) {
       this.malformed++;
       this.lastMalformedFrame = e.frame;
     }
-    const app = e.flow.app!;
+    if (!flow) {
+      // tshark's ics_frames_without_ip: ICS frames with no IP header (BACnet over LLC).
+      if (carries || name === 'bacnet') this.withoutIp[name] = (this.withoutIp[name] ?? 0) + 1;
+      return;
+    }
+    const app = flow.app!;
     if (!carries || app.lastFrame[e.dir] === e.frame) return;
     app.lastFrame[e.dir] = e.frame;
     this.framesByProtocol[name] = (this.framesByProtocol[name] ?? 0) + 1;
     let row = app.tag[e.dir] as ConversationRow | null;
     if (!row || row.protocol !== protocol) {
-      const flow = e.flow;
       const src = e.dir === 0 ? flow.a : flow.b;
       const dst = e.dir === 0 ? flow.b : flow.a;
       const dport = e.dir === 0 ? flow.portB : flow.portA;
@@ -121,11 +131,19 @@ export class SummaryBuilder implements AnalyzerSink {
       pdus_by_protocol: sortKeys(this.pdusByProtocol),
       malformed_frames: this.malformed,
       conversations,
+      ics_frames_without_ip: sortKeys(this.withoutIp),
     };
     if (result.issue) out.capture.issue = { ...result.issue };
-    for (const [group, keys] of Object.entries(this.histograms)) {
+    for (const [group, keys] of Object.entries(this.counts)) {
       const g: Record<string, Record<string, number>> = {};
-      for (const [k, h] of Object.entries(keys)) g[k] = sortNumericKeys(h);
+      for (const [k, cell] of Object.entries(keys)) {
+        const h: Record<string, number> = {};
+        for (const [v, n] of cell) {
+          const key = histogramKey(v);
+          h[key] = (h[key] ?? 0) + n;
+        }
+        g[k] = sortNumericKeys(h);
+      }
       out[group] = g;
     }
     return out;

@@ -1,0 +1,155 @@
+// DPI throughput against tshark: the corpus (reference/corpus/pcap) is repeated into one pcapng
+// of at least 100 MB, then run through `otscope analyze`'s summary path and through tshark with
+// the oracle's fields, in the same run. Prints MB/s, packets/s, the ratio and peak RSS.
+// Each copy of each file gets its own day of capture time, so flows of one copy are idle and
+// evicted before the next copy replays the same 4-tuples: every copy is analysed in full, as new
+// traffic, rather than dropped as retransmissions.
+//   node --import tsx bench/dpi.ts [--mb 100] [--keep]
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { captureFixtures as fx, readCaptureFile } from '../src/capture/index.ts';
+import { summarizeCapture } from '../src/traffic/index.ts';
+
+const CORPUS = 'reference/corpus/pcap';
+const DAY = 86_400;
+const BASE = 1_600_000_000;
+
+/** The tshark fields of the oracle (reference/corpus/README.md, "Regenerating"). */
+const TSHARK_FIELDS = [
+  'frame.number', 'frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.dstport', 'udp.dstport',
+  '_ws.malformed', 'frame.len', 'frame.cap_len', 'mbtcp.unit_id', 'modbus.func_code', 'modbus.exception_code',
+  's7comm.header.rosctr', 's7comm.param.func', 's7comm.param.userdata.funcgroup', 'dnp3.al.func', 'dnp3.ctl.prifunc',
+  'dnp3.ctl.secfunc', 'iec60870_104.type', 'iec60870_104.utype', 'iec60870_asdu.typeid', 'iec60870_asdu.causetx',
+  'enip.command', 'cip.service', 'cip.sc', 'bvlc.function', 'bacapp.type', 'bacapp.confirmed_service',
+  'bacapp.unconfirmed_service', 'opcua.transport.type', 'opcua.servicenodeid.numeric', 'mqtt.msgtype', 'omron.command',
+  'omron.tcp.command',
+];
+
+function captures(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((n) => {
+      const p = join(dir, n);
+      return statSync(p).isDirectory() ? captures(p) : [p];
+    });
+}
+
+interface Packet {
+  offsetUs: number;
+  frame: Uint8Array;
+  origLen: number;
+}
+
+/** Writes the corpus `copies` times as one pcapng (one interface per corpus file). */
+async function buildRepeated(path: string, minBytes: number): Promise<{ bytes: number; packets: number; copies: number }> {
+  const files = captures(CORPUS);
+  const loaded: { linkType: number; packets: Packet[] }[] = [];
+  let perCopy = 0;
+  for (const f of files) {
+    const packets: Packet[] = [];
+    let linkType = 1;
+    let first = -1;
+    await readCaptureFile(f, (p) => {
+      const us = p.tsSec * 1e6 + Math.floor(p.tsNsec / 1000);
+      if (first < 0) first = us;
+      linkType = p.linkType;
+      packets.push({ offsetUs: Math.max(0, us - first), frame: p.bytes.slice(p.offset, p.offset + p.capLen), origLen: p.origLen });
+    });
+    loaded.push({ linkType, packets });
+    perCopy += packets.reduce((n, p) => n + 28 + ((p.frame.length + 3) & ~3) + 4, 0);
+  }
+  const copies = Math.max(1, Math.ceil(minBytes / perCopy));
+  const fd = openSync(path, 'w');
+  let bytes = 0;
+  let packets = 0;
+  const write = (b: Uint8Array) => {
+    writeSync(fd, b);
+    bytes += b.length;
+  };
+  write(fx.shb());
+  for (const l of loaded) write(fx.idb(l.linkType));
+  const batch: Uint8Array[] = [];
+  for (let c = 0; c < copies; c++) {
+    loaded.forEach((l, i) => {
+      const start = BigInt(BASE + (c * loaded.length + i) * DAY) * 1_000_000n;
+      for (const p of l.packets) {
+        batch.push(fx.epb(i, start + BigInt(p.offsetUs), p.frame, true, p.origLen));
+        packets++;
+      }
+      write(fx.concat(batch.splice(0)));
+    });
+  }
+  closeSync(fd);
+  return { bytes, packets, copies };
+}
+
+interface Run {
+  seconds: number;
+  packets: number;
+  maxRssMb: number;
+}
+
+/** Our analyzer in a child process, so its peak RSS is its own. */
+function runOurs(path: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/dpi.ts', '--child', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`analyzer exited ${code}`))));
+  });
+}
+
+function runTshark(path: string): Run | null {
+  const args = ['-n', '-r', path, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'tshark', ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - t) / 1000;
+  if (r.error || r.status !== 0) {
+    const direct = spawnSync('tshark', ['-v'], { stdio: 'ignore' });
+    if (direct.error) return null;
+  }
+  const lines = String(r.stderr).trim().split('\n');
+  const rssKb = Number(lines[lines.length - 1]);
+  const count = spawnSync('capinfos', ['-c', '-M', path], { encoding: 'utf8' });
+  const packets = Number(/(\d+)\s*$/m.exec(count.stdout ?? '')?.[1] ?? 0);
+  return { seconds, packets, maxRssMb: Number.isFinite(rssKb) ? rssKb / 1024 : NaN };
+}
+
+async function child(path: string): Promise<void> {
+  const t = performance.now();
+  const s = await summarizeCapture(path);
+  const seconds = (performance.now() - t) / 1000;
+  process.stdout.write(JSON.stringify({ seconds, packets: s.packet_count, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') return child(args[1]);
+  const mb = Number(args[args.indexOf('--mb') + 1] || 100) || 100;
+  const keep = args.includes('--keep');
+  const dir = mkdtempSync(join(tmpdir(), 'otscope-dpi-'));
+  const path = join(dir, 'corpus-repeated.pcapng');
+  try {
+    const built = await buildRepeated(path, mb * 1e6);
+    const size = statSync(path).size;
+    console.log(`input: ${path} ${(size / 1e6).toFixed(1)} MB, ${built.packets} packets (corpus x${built.copies})`);
+    const ours = await runOurs(path);
+    const theirs = runTshark(path);
+    const row = (name: string, r: Run) =>
+      `${name.padEnd(8)} ${r.seconds.toFixed(2).padStart(7)} s ${(size / 1e6 / r.seconds).toFixed(1).padStart(8)} MB/s ${(r.packets / r.seconds / 1e3).toFixed(0).padStart(7)} kpkt/s  peak RSS ${r.maxRssMb.toFixed(0)} MB`;
+    console.log(row('otscope', ours));
+    if (!theirs) {
+      console.log('tshark: not installed (apt-get install tshark), no ratio');
+      return;
+    }
+    console.log(row('tshark', theirs));
+    if (theirs.packets !== ours.packets) console.log(`warning: packet counts differ (tshark ${theirs.packets}, otscope ${ours.packets})`);
+    console.log(`ratio: otscope is ${(theirs.seconds / ours.seconds).toFixed(1)}x tshark (goal 20x; goal 1M packets/s: ${ours.packets / ours.seconds >= 1e6 ? 'met' : 'not met'})`);
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
