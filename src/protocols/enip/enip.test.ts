@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex, toHex } from '../../wire/index.ts';
-import { decodeEpath, decodeIdentityItem, encodeIdentityItem, enip, type EnipMessage } from './index.ts';
+import { decodeEpath, decodeIdentityItem, encodeIdentityItem, enip, listIdentity, listServices, registerSession, type EnipMessage } from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parsed(name: string): EnipMessage {
@@ -77,5 +77,12 @@ describe('enip', () => {
   it('is not fooled into waiting for more than 65511 octets', () => {
     assert.deepEqual(enip.parse(hex`6f00 ffff`, 'to-server'), { kind: 'incomplete', needed: 24 });
     assert.deepEqual(enip.parse(hex`6f00 ffff 00000000 00000000 0000000000000000 00000000`, 'to-server'), { kind: 'not-mine' });
+  });
+
+  it('builds scanner requests that encode to the captured and specified bytes', () => {
+    const bytes = (name: string) => toHex(fixtures.find((x) => x.name === name)!.bytes);
+    assert.equal(toHex(enip.encode(listIdentity(hex`c1debed100000000`))), bytes('ListIdentity request'));
+    assert.equal(toHex(enip.encode(listServices())), bytes('ListServices request'));
+    assert.equal(toHex(enip.encode(registerSession())), bytes('RegisterSession request'));
   });
 });

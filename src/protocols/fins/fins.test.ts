@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex, toHex } from '../../wire/index.ts';
-import { fins, type FinsMessage } from './index.ts';
+import { controllerDataRead, fins, nodeAddressRequest, type FinsMessage } from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parsed(name: string): FinsMessage {
@@ -46,5 +46,14 @@ describe('fins', () => {
     assert.deepEqual(fins.parse(hex`46494e54`, 'to-server'), { kind: 'not-mine' });
     assert.ok(fins.recognize(hex`80 00 02 00 00 00 00 63 00 ef 0501 00`, 'to-server', 'udp'));
     assert.equal(fins.recognize(hex`80 00 02 00 00 00 00 63 00 ef 0501 00`, 'to-server', 'tcp'), false);
+  });
+
+  it('builds scanner requests that encode to the captured and specified bytes', () => {
+    const bytes = (name: string) => toHex(fixtures.find((x) => x.name === name)!.bytes);
+    assert.equal(toHex(fins.encode(controllerDataRead({ sa1: 0x63, sid: 0xef }))), bytes('UDP controller data read command'));
+    assert.equal(toHex(fins.encode(nodeAddressRequest())), bytes('FINS/TCP node address request'));
+    const overTcp = fins.parse(fins.encode(controllerDataRead({}, true)), 'to-server');
+    assert.equal(overTcp.kind, 'done');
+    if (overTcp.kind === 'done') assert.equal(fins.fields(overTcp.message)['omron.command'], 0x0501);
   });
 });

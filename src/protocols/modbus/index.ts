@@ -6,3 +6,4 @@ export {
   FUNCTION_NAMES,
   READ_DEVICE_ID_CODES,
 } from './function-codes.ts';
+export { readDeviceIdentification, readHoldingRegisters, reportServerId } from './requests.ts';

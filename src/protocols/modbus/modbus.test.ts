@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex, toHex } from '../../wire/index.ts';
-import { modbus, type ModbusMessage } from './index.ts';
+import { modbus, readDeviceIdentification, readHoldingRegisters, type ModbusMessage } from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parsed(name: string): ModbusMessage {
@@ -85,5 +85,11 @@ describe('modbus', () => {
     assert.deepEqual(modbus.parse(hex`0001 0000 00ff`, 'to-server'), { kind: 'incomplete', needed: 261 });
     assert.deepEqual(modbus.parse(hex`0001 0000 0201`, 'to-server'), { kind: 'not-mine' });
     assert.deepEqual(modbus.parse(hex`0001 0000 0001 01`, 'to-server'), { kind: 'not-mine' });
+  });
+
+  it('builds scanner requests that encode to the bytes real clients send', () => {
+    const bytes = (name: string) => toHex(fixtures.find((x) => x.name === name)!.bytes);
+    assert.equal(toHex(modbus.encode(readDeviceIdentification(0, 0xff))), bytes('read device identification basic request'));
+    assert.equal(toHex(modbus.encode(readHoldingRegisters(0, 1, 0, 0))), bytes('read holding registers with quantity 0'));
   });
 });

@@ -4,3 +4,4 @@ export { COTP_PARAM, cotpParam, encodeIsoFrame, parseIsoFrame, tpduSize, tpktLen
 export type { S7AnyItem, S7Data, S7DataItem, S7Param, S7Pdu, S7VarItem } from './s7-pdu.ts';
 export { familyOf } from './szl.ts';
 export { AREA_NAMES, FUNCTION_NAMES, ROSCTR_NAMES, USERDATA_GROUP_NAMES, USERDATA_SUBFUNCTION_NAMES } from './names.ts';
+export { connectionRequest, readSzl, setupCommunication } from './requests.ts';

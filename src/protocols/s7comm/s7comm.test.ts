@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex, toHex } from '../../wire/index.ts';
 import type { FlowState } from '../protocol.ts';
-import { familyOf, s7comm, type S7commMessage } from './index.ts';
+import { connectionRequest, familyOf, readSzl, s7comm, setupCommunication, type S7commMessage } from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parsed(name: string, state?: FlowState): S7commMessage {
@@ -115,5 +115,12 @@ describe('s7comm', () => {
     // An RDP X.224 CR carrying a cookie and no TSAP parameters.
     const rdp = hex`0300 0013 0e e0 0000 0000 00 0100 0800 03000000`;
     assert.equal(s7comm.recognize(rdp, 'to-server', 'tcp'), false);
+  });
+
+  it('builds the s7-info exchange byte for byte as the captured clients sent it', () => {
+    const bytes = (name: string) => toHex(fixtures.find((x) => x.name === name)!.bytes);
+    assert.equal(toHex(s7comm.encode(connectionRequest())), bytes('COTP connection request'));
+    assert.equal(toHex(s7comm.encode(setupCommunication(0x0200))), bytes('setup communication job'));
+    assert.equal(toHex(s7comm.encode(readSzl(0x1100, 0x0011, 0))), bytes('read SZL 0x0011 request'));
   });
 });
