@@ -37,6 +37,10 @@ test('vendor keys collapse CISA spellings', () => {
     ['InHand Networks', 'inhand'],
   ];
   for (const [name, key] of cases) assert.equal(vendorKey(name), key, name);
+  assert.equal(vendorKey('西门子'), 'siemens');
+  assert.equal(vendorKey('施耐德电气'), 'schneider');
+  assert.equal(vendorKey('三菱电机'), 'mitsubishi');
+  assert.equal(vendorKey('南瑞继保'), 'nari');
   assert.equal(vendorKey('Dingtian'), 'dingtian');
   assert.equal(vendorKey('Acme Widgets Co., Ltd.'), 'acme-widgets');
   assert.equal(vendorKey(''), null);
@@ -69,4 +73,11 @@ test('MLFB families', () => {
 test('identifiers versus versions', () => {
   for (const s of ['1763-L16DWD', 'HEW4PER2B', 'S7-1211', 'LNL-X2210', '6ES7211-1AE40-0XB0', '2700988', 'M221']) assert.ok(looksLikeIdentifier(s), s);
   for (const s of ['CODESYS Control for Linux', '2.4', 'x']) assert.ok(!looksLikeIdentifier(s), s);
+});
+
+test('a Swedish "AB" company form is not Allen-Bradley', () => {
+  assert.equal(vendorKey('HMS Industrial Networks AB'), 'hms-networks');
+  assert.equal(vendorKey('HMS Networks'), 'hms-networks');
+  assert.equal(vendorKey('Westermo Teleindustri AB'), 'westermo');
+  assert.equal(vendorKey('Acme Automation AB'), 'acme-automation');
 });

@@ -3,32 +3,35 @@
 // Automation " with a trailing space, "Schneider Electric Software, LLC", "3S-Smart Software
 // Solutions GmbH" for CODESYS), and neither are product names.
 
-/** Vendor aliases, first match wins. Keys are stable identifiers used by the index. */
+/**
+ * Vendor aliases, first match wins. Keys are stable identifiers used by the index. Chinese names
+ * are included because enterprise-declared inventories in the region use them (西门子, 施耐德).
+ */
 const VENDORS: readonly [RegExp, string][] = [
-  [/\bsiemens\b|\bsimatic\b|\bsiplus\b|\bruggedcom\b|\bscalance\b/, 'siemens'],
-  [/\brockwell\b|allen[\s-]*bradley|\bcontrollogix\b|\bcompactlogix\b|\bmicrologix\b/, 'rockwell'],
-  [/schneider|telemecanique|\bmodicon\b|\bsquare d\b|\bapc\b/, 'schneider'],
-  [/mitsubishi|\bmelsec\b/, 'mitsubishi'],
-  [/\bomron\b/, 'omron'],
-  [/\bmoxa\b/, 'moxa'],
-  [/hitachi energy|\bhitachi abb\b/, 'hitachi-energy'],
+  [/\bsiemens\b|\bsimatic\b|\bsiplus\b|\bruggedcom\b|\bscalance\b|西门子/, 'siemens'],
+  [/\brockwell\b|allen[\s-]*bradley|\bcontrollogix\b|\bcompactlogix\b|\bmicrologix\b|罗克韦尔|罗克威尔|艾伦[-·]?布拉德利/, 'rockwell'],
+  [/schneider|telemecanique|\bmodicon\b|\bsquare d\b|\bapc\b|施耐德/, 'schneider'],
+  [/mitsubishi|\bmelsec\b|三菱/, 'mitsubishi'],
+  [/\bomron\b|欧姆龙/, 'omron'],
+  [/\bmoxa\b|摩莎/, 'moxa'],
+  [/hitachi energy|\bhitachi abb\b|日立能源/, 'hitachi-energy'],
   [/\babb\b/, 'abb'],
-  [/honeywell|matrikon/, 'honeywell'],
-  [/johnson controls|johnson contols|\bjci\b|sensormatic|exacq|tyco/, 'johnson-controls'],
+  [/honeywell|matrikon|霍尼韦尔/, 'honeywell'],
+  [/johnson controls|johnson contols|\bjci\b|sensormatic|exacq|tyco|江森/, 'johnson-controls'],
   [/tridium|\bniagara\b/, 'tridium'],
-  [/\bwago\b/, 'wago'],
-  [/phoenix\s*contact|innominate/, 'phoenix-contact'],
-  [/advantech/, 'advantech'],
-  [/delta electronics|\bdelta\b(?! controls)/, 'delta'],
-  [/general electric|\bge digital\b|^ge\b|\(ge\)/, 'ge'],
+  [/\bwago\b|万可/, 'wago'],
+  [/phoenix\s*contact|innominate|菲尼克斯/, 'phoenix-contact'],
+  [/advantech|研华/, 'advantech'],
+  [/delta electronics|\bdelta\b(?! controls)|台达/, 'delta'],
+  [/general electric|\bge digital\b|^ge\b|\(ge\)|通用电气/, 'ge'],
   [/codesys|3s[\s-]*smart/, 'codesys'],
-  [/emerson/, 'emerson'],
-  [/yokogawa/, 'yokogawa'],
-  [/beckhoff/, 'beckhoff'],
-  [/\bnari\b/, 'nari'],
-  [/xinje/, 'xinje'],
-  [/\bwecon\b/, 'wecon'],
-  [/inhand/, 'inhand'],
+  [/emerson|艾默生/, 'emerson'],
+  [/yokogawa|横河/, 'yokogawa'],
+  [/beckhoff|倍福/, 'beckhoff'],
+  [/\bnari\b|南瑞/, 'nari'],
+  [/xinje|信捷/, 'xinje'],
+  [/\bwecon\b|维控/, 'wecon'],
+  [/inhand|映翰通/, 'inhand'],
   [/\baveva\b|wonderware/, 'aveva'],
   [/fuji electric/, 'fuji-electric'],
   [/\beaton\b/, 'eaton'],
@@ -37,18 +40,20 @@ const VENDORS: readonly [RegExp, string][] = [
   [/red lion/, 'red-lion'],
   [/schweitzer|\bsel\b/, 'sel'],
   [/wellintech|kinghistorian/, 'wellintech'],
-  [/hikvision/, 'hikvision'],
-  [/dahua/, 'dahua'],
+  [/hikvision|海康/, 'hikvision'],
+  [/dahua|大华/, 'dahua'],
   [/pepperl/, 'pepperl-fuchs'],
   [/opto\s*22/, 'opto22'],
   [/digi international|^digi\b/, 'digi'],
   [/\binvt\b/, 'invt'],
   [/osisoft/, 'osisoft'],
   [/b&r|b\s*&\s*r industrial/, 'br-automation'],
+  [/\bhms\b/, 'hms-networks'],
+  [/westermo/, 'westermo'],
 ];
 
 /** Words that name a company form, not a company. */
-const COMPANY_NOISE = /\b(?:inc|llc|ltd|gmbh|ag|co|corp|corporation|company|limited|plc|sa|se|s\.a|kg)\b\.?/g;
+const COMPANY_NOISE = /\b(?:inc|llc|ltd|gmbh|ag|ab|oy|bv|nv|srl|spa|co|corp|corporation|company|limited|plc|sa|se|s\.a|kg)\b\.?|有限公司|股份|集团/g;
 
 /**
  * A stable key for a vendor name: `Siemens AG` → `siemens`, `Allen-Bradley` → `rockwell`.
