@@ -139,7 +139,9 @@ export const dnp3: Protocol<Dnp3Message> = {
   recognize(bytes) {
     if (bytes.length === 0 || bytes[0] !== START_0) return false;
     if (bytes.length > 1 && bytes[1] !== START_1) return false;
-    return bytes.length < 3 || bytes[2] >= MIN_LEN;
+    if (bytes.length >= 3 && bytes[2] < MIN_LEN) return false;
+    // The header CRC makes recognition on any port nearly free of false positives.
+    return bytes.length < HEADER_SIZE || crc16dnp(bytes, 0, 8) === (bytes[8] | (bytes[9] << 8));
   },
 
   parse(bytes, _direction, state) {
