@@ -159,3 +159,22 @@ test('never throws on a real advisory with fields replaced by junk', () => {
     assert.ok(r.ok === true || r.code === 'INVALID_ADVISORY');
   }
 });
+
+test('a service pack alone continues the release named in the product (icsa-17-024-01)', () => {
+  const { advisory: a, problems } = load('2017/icsa-17-024-01.json');
+  const p = a.products.find((x) => x.rangeText === '< SP1 P01');
+  assert.ok(p);
+  assert.equal(inRange(p.range, parseVersion('2014 R2 SP1')!), true);
+  assert.equal(inRange(p.range, parseVersion('2014 R2 SP1 P01')!), false);
+  assert.ok(problems.some((x) => x.productId === p.productId && x.code === 'range-from-name'));
+});
+
+test('version numbers CISA shortened are restored from the name (icsa-22-207-04, NPort 5110 2.10)', () => {
+  const { advisory: a, problems } = load('2022/icsa-22-207-04.json');
+  const p = a.products.find((x) => x.fullName === 'NPort 5110: Firmware Versions 2.10');
+  assert.ok(p);
+  assert.equal(p.rangeText, '2.10');
+  assert.equal(inRange(p.range, parseVersion('2.10')!), true);
+  assert.equal(inRange(p.range, parseVersion('2.1')!), false);
+  assert.ok(problems.some((x) => x.code === 'trailing-zero-restored'));
+});

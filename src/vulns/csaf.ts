@@ -345,6 +345,17 @@ function toProduct(leaf: Leaf, problems: ImportProblem[]): AdvisoryProduct | nul
     range = { kind: 'all', source: 'range' };
   }
 
+  // "Wonderware Historian 2014 R2" › "< SP1 P01": the version continues the product name's release
+  const release = /(?:^|\s)((?:19|20)\d{2}(?:\s+R\d+)?|V?\d+(?:\.\d+)+)$/i.exec(productName);
+  if (range.kind === 'unparsed' && release && /^(?:[<>]=?\s*)?(?:sp|update|upd|hf|patch)\s*\d/i.test(rangeText)) {
+    const joined = rangeText.replace(/^([<>]=?)?\s*/, (_m, op: string | undefined) => `${op ?? ''} ${release[1]} `);
+    const again = parseRange(joined);
+    if (again.kind !== 'unparsed') {
+      problems.push({ productId, code: 'range-from-name', message: `${fullName}: "${rangeText}" continues the release in the product name; read as "${joined.trim()}"` });
+      range = { ...again, source: 'name' };
+    }
+  }
+
   switch (range.kind) {
     case 'unparsed':
       problems.push({ productId, code: 'range-unparsed', message: `${fullName}: "${rangeText}" not understood (${range.reason})` });
@@ -356,7 +367,7 @@ function toProduct(leaf: Leaf, problems: ImportProblem[]): AdvisoryProduct | nul
       problems.push({ productId, code: 'range-none', message: `${fullName}: ${range.reason}` });
       break;
     default:
-      if (range.source === 'name') {
+      if (range.source === 'name' && !problems.some((x) => x.productId === productId && x.code === 'range-from-name')) {
         problems.push({ productId, code: 'range-from-name', message: `${fullName}: "${rangeText}" garbled; range read from the product name` });
       }
       if (range.caveats?.length) {

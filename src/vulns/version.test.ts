@@ -52,6 +52,8 @@ test('builds, bracketed builds and letter revisions', () => {
   assert.equal(cmp('4.7u1', '4.7'), 1);
   assert.equal(cmp('1.5.0.0 Beta 4', '1.5.0.0'), -1);
   assert.equal(cmp('5.1.1-1', '5.1.1'), 1);
+  assert.equal(cmp('R511.5 TCU4 HF4', 'R511.5 TCU5'), -1);
+  assert.equal(cmp('R511.5 TCU4 HF4', 'R511.5 TCU4'), 1);
 });
 
 test('text that is not a version gives null', () => {

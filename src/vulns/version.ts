@@ -46,6 +46,7 @@ const QUALIFIERS: readonly [RegExp, Slot][] = [
   [/^update/i, 'update'],
   [/^upd/i, 'update'],
   [/^cu/i, 'update'], // cumulative update
+  [/^tcu/i, 'update'], // Honeywell Experion "R511.5 TCU4 HF4"
   [/^ru/i, 'update'], // roll-up
   [/^u(?=\d)/i, 'update'], // Niagara 4.7u1
   [/^r(?=\d)/i, 'update'], // release level after a version: `9.0 R2`, `13.3.1 R5`
