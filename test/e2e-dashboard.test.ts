@@ -37,16 +37,28 @@ function intToIpv4(n: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
 }
 
+function rangesOf(cityCode: string): Array<{ start: number; end: number }> {
+  const rows = readFileSync(new URL('jiangxi_ip_ranges.csv', REGION), 'utf8').trim().split('\n').slice(1);
+  return rows
+    .map((line) => line.split(','))
+    .filter((cols) => cols[5] === cityCode && !cols[0].includes(':'))
+    .map((cols) => ({ start: ipv4ToInt(cols[0]), end: ipv4ToInt(cols[1]) }));
+}
+
 /** An ordinary host address (not the range's first or last) in the first range the region pack gives each city. */
 function addressesFor(cityCodes: string[]): Array<{ ip: string; cityCode: string }> {
-  const rows = readFileSync(new URL('jiangxi_ip_ranges.csv', REGION), 'utf8').trim().split('\n').slice(1);
   return cityCodes.map((cityCode) => {
-    const row = rows.map((line) => line.split(',')).find((cols) => cols[5] === cityCode && !cols[0].includes(':'));
-    assert.ok(row, `the IP range table has a range for city ${cityCode}`);
-    const start = ipv4ToInt(row[0]);
-    const end = ipv4ToInt(row[1]);
-    return { ip: intToIpv4(start + Math.min(37, Math.floor((end - start) / 2))), cityCode };
+    const range = rangesOf(cityCode)[0];
+    assert.ok(range, `the IP range table has a range for city ${cityCode}`);
+    return { ip: intToIpv4(range.start + Math.min(37, Math.floor((range.end - range.start) / 2))), cityCode };
   });
+}
+
+/** `count` consecutive host addresses from the first range of the city wide enough to hold them. */
+function hostsIn(cityCode: string, count: number): string[] {
+  const range = rangesOf(cityCode).find((r) => r.end - r.start > count + 1);
+  assert.ok(range, `city ${cityCode} has a range of more than ${count} addresses`);
+  return Array.from({ length: count }, (_, i) => intToIpv4(range.start + 1 + i));
 }
 
 // Nanchang, Jiujiang, Ganzhou and Shangrao: four cities far apart on the map.
@@ -89,6 +101,12 @@ const observations = [
     identity: { vendor: 'Honeywell', product: 'Spyder', firmware: '2.0.3' },
   },
 ];
+// Enough Modbus devices in Yichun to need a second page of assets at the default 20 per page.
+const YICHUN = '360900';
+const yichunHosts = hostsIn(YICHUN, 21);
+for (const ip of yichunHosts) {
+  observations.push({ ip, port: 502, transport: 'tcp', protocol: 'modbus', observedAt, source: 'e2e-dashboard' });
+}
 
 /** What the console must print for an instant: Beijing time, UTC+8 all year (China keeps no daylight saving). */
 function beijingTime(iso: string): string {
@@ -173,6 +191,7 @@ test(
     // The browser sits in New York: times on the page must still be Beijing time.
     const context = await browser!.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'America/New_York' });
     const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
@@ -198,6 +217,8 @@ test(
       const assets = await page.locator(`[data-testid=city-row][data-code="${cityCode}"] td`).nth(1).innerText();
       assert.ok(Number(assets.replace(/,/g, '')) >= 1, `city ${cityCode} counts the asset ingested there (saw ${assets})`);
     }
+    const yichun = await page.locator(`[data-testid=city-row][data-code="${YICHUN}"] td`).nth(1).innerText();
+    assert.ok(Number(yichun) >= yichunHosts.length, `Yichun counts its ${yichunHosts.length} assets (saw ${yichun})`);
     // The map draws in SVG, so its labels are text in the page: every city must be named on the map itself.
     await page.waitForFunction(
       (names) => {
@@ -222,8 +243,20 @@ test(
     assert.ok(ganzhou.includes(targets[2].ip), 'the Ganzhou asset is listed under Ganzhou');
     assert.ok(!ganzhou.includes(targets[0].ip), 'the Nanchang asset is not listed under Ganzhou');
 
+    // All assets: 25 make two pages of 20 and 5.
     await page.getByTestId('nav-assets').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=assets-table-row]').length >= 4);
+    await page.getByTestId('assets-table-row').first().waitFor();
+    const total = observations.length;
+    assert.match(await textOf(page, 'assets-table-total'), new RegExp(`\\b${total}\\b`));
+    assert.equal(await page.getByTestId('assets-table-row').count(), 20);
+    assert.equal(await textOf(page, 'assets-table-position'), '第 1 / 2 页');
+    await page.getByTestId('assets-table-next').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=assets-table-position]')?.textContent === '第 2 / 2 页');
+    assert.equal(await page.getByTestId('assets-table-row').count(), total - 20);
+    assert.ok(await page.getByTestId('assets-table-next').isDisabled());
+    await page.getByTestId('assets-table-page-size').selectOption('50');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=assets-table-row]').length === n, total);
+    assert.equal(await textOf(page, 'assets-table-position'), '第 1 / 1 页');
     for (const { ip, cityCode } of targets) {
       const row = page.getByTestId('assets-table-row').filter({ hasText: ip });
       assert.equal(await row.count(), 1, `the assets table lists ${ip}`);

@@ -85,11 +85,12 @@ export async function renderListPage<T>(root: HTMLElement, params: URLSearchPara
     h(
       'div',
       { class: 'pager', testid: `${spec.testid}-pager` },
-      h('span', { class: 'pager-total' }, t('page.total', { total: result.total })),
+      h('span', { class: 'pager-total', testid: `${spec.testid}-total` }, t('page.total', { total: result.total })),
       h(
         'select',
         {
           class: 'pager-size',
+          testid: `${spec.testid}-page-size`,
           attrs: { 'aria-label': t('page.size', { size: pageSize }) },
           on: { change: (e) => go({ pageSize: Number((e.target as HTMLSelectElement).value), page: undefined }) },
         },
@@ -99,15 +100,15 @@ export async function renderListPage<T>(root: HTMLElement, params: URLSearchPara
           return option;
         }),
       ),
-      pagerButton(t('page.prev'), page <= 1, () => go({ page: page - 1 })),
-      h('span', { class: 'pager-pos' }, t('page.of', { page, pages })),
-      pagerButton(t('page.next'), page >= pages, () => go({ page: page + 1 })),
+      pagerButton(`${spec.testid}-prev`, t('page.prev'), page <= 1, () => go({ page: page - 1 })),
+      h('span', { class: 'pager-pos', testid: `${spec.testid}-position` }, t('page.of', { page, pages })),
+      pagerButton(`${spec.testid}-next`, t('page.next'), page >= pages, () => go({ page: page + 1 })),
     ),
   );
 }
 
-function pagerButton(label: string, disabled: boolean, onClick: () => void): HTMLButtonElement {
-  const button = h('button', { class: 'btn small', attrs: { type: 'button' }, on: { click: onClick } }, label);
+function pagerButton(testid: string, label: string, disabled: boolean, onClick: () => void): HTMLButtonElement {
+  const button = h('button', { class: 'btn small', testid, attrs: { type: 'button' }, on: { click: onClick } }, label);
   button.disabled = disabled;
   return button;
 }
