@@ -1,7 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex, toHex } from '../../wire/index.ts';
-import { decodeEpath, decodeIdentityItem, encodeIdentityItem, enip, listIdentity, listServices, registerSession, type EnipMessage } from './index.ts';
+import {
+  decodeEpath,
+  decodeIdentityItem,
+  encodeIdentityItem,
+  enip,
+  listIdentity,
+  listIdentityResponse,
+  listServices,
+  registerSession,
+  type EnipMessage,
+} from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parsed(name: string): EnipMessage {
@@ -84,5 +94,15 @@ describe('enip', () => {
     assert.equal(toHex(enip.encode(listIdentity(hex`c1debed100000000`))), bytes('ListIdentity request'));
     assert.equal(toHex(enip.encode(listServices())), bytes('ListServices request'));
     assert.equal(toHex(enip.encode(registerSession())), bytes('RegisterSession request'));
+  });
+
+  it('answers ListIdentity as a persona with the bytes the real adapter sent', () => {
+    const real = parsed('ListIdentity response');
+    assert.equal(real.body.kind, 'items');
+    if (real.body.kind !== 'items') return;
+    const identity = decodeIdentityItem(real.body.items[0].data);
+    assert.ok(identity);
+    const answer = listIdentityResponse(listIdentity(hex`c1debed100000000`), identity);
+    assert.equal(toHex(enip.encode(answer)), toHex(fixtures.find((x) => x.name === 'ListIdentity response')!.bytes));
   });
 });

@@ -2,3 +2,4 @@ export { cipMessages, decodeIdentityItem, encodeIdentityItem, enip, ITEM, type C
 export { decodeCip, decodeEpath, encodeCip, flattenCip, type CipMessage, type CipRequest, type CipResponse, type EpathSegment } from './cip.ts';
 export { COMMAND_NAMES, DEVICE_TYPE_NAMES, SERVICE_NAMES, VENDOR_NAMES } from './names.ts';
 export { listIdentity, listServices, registerSession } from './requests.ts';
+export { listIdentityResponse } from './responses.ts';

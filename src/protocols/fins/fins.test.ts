@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex, toHex } from '../../wire/index.ts';
-import { controllerDataRead, fins, nodeAddressRequest, type FinsMessage } from './index.ts';
+import { controllerDataRead, controllerDataResponse, fins, nodeAddressRequest, nodeAddressResponse, type FinsMessage } from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parsed(name: string): FinsMessage {
@@ -55,5 +55,24 @@ describe('fins', () => {
     const overTcp = fins.parse(fins.encode(controllerDataRead({}, true)), 'to-server');
     assert.equal(overTcp.kind, 'done');
     if (overTcp.kind === 'done') assert.equal(fins.fields(overTcp.message)['omron.command'], 0x0501);
+  });
+
+  it('answers the omron-info exchange as a persona and identifies it from its own answer', () => {
+    const answer = controllerDataResponse(controllerDataRead({ da1: 1, sa1: 0xef, sid: 3 }, true), 'CJ2M-CPU31', '02.01');
+    const r = fins.parse(fins.encode(answer), 'to-client');
+    assert.equal(r.kind, 'done');
+    if (r.kind !== 'done') return;
+    const f = fins.fields(r.message);
+    assert.equal(f['omron.sa1'], 1);
+    assert.equal(f['omron.da1'], 0xef);
+    assert.equal(f['omron.sid'], 3);
+    assert.deepEqual(fins.identify([r.message]), {
+      vendor: 'Omron',
+      product: 'CJ2M-CPU31',
+      model: 'CJ2M-CPU31',
+      firmware: '02.01',
+      raw: { controllerModel: 'CJ2M-CPU31', controllerVersion: '02.01' },
+    });
+    assert.equal(toHex(fins.encode(nodeAddressResponse(0xef, 1))), toHex(fixtures.find((x) => x.name === 'FINS/TCP node address response')!.bytes));
   });
 });

@@ -7,3 +7,4 @@ export {
   READ_DEVICE_ID_CODES,
 } from './function-codes.ts';
 export { readDeviceIdentification, readHoldingRegisters, reportServerId } from './requests.ts';
+export { deviceIdResponse, exceptionResponse, reportServerIdResponse } from './responses.ts';

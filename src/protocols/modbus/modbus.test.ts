@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex, toHex } from '../../wire/index.ts';
-import { modbus, readDeviceIdentification, readHoldingRegisters, type ModbusMessage } from './index.ts';
+import {
+  deviceIdResponse,
+  exceptionResponse,
+  modbus,
+  readDeviceIdentification,
+  readHoldingRegisters,
+  type ModbusMessage,
+} from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parsed(name: string): ModbusMessage {
@@ -91,5 +98,34 @@ describe('modbus', () => {
     const bytes = (name: string) => toHex(fixtures.find((x) => x.name === name)!.bytes);
     assert.equal(toHex(modbus.encode(readDeviceIdentification(0, 0xff))), bytes('read device identification basic request'));
     assert.equal(toHex(modbus.encode(readHoldingRegisters(0, 1, 0, 0))), bytes('read holding registers with quantity 0'));
+  });
+
+  it('answers device identification as a persona and reads its own answer back', () => {
+    const objects = [
+      { id: 0, value: 'Schneider Electric' },
+      { id: 1, value: 'BMX P34 2020' },
+      { id: 2, value: 'v2.7' },
+      { id: 5, value: 'M340' },
+    ];
+    const wire = (m: ModbusMessage) => {
+      const r = modbus.parse(modbus.encode(m), m.direction);
+      assert.equal(r.kind, 'done');
+      return (r as { message: ModbusMessage }).message;
+    };
+    const basic = wire(deviceIdResponse(readDeviceIdentification(7, 0), objects));
+    assert.equal(basic.transactionId, 7);
+    assert.deepEqual(modbus.fields(basic)['modbus.object_id'], [0, 1, 2]);
+    const regular = wire(deviceIdResponse(readDeviceIdentification(8, 0, 2), objects));
+    assert.deepEqual(modbus.identify([basic, regular]), {
+      vendor: 'Schneider Electric',
+      product: 'BMX P34 2020',
+      model: 'M340',
+      orderNumber: 'BMX P34 2020',
+      firmware: 'v2.7',
+      raw: { VendorName: 'Schneider Electric', ProductCode: 'BMX P34 2020', MajorMinorRevision: 'v2.7', ModelName: 'M340' },
+    });
+    const specific = wire(deviceIdResponse(readDeviceIdentification(9, 0, 4, 3), objects));
+    assert.equal(specific.exception?.name, 'illegal-data-address');
+    assert.equal(toHex(modbus.encode(exceptionResponse(readHoldingRegisters(0, 1, 0, 0), 3))), toHex(fixtures.find((x) => x.name === 'exception response illegal data value')!.bytes));
   });
 });

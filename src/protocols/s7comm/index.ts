@@ -5,3 +5,4 @@ export type { S7AnyItem, S7Data, S7DataItem, S7Param, S7Pdu, S7VarItem } from '.
 export { familyOf } from './szl.ts';
 export { AREA_NAMES, FUNCTION_NAMES, ROSCTR_NAMES, USERDATA_GROUP_NAMES, USERDATA_SUBFUNCTION_NAMES } from './names.ts';
 export { connectionRequest, readSzl, setupCommunication } from './requests.ts';
+export { componentIdentification, connectionConfirm, moduleIdentification, setupCommunicationAck, szlResponse, type SzlAnswer } from './responses.ts';

@@ -2,7 +2,19 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex, toHex } from '../../wire/index.ts';
 import type { FlowState } from '../protocol.ts';
-import { connectionRequest, familyOf, readSzl, s7comm, setupCommunication, type S7commMessage } from './index.ts';
+import {
+  componentIdentification,
+  connectionConfirm,
+  connectionRequest,
+  familyOf,
+  moduleIdentification,
+  readSzl,
+  s7comm,
+  setupCommunication,
+  setupCommunicationAck,
+  szlResponse,
+  type S7commMessage,
+} from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parsed(name: string, state?: FlowState): S7commMessage {
@@ -122,5 +134,46 @@ describe('s7comm', () => {
     assert.equal(toHex(s7comm.encode(connectionRequest())), bytes('COTP connection request'));
     assert.equal(toHex(s7comm.encode(setupCommunication(0x0200))), bytes('setup communication job'));
     assert.equal(toHex(s7comm.encode(readSzl(0x1100, 0x0011, 0))), bytes('read SZL 0x0011 request'));
+  });
+
+  it('answers the s7-info exchange as a persona and identifies it from its own answers', () => {
+    const wire = (m: S7commMessage) => {
+      const r = s7comm.parse(s7comm.encode(m), m.direction);
+      assert.equal(r.kind, 'done');
+      if (r.kind === 'done') assert.deepEqual(r.message.anomalies, []);
+      return (r as { message: S7commMessage }).message;
+    };
+    const cc = wire(connectionConfirm(connectionRequest()));
+    assert.equal(s7comm.fields(cc)['cotp.type_name'], 'CC');
+    assert.equal(s7comm.fields(cc)['cotp.destref'], 0x000f);
+    const ack = wire(setupCommunicationAck(setupCommunication(1, 480)));
+    assert.equal(s7comm.fields(ack)['s7comm.param.pdu_length'], 240);
+    const module = wire(szlResponse(readSzl(2, 0x11, 0), moduleIdentification('6ES7 315-2EH14-0AB0', 'V3.2.6')));
+    const component = wire(
+      szlResponse(
+        readSzl(3, 0x1c, 0),
+        componentIdentification({ automationSystemName: 'SNAP7-SERVER', moduleName: 'CPU 315-2 PN/DP', plantId: 'PUMP-07', serial: 'S C-C2UR28922012', moduleTypeName: 'CPU 315-2 PN/DP' }),
+      ),
+    );
+    assert.deepEqual(s7comm.identify([module, component]), {
+      vendor: 'Siemens',
+      orderNumber: '6ES7 315-2EH14-0AB0',
+      hardware: '1',
+      firmware: 'V3.2.6',
+      model: 'S7-300',
+      product: 'CPU 315-2 PN/DP',
+      serial: 'S C-C2UR28922012',
+      moduleName: 'CPU 315-2 PN/DP',
+      plantId: 'PUMP-07',
+      raw: {
+        module: '6ES7 315-2EH14-0AB0',
+        basicHardware: '6ES7 315-2EH14-0AB0',
+        automationSystemName: 'SNAP7-SERVER',
+        moduleName: 'CPU 315-2 PN/DP',
+        plantId: 'PUMP-07',
+        serial: 'S C-C2UR28922012',
+        moduleTypeName: 'CPU 315-2 PN/DP',
+      },
+    });
   });
 });
