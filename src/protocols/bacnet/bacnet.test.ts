@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex } from '../../wire/index.ts';
-import { bacnet, parseNpdu, readPropertyRequestData, type BacnetMessage } from './index.ts';
+import { bacnet, identityRequests, parseNpdu, readProperty, readPropertyRequestData, whoIs, type BacnetMessage } from './index.ts';
 
 function parse(bytes: Uint8Array): BacnetMessage {
   const r = bacnet.parse(bytes, 'to-client');
@@ -85,5 +85,13 @@ describe('bacnet', () => {
       apdu: { type: 0, typeName: 'Confirmed-REQ', flags: 0, maxSegmentsAndApdu: 0x05, invokeId: 1, service: 12, serviceData: readPropertyRequestData({ objectType: 8, instance: 4194303 }, 75) },
     });
     assert.deepEqual(bytes, hex`810a001101040005010c0c023fffff194b`);
+  });
+
+  it('builds what nmap bacnet-info sends: Who-Is and ReadProperty of the wildcard device', () => {
+    assert.deepEqual(bacnet.encode(whoIs()), hex`810b 0008 0100 1008`);
+    // bacnet_test.pcap frame 3 is exactly ReadProperty(object-identifier) with invoke id 1
+    assert.deepEqual(bacnet.encode(readProperty(75, 1)), hex`810a001101040005010c0c023fffff194b`);
+    const names = identityRequests().map((m) => parse(bacnet.encode(m)).apdu?.parameters?.properties?.[0].propertyName);
+    assert.deepEqual(names, ['object-name', 'vendor-name', 'vendor-identifier', 'model-name', 'firmware-revision', 'application-software-version', 'description', 'location']);
   });
 });

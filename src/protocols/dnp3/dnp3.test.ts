@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex } from '../../wire/index.ts';
 import type { FlowState } from '../protocol.ts';
-import { crc16dnp, dnp3, type Dnp3Message } from './index.ts';
+import { crc16dnp, dnp3, readDeviceAttributes, requestLinkStatus, type Dnp3Message } from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parse(bytes: Uint8Array, state: FlowState = {}): Dnp3Message {
@@ -36,6 +36,11 @@ function segments(fragment: Uint8Array, firstSeq: number): Uint8Array[] {
     }));
   }
   return out;
+}
+
+function crcHex(bytes: Uint8Array): string {
+  const c = crc16dnp(bytes);
+  return [c & 0xff, c >>> 8].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 describe('dnp3', () => {
@@ -121,5 +126,14 @@ describe('dnp3', () => {
     assert.equal(r1.kind === 'done' && r1.consumed, a.length);
     const r2 = dnp3.parse(seg.subarray(a.length), 'to-server', {});
     assert.deepEqual(r2, { kind: 'incomplete', needed: b.length });
+  });
+
+  it('builds a link status request and a READ of all device attributes', () => {
+    // the master side of dnp3_link_only.pcap frame 1, from address 1 to outstation 100 (DIR set)
+    assert.deepEqual(dnp3.encode(requestLinkStatus(100, 1)), hex`0564 05 c9 6400 0100 ${crcHex(hex`0564 05 c9 6400 0100`)}`);
+    const m = parse(dnp3.encode(readDeviceAttributes(100, 1, 3)));
+    assert.deepEqual(m.anomalies, []);
+    assert.equal(m.application?.functionName, 'READ');
+    assert.deepEqual(m.application?.objects, [{ group: 0, variation: 254, qualifier: 6, prefixCode: 0, rangeCode: 6, count: 0 }]);
   });
 });

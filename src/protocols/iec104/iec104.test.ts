@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex } from '../../wire/index.ts';
-import { iec104, type Iec104Message } from './index.ts';
+import { iec104, stationInterrogation, startDataTransferActivation, testFrameActivation, type Iec104Message } from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parseAll(bytes: Uint8Array): Iec104Message[] {
@@ -98,5 +98,11 @@ describe('iec104', () => {
   it('identifies the station common address', () => {
     const id = iec104.identify([one('M_EI_NA_1 end of initialization')]);
     assert.deepEqual(id?.raw?.commonAddresses, [37133]);
+  });
+
+  it('builds the iec-identify sequence: TESTFR act, STARTDT act, station interrogation', () => {
+    assert.deepEqual(iec104.encode(testFrameActivation()), hex`68 04 43 00 00 00`);
+    assert.deepEqual(iec104.encode(startDataTransferActivation()), hex`68 04 07 00 00 00`);
+    assert.deepEqual(iec104.encode(stationInterrogation()), hex`68 0e 0000 0000 64 01 06 00 ffff 000000 14`);
   });
 });

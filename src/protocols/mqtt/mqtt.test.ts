@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex } from '../../wire/index.ts';
 import type { FlowState } from '../protocol.ts';
-import { mqtt, type MqttMessage } from './index.ts';
+import { connect, disconnect, mqtt, subscribe, type MqttMessage } from './index.ts';
 
 function parseAll(bytes: Uint8Array, state: FlowState, direction: 'to-server' | 'to-client' = 'to-server'): MqttMessage[] {
   const out: MqttMessage[] = [];
@@ -79,6 +79,12 @@ describe('mqtt', () => {
       connect: { protocolName: 'MQTT', protocolLevel: 4, cleanSession: true, keepAlive: 60, clientId: 'otscope', reservedFlag: false },
     });
     assert.deepEqual(bytes, hex`10 13 0004 4d515454 04 02 003c 0007 6f7473636f7065`);
+  });
+
+  it('builds CONNECT, SUBSCRIBE $SYS/broker/version and DISCONNECT', () => {
+    assert.deepEqual(mqtt.encode(connect('otscope', 60)), hex`10 13 0004 4d515454 04 02 003c 0007 6f7473636f7065`);
+    assert.deepEqual(mqtt.encode(subscribe(['$SYS/broker/version'])), hex`82 18 0001 0013 24535953 2f62726f6b65722f76657273696f6e 00`);
+    assert.deepEqual(mqtt.encode(disconnect()), hex`e0 00`);
   });
 });
 
