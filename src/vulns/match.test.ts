@@ -126,3 +126,16 @@ test('fast over the whole corpus', () => {
   assert.ok(distinctUs < 1000, 'distinct identities stay under a millisecond even on a loaded machine');
   assert.ok(repeatedUs < 50, '1M repeated identities take well under a minute');
 });
+
+test('an index built from advisories that went through JSON (storage) matches the same', () => {
+  const stored = JSON.parse(JSON.stringify(SIEMENS_2023)) as NormalizedAdvisory[];
+  const fresh = buildIndex(SIEMENS_2023);
+  const revived = buildIndex(stored);
+  for (const id of [
+    { vendor: 'Siemens', orderNumber: '6ES7 615-4DF10-0AB0', firmware: 'V3.0.2' },
+    { vendor: 'Siemens', product: 'SIMATIC S7-200 SMART', firmware: 'V2.3' },
+    { vendor: 'WAGO', product: '750-889 Controller', firmware: '01.07.13(10)' },
+  ]) {
+    assert.deepEqual(matchIdentity(revived, id), matchIdentity(fresh, id));
+  }
+});

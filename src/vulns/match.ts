@@ -246,6 +246,10 @@ function resolve(index: VulnIndex, identity: DeviceIdentity): Candidate[] {
       out.push({ entry: e, how: 'partial', identified: `product "${identity.product ?? identity.model}" is part of "${e.product.productName}"` });
     }
   }
+  // group by advisory for computeMatches (stable: model hits first within an advisory)
+  const rank = new Map<NormalizedAdvisory, number>();
+  for (const c of out) if (!rank.has(c.entry.advisory)) rank.set(c.entry.advisory, rank.size);
+  out.sort((a, b) => rank.get(a.entry.advisory)! - rank.get(b.entry.advisory)!);
   index.rememberResolved(key, out);
   return out;
 }
@@ -255,60 +259,80 @@ function computeMatches(index: VulnIndex, identity: DeviceIdentity): Match[] {
   if (candidates.length === 0) return [];
   const fwText = typeof identity.firmware === 'string' ? identity.firmware.trim() : '';
   const fw = fwText ? index.parseFirmware(fwText) : null;
-  const found = new Map<string, Match>();
-  for (const { entry, how, identified } of candidates) {
-    const hit = judge(entry, how, identified, fw, fwText);
-    if (!hit) continue;
-    const prev = found.get(entry.advisory.id);
-    if (!prev) {
-      found.set(entry.advisory.id, hit);
-      continue;
+  // Candidates arrive grouped by advisory (resolve keeps index order), so one pass builds one
+  // Match per advisory without intermediate objects.
+  const out: Match[] = [];
+  let i = 0;
+  while (i < candidates.length) {
+    const advisory = candidates[i].entry.advisory;
+    let best: Candidate | null = null;
+    let bestConfidence: Confidence = 'possible';
+    let cves: string[] | null = null;
+    let cvss: number | null = null;
+    for (; i < candidates.length && candidates[i].entry.advisory === advisory; i++) {
+      const c = candidates[i];
+      const confidence = verdict(c.entry, c.how, fw);
+      if (confidence === null) continue;
+      const p = c.entry.product;
+      if (best === null) {
+        cves = p.cves;
+        cvss = p.cvss;
+      } else {
+        if (p.cves !== cves) cves = [...new Set([...(cves ?? []), ...p.cves])].sort();
+        if (p.cvss !== null && (cvss === null || p.cvss > cvss)) cvss = p.cvss;
+      }
+      if (best === null || RANK[confidence] > RANK[bestConfidence]) {
+        best = c;
+        bestConfidence = confidence;
+      }
     }
-    const cves = [...new Set([...prev.cves, ...hit.cves])].sort();
-    const better = RANK[hit.confidence] > RANK[prev.confidence] ? hit : prev;
-    const cvss = Math.max(prev.cvss ?? 0, hit.cvss ?? 0) || null;
-    found.set(entry.advisory.id, { ...better, cves, cvss, severity: severityOf(cvss) });
+    if (best === null) continue;
+    out.push({
+      advisoryId: advisory.id,
+      productId: best.entry.product.productId,
+      cves: cves ?? [],
+      confidence: bestConfidence,
+      reason: `${best.entry.where}: ${best.identified}; ${detail(best.entry, fw, fwText)}`,
+      severity: severityOf(cvss),
+      cvss,
+    });
   }
-  return [...found.values()].sort(
+  return out.sort(
     (a, b) => RANK[b.confidence] - RANK[a.confidence] || (b.cvss ?? 0) - (a.cvss ?? 0) || a.advisoryId.localeCompare(b.advisoryId),
   );
 }
 
-function judge(e: Entry, how: How, identified: string, fw: Version | null, fwText: string): Match | null {
-  const { product, advisory, where } = e;
-  const range = product.range;
+/** How sure a product leaf applies to a firmware; null when it does not. */
+function verdict(e: Entry, how: How, fw: Version | null): Confidence | null {
+  const range = e.product.range;
   const strength: Confidence = how === 'model' ? 'confirmed' : how === 'partial' ? 'possible' : 'likely';
-  let confidence: Confidence;
-  let detail: string;
   switch (range.kind) {
     case 'none':
       return null;
     case 'undecidable':
     case 'unparsed':
-      confidence = 'possible';
-      detail = `range "${product.rangeText}" ${range.kind}: ${range.reason}`;
-      break;
+      return 'possible';
     case 'all':
-      confidence = range.caveats?.length ? 'possible' : strength;
-      detail = range.caveats?.length ? `all versions affected; also requires ${range.caveats.join('; ')}` : 'all versions affected';
-      break;
+      return range.caveats?.length ? 'possible' : strength;
     default:
-      if (!fw) {
-        confidence = 'possible';
-        detail = `${fwText ? `firmware "${fwText}" not understood` : 'firmware unknown'}; affected ${e.rangeText}`;
-      } else {
-        if (!inRange(range, fw)) return null;
-        confidence = range.caveats?.length ? 'possible' : strength;
-        detail = `firmware ${fw.raw} in ${e.rangeText}${range.caveats?.length ? ` but also requires ${range.caveats.join('; ')}` : ''}`;
-      }
+      if (!fw) return 'possible';
+      if (!inRange(range, fw)) return null;
+      return range.caveats?.length ? 'possible' : strength;
   }
-  return {
-    advisoryId: advisory.id,
-    productId: product.productId,
-    cves: product.cves,
-    confidence,
-    reason: `${where}: ${identified}; ${detail}`,
-    severity: product.severity,
-    cvss: product.cvss,
-  };
+}
+
+/** The range half of a match reason: which range held the firmware, or why it could not tell. */
+function detail(e: Entry, fw: Version | null, fwText: string): string {
+  const range = e.product.range;
+  const caveats = range.caveats?.length ? range.caveats.join('; ') : '';
+  switch (range.kind) {
+    case 'undecidable':
+    case 'unparsed':
+      return `range "${e.product.rangeText}" ${range.kind}: ${range.reason}`;
+    case 'all':
+      return caveats ? `all versions affected; also requires ${caveats}` : 'all versions affected';
+    default:
+      if (!fw) return `${fwText ? `firmware "${fwText}" not understood` : 'firmware unknown'}; affected ${e.rangeText}`;
+      return `firmware ${fw.raw} in ${e.rangeText}${caveats ? ` but also requires ${caveats}` : ''}`;
+  }
 }
