@@ -19,6 +19,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const ADMIN_PASSWORD = 'test-admin-pass';
+const ENTERPRISE_NAME = '江西赣江化工示范有限公司';
+// GB 32100: 9 (market regulation) 1 (enterprise) 360100 (Nanchang) 3601A2E63 (GB 11714 code, check 3), check H.
+const ENTERPRISE_CREDIT_CODE = '913601003601A2E63H';
 const REGION = new URL('../reference/region/', import.meta.url);
 
 interface Division {
@@ -157,6 +160,14 @@ before(async () => {
     method: 'POST',
     body: { username: 'admin', password: ADMIN_PASSWORD },
   });
+  // A Nanchang enterprise that owns the S7-1200's address, registered before the device is seen.
+  const enterprise = await api<{ id: string }>('/enterprises', {
+    method: 'POST',
+    token,
+    body: { name: ENTERPRISE_NAME, creditCode: ENTERPRISE_CREDIT_CODE, industryCode: 'C2614', regionCode: '360100' },
+  });
+  await api(`/enterprises/${enterprise.id}/networks`, { method: 'POST', token, body: { cidr: `${targets[0].ip}/32` } });
+
   const ingest = await api<{ accepted: number; rejected: unknown[] }>('/observations', {
     method: 'POST',
     token,
@@ -268,6 +279,15 @@ test(
     assert.match(s7, /Siemens/);
     assert.match(s7, /V4\.2\.1/);
     assert.ok(s7.includes(beijingTime(observedAt)), `last seen is shown as ${beijingTime(observedAt)} Beijing time: ${s7}`);
+    assert.ok(s7.includes(ENTERPRISE_NAME), `the S7-1200 is attributed to the enterprise owning its address: ${s7}`);
+
+    // The enterprise filter lists registered enterprises and narrows the table to that one's assets.
+    await page.getByTestId('filter-enterprise').selectOption({ label: ENTERPRISE_NAME });
+    await page.getByTestId('assets-table-search').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=assets-table-row]').length === 1);
+    assert.ok((await textOf(page, 'assets-table')).includes(targets[0].ip));
+    await page.getByTestId('nav-assets').click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=assets-table-row]').length === n, 20);
 
     await page.getByTestId('filter-q').fill(targets[1].ip);
     await page.getByTestId('assets-table-search').click();
@@ -298,8 +318,13 @@ test(
       `the S7-1200 at ${targets[0].ip} is listed with ${s7Finding!.advisoryId}`,
     );
     await page.screenshot({ path: join(tmpdir(), 'otscope-dashboard-findings-en.png') });
+    // The enterprise owning a vulnerable device gets a warning; the table shows whose it is and its state.
     await page.getByTestId('nav-warnings').click();
-    await page.getByTestId('warnings-table').waitFor();
+    await page.getByTestId('warnings-table-row').first().waitFor();
+    const warning = await page.getByTestId('warnings-table-row').filter({ hasText: ENTERPRISE_NAME }).first().innerText();
+    assert.match(warning, /Critical|High|Medium|Low/);
+    assert.match(warning, /Draft|Issued|Acknowledged|Remediating|Verifying|Resolved|Reopened/);
+    await page.screenshot({ path: join(tmpdir(), 'otscope-dashboard-warnings-en.png') });
 
     // A token the server no longer accepts sends the user back to the login form.
     await page.evaluate(() => sessionStorage.setItem('otscope.token', 'not-a-valid-token'));
