@@ -74,6 +74,13 @@ test('a model naming the whole product is confirmed; a product name alone is lik
   assert.deepEqual(matchIdentity(index, { vendor: 'Moxa', model: 'NPort 5110', firmware: '2.11' }), []);
 });
 
+test('a product line that names its maker stands in for a missing vendor', () => {
+  const index = buildIndex(SIEMENS_2023);
+  const m = matchIdentity(index, { product: 'SIMATIC S7-200 SMART', firmware: 'V2.3' });
+  assert.equal(m.find((x) => x.advisoryId === 'ICSA-20-196-06')?.confidence, 'likely');
+  assert.deepEqual(matchIdentity(index, { product: 'S7-200 SMART', firmware: 'V2.3' }), [], 'no maker named, no vendor: no guess');
+});
+
 test('wrong vendor or unrelated product: no match', () => {
   const index = buildIndex(SIEMENS_2023);
   assert.deepEqual(matchIdentity(index, { vendor: 'Rockwell Automation', product: 'SIMATIC S7-200 SMART', firmware: 'V2.3' }), []);

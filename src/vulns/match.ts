@@ -5,7 +5,7 @@
 import type { Confidence, DeviceIdentity, Severity } from '../model/index.ts';
 import type { AdvisoryProduct, NormalizedAdvisory } from './csaf.ts';
 import { severityOf } from './csaf.ts';
-import { isSpecificProduct, mlfbFamily, mlfbKey, partKey, productTokens, vendorKey } from './normalize.ts';
+import { isSpecificProduct, knownVendorKey, mlfbFamily, mlfbKey, partKey, productTokens, vendorKey } from './normalize.ts';
 import { describeRange, inRange } from './range.ts';
 import { parseVersion, type Version } from './version.ts';
 
@@ -209,7 +209,9 @@ function resolve(index: VulnIndex, identity: DeviceIdentity): Candidate[] {
   if (cached) return cached;
 
   const orderMlfb = mlfbKey(order) ?? mlfbKey(identity.model);
-  let vendor = vendorKey(identity.vendor);
+  // Without a vendor, a product line that names its maker ("SIMATIC", "MELSEC", "ControlLogix") or
+  // a Siemens order number still tells it.
+  let vendor = vendorKey(identity.vendor) ?? knownVendorKey(identity.product) ?? knownVendorKey(identity.model);
   if (vendor === null && orderMlfb) vendor = 'siemens';
   const modelKeys = [orderMlfb, partKey(order), partKey(identity.model)].filter((k): k is string => k !== null);
   const family = mlfbFamily(orderMlfb);
