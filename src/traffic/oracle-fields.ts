@@ -46,6 +46,23 @@ export const HISTOGRAM_GROUPS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
+ * The tshark field prefixes each registry protocol's `fields` use, so the summary can look up only
+ * the histogram fields a protocol can have instead of walking every field of every message.
+ */
+export const FIELD_PREFIXES: Readonly<Record<string, readonly string[]>> = {
+  modbus: ['mbtcp', 'modbus'],
+  s7comm: ['s7comm'],
+  's7comm-plus': ['s7comm-plus'],
+  dnp3: ['dnp3'],
+  iec104: ['iec60870_104', 'iec60870_asdu'],
+  enip: ['enip', 'cip'],
+  bacnet: ['bvlc', 'bacnet', 'bacapp'],
+  opcua: ['opcua'],
+  mqtt: ['mqtt'],
+  fins: ['omron'],
+};
+
+/**
  * The conversation protocol name tshark reports (the first ICS dissector in frame.protocols) for
  * a registry protocol; by transport where tshark has two (mbtcp / mbudp).
  */
@@ -54,8 +71,6 @@ const CONVERSATION_NAMES: Readonly<Record<string, { tcp: string; udp: string }>>
   iec104: { tcp: 'iec60870_104', udp: 'iec60870_104' },
   bacnet: { tcp: 'bvlc', udp: 'bvlc' },
   fins: { tcp: 'omron', udp: 'omron' },
-  omron: { tcp: 'omron', udp: 'omron' },
-  s7commplus: { tcp: 's7comm_plus_heuristic', udp: 's7comm_plus_heuristic' },
   's7comm-plus': { tcp: 's7comm_plus_heuristic', udp: 's7comm_plus_heuristic' },
 };
 

@@ -3,7 +3,8 @@
 // fields and directional conversations counted in frames that carry an ICS PDU.
 import type { CaptureResult } from '../capture/index.ts';
 import type { AnalyzerSink, MessageEvent } from './analyzer.ts';
-import { HISTOGRAM_FIELDS, HISTOGRAM_GROUPS, conversationName, histogramKey } from './oracle-fields.ts';
+import type { FieldValue, Fields } from '../protocols/index.ts';
+import { FIELD_PREFIXES, HISTOGRAM_FIELDS, HISTOGRAM_GROUPS, conversationName, histogramKey } from './oracle-fields.ts';
 
 export interface ConversationRow {
   src: string;
@@ -40,10 +41,27 @@ type Value = string | number | boolean;
  */
 type Cell = Map<Value, number> | null;
 
+/** How one protocol's messages are counted: the histogram fields it can have, looked up directly. */
+interface Plan {
+  conversation: string;
+  /** null when the protocol has no entry in FIELD_PREFIXES: every field is walked instead. */
+  lookups: { field: string; cell: Map<Value, number>; marker: boolean }[] | null;
+}
+
+function count(cell: Map<Value, number>, v: FieldValue): void {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) cell.set(v[i], (cell.get(v[i]) ?? 0) + 1);
+  } else {
+    cell.set(v as Value, (cell.get(v as Value) ?? 0) + 1);
+  }
+}
+
 export class SummaryBuilder implements AnalyzerSink {
   private readonly counts: Record<string, Record<string, Map<Value, number>>> = {};
   /** Per field name: its histogram cell and the protocol prefix before the first dot. */
   private readonly keys = new Map<string, { cell: Cell; prefix: string }>();
+  private readonly tcpPlans = new Map<string, Plan>();
+  private readonly udpPlans = new Map<string, Plan>();
   private readonly rows = new Map<string, ConversationRow>();
   private readonly framesByProtocol: Record<string, number> = {};
   private readonly pdusByProtocol: Record<string, number> = {};
@@ -64,37 +82,31 @@ export class SummaryBuilder implements AnalyzerSink {
     this.pdusByProtocol[name] = (this.pdusByProtocol[name] ?? 0) + 1;
     const fields = e.protocol.fields(e.message);
     const flow = e.flow;
-    const protocol = conversationName(name, flow ? flow.transport : 'udp');
+    const transport = flow ? flow.transport : 'udp';
+    const plan = this.plan(name, transport);
     // tshark counts a frame for a protocol only when that dissector ran on it: a message that
     // carries none of the protocol's own fields (a bare COTP connect under S7, say) does not count.
-    // S7comm-plus rows come from tshark's display filter `cotp && data.data[0:1] == 72`: frames
-    // whose COTP data starts with the S7comm-plus header, i.e. messages with its header fields.
+    // S7comm-plus rows come from the display filter `cotp && data.data[0:1] == 72`: frames whose
+    // COTP data starts with the S7comm-plus header, i.e. messages with its header fields.
     let carries = false;
-    for (const key in fields) {
-      let info = this.keys.get(key);
-      if (info === undefined) {
-        const target = HISTOGRAM_FIELDS[key];
-        const dot = key.indexOf('.');
-        info = { cell: target ? this.counts[target[0]][target[1]] : null, prefix: dot < 0 ? key : key.slice(0, dot) };
-        this.keys.set(key, info);
-      }
-      if (info.prefix === protocol || info.prefix === name) carries = true;
-      const cell = info.cell;
-      if (cell === null) continue;
-      const v = fields[key];
-      if (Array.isArray(v)) {
-        for (const x of v) cell.set(x, (cell.get(x) ?? 0) + 1);
-      } else {
-        cell.set(v as Value, (cell.get(v as Value) ?? 0) + 1);
+    if (plan.lookups) {
+      for (let i = 0; i < plan.lookups.length; i++) {
+        const l = plan.lookups[i];
+        const v = fields[l.field];
+        if (v === undefined) continue;
+        if (l.marker) carries = true;
+        count(l.cell, v);
       }
     }
+    if (!carries) carries = this.scan(fields, plan, name);
     if (e.message.anomalies.length > 0 && e.frame !== this.lastMalformedFrame) {
       this.malformed++;
       this.lastMalformedFrame = e.frame;
     }
+    const protocol = plan.conversation;
     if (!flow) {
       // tshark's ics_frames_without_ip: ICS frames with no IP header (BACnet over LLC).
-      if (carries || name === 'bacnet') this.withoutIp[name] = (this.withoutIp[name] ?? 0) + 1;
+      if (carries) this.withoutIp[name] = (this.withoutIp[name] ?? 0) + 1;
       return;
     }
     const app = flow.app!;
@@ -115,6 +127,48 @@ export class SummaryBuilder implements AnalyzerSink {
       app.tag[e.dir] = row;
     }
     row.frames++;
+  }
+
+  /**
+   * Walks every field: for a protocol without a plan this counts the histograms too; otherwise it
+   * only decides whether the message carries the protocol's own fields.
+   */
+  private scan(fields: Fields, plan: Plan, name: string): boolean {
+    let carries = false;
+    for (const key in fields) {
+      let info = this.keys.get(key);
+      if (info === undefined) {
+        const target = HISTOGRAM_FIELDS[key];
+        const dot = key.indexOf('.');
+        info = { cell: target ? this.counts[target[0]][target[1]] : null, prefix: dot < 0 ? key : key.slice(0, dot) };
+        this.keys.set(key, info);
+      }
+      if (info.prefix === plan.conversation || info.prefix === name) carries = true;
+      if (!plan.lookups && info.cell !== null) count(info.cell, fields[key]);
+    }
+    return carries;
+  }
+
+  private plan(name: string, transport: 'tcp' | 'udp'): Plan {
+    const plans = transport === 'tcp' ? this.tcpPlans : this.udpPlans;
+    let plan = plans.get(name);
+    if (plan) return plan;
+    const conversation = conversationName(name, transport);
+    const prefixes = FIELD_PREFIXES[name];
+    plan = {
+      conversation,
+      lookups: prefixes
+        ? Object.keys(HISTOGRAM_FIELDS)
+            .filter((f) => prefixes.includes(f.slice(0, f.indexOf('.'))))
+            .map((field) => {
+              const prefix = field.slice(0, field.indexOf('.'));
+              const [group, key] = HISTOGRAM_FIELDS[field];
+              return { field, cell: this.counts[group][key], marker: prefix === conversation || prefix === name };
+            })
+        : null,
+    };
+    plans.set(name, plan);
+    return plan;
   }
 
   build(file: string, packets: number, result: CaptureResult): CaptureSummary {
