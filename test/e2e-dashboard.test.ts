@@ -214,7 +214,7 @@ test(
     await page.getByTestId('login-password').fill('wrong-password');
     await page.getByTestId('login-submit').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=login-error]')?.textContent !== '');
-    assert.match(await textOf(page, 'login-error'), /登录失败/);
+    assert.equal(await textOf(page, 'login-error'), '登录失败：用户名或密码错误');
 
     await logInThroughForm(page);
     await page.getByTestId('city-table').waitFor();

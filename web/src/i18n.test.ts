@@ -19,4 +19,6 @@ test('API values translate when known and pass through when not', () => {
   assert.equal(tValue('state', 'remediating'), '整改中');
   assert.equal(tValue('role', 'city-analyst'), '市级分析员');
   assert.equal(tValue('severity', 'catastrophic'), 'catastrophic');
+  assert.equal(tValue('error', 'BAD_CREDENTIALS'), '用户名或密码错误');
+  assert.equal(tValue('error', 'SOMETHING_NEW'), 'SOMETHING_NEW');
 });

@@ -111,6 +111,13 @@ const zh = {
 
   'error.generic': '请求失败',
   'error.network': '无法连接服务器',
+  'error.BAD_CREDENTIALS': '用户名或密码错误',
+  'error.LOGIN_THROTTLED': '登录失败次数过多，请稍后再试',
+  'error.UNAUTHENTICATED': '请先登录，或登录已过期',
+  'error.FORBIDDEN': '当前角色无权执行此操作',
+  'error.NOT_FOUND': '对象不存在',
+  'error.VALIDATION_FAILED': '查询条件格式不正确',
+  'error.INTERNAL': '服务器内部错误',
   'common.yes': '是',
   'common.none': '—',
   'time.zone': '北京时间',
@@ -230,6 +237,13 @@ const en: Record<MessageKey, string> = {
 
   'error.generic': 'Request failed',
   'error.network': 'Cannot reach the server',
+  'error.BAD_CREDENTIALS': 'Wrong username or password',
+  'error.LOGIN_THROTTLED': 'Too many failed logins; wait before trying again',
+  'error.UNAUTHENTICATED': 'Log in first, or the session has expired',
+  'error.FORBIDDEN': 'Your role may not do this',
+  'error.NOT_FOUND': 'No such object',
+  'error.VALIDATION_FAILED': 'A filter value is not in the expected form',
+  'error.INTERNAL': 'Internal server error',
   'common.yes': 'Yes',
   'common.none': '—',
   'time.zone': 'China Standard Time',
@@ -270,8 +284,8 @@ export function t(key: MessageKey, vars?: Record<string, string | number>): stri
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
-/** For values that come from the API (severity, role, state…): falls back to the raw value when unknown. */
-export function tValue(prefix: 'role' | 'severity' | 'confidence' | 'state', value: string): string {
+/** For values that come from the API (severity, role, state, error code…): falls back to the raw value when unknown. */
+export function tValue(prefix: 'role' | 'severity' | 'confidence' | 'state' | 'error', value: string): string {
   const key = `${prefix}.${value}`;
   return key in zh ? t(key as MessageKey) : value;
 }

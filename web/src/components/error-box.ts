@@ -1,10 +1,13 @@
 import { ApiError } from '../api.ts';
 import { h } from '../dom.ts';
-import { t } from '../i18n.ts';
+import { t, tValue } from '../i18n.ts';
 
+/** The error in the reader's language when its code is one we know; otherwise the server's own words. */
 export function errorMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.status === 0 ? t('error.network') : `${t('error.generic')}: ${e.message} (${e.code})`;
-  return `${t('error.generic')}: ${e instanceof Error ? e.message : String(e)}`;
+  if (!(e instanceof ApiError)) return `${t('error.generic')}: ${e instanceof Error ? e.message : String(e)}`;
+  if (e.status === 0) return t('error.network');
+  const known = tValue('error', e.code);
+  return known === e.code ? `${t('error.generic')}: ${e.message} (${e.code})` : known;
 }
 
 export function errorBox(e: unknown): HTMLElement {

@@ -34,10 +34,11 @@ export async function loginView({ root, params }: ViewContext): Promise<void> {
     try {
       const result = await api.login(username.value.trim(), password.value);
       session.start(result.token, result.user);
-      // Back to the page that sent us here, if any.
-      location.hash = params.get('next') ?? '#/overview';
+      // Back to the page that sent us here, if any (only a page of this app, and never the login page again).
+      const next = params.get('next');
+      location.hash = next && next.startsWith('#/') && !next.startsWith('#/login') ? next : '#/overview';
     } catch (e) {
-      message.textContent = `${t('login.failed')}: ${errorMessage(e)}`;
+      message.textContent = `${t('login.failed')}：${errorMessage(e)}`;
       submit.disabled = false;
       submit.textContent = t('login.submit');
       password.select();
