@@ -1,7 +1,16 @@
 // Requests the scanner sends to ask a server to describe itself without a session
-// (IEC 62541-4 §5.4.4 GetEndpoints over an unsecured channel, §5.5.2 OpenSecureChannel).
+// (IEC 62541-4 §5.4.4 GetEndpoints over an unsecured channel, §5.5.2 OpenSecureChannel), and the
+// answers a honeypot persona gives to them.
 import { ByteWriter } from '../../wire/index.ts';
-import { SECURITY_POLICY_NONE, type OpcuaMessage } from './message.ts';
+import { SECURITY_POLICY_NONE, type OpcuaMessage, type TransportLimits } from './message.ts';
+import { APPLICATION_TYPES, SECURITY_MODES } from './services.ts';
+
+/** IEC 62541-6 §7.1.2: the server's buffer sizes answer the client's; these are open62541's defaults. */
+export const SERVER_LIMITS: TransportLimits = {
+  protocolVersion: 0, receiveBufferSize: 65_536, sendBufferSize: 65_536, maxMessageSize: 16_777_216, maxChunkCount: 256,
+};
+
+const UA_TCP_PROFILE = 'http://opcfoundation.org/UA-Profile/Transport/uatcp-uasc-uabinary';
 
 function requestHeader(w: ByteWriter, requestHandle: number): void {
   w.u8(0x00).u8(0x00); // authenticationToken: two-byte NodeId 0 (no session)
@@ -63,4 +72,88 @@ export function closeSecureChannelRequest(secureChannelId: number, tokenId: numb
   typeId(w, 452);
   requestHeader(w, requestId);
   return { anomalies: [], messageType: 'CLO', chunkType: 'F', secureChannelId, tokenId, sequenceNumber, requestId, body: w.finish() };
+}
+
+function nullString(w: ByteWriter): void {
+  w.i32le(-1);
+}
+
+/** IEC 62541-4 §7.29 ResponseHeader with Good status and no diagnostics. */
+function responseHeader(w: ByteWriter, requestHandle: number, timestamp: bigint): void {
+  w.u64le(timestamp).u32le(requestHandle).u32le(0); // timestamp, requestHandle, serviceResult Good
+  w.u8(0x00); // serviceDiagnostics: empty DiagnosticInfo
+  w.i32le(-1); // stringTable: null
+  w.u8(0x00).u8(0x00).u8(0x00); // additionalHeader: null ExtensionObject
+}
+
+/** DateTime: 100 ns ticks since 1601-01-01 UTC (§5.2.2.5). */
+export function uaDateTime(ms: number): bigint {
+  return (BigInt(Math.floor(ms)) + 11_644_473_600_000n) * 10_000n;
+}
+
+export function acknowledge(limits: TransportLimits = SERVER_LIMITS): OpcuaMessage {
+  return { anomalies: [], messageType: 'ACK', chunkType: 'F', acknowledge: { ...limits } };
+}
+
+/** OpenSecureChannelResponse on an unsecured channel: the channel id and token the server assigns. */
+export function openSecureChannelResponse(
+  secureChannelId: number, tokenId: number, request: { sequenceNumber: number; requestId: number; requestHandle?: number }, now = Date.now(),
+): OpcuaMessage {
+  const w = new ByteWriter(96);
+  typeId(w, 449);
+  responseHeader(w, request.requestHandle ?? request.requestId, uaDateTime(now));
+  w.u32le(0); // serverProtocolVersion
+  w.u32le(secureChannelId).u32le(tokenId).u64le(uaDateTime(now)).u32le(3_600_000); // securityToken
+  w.i32le(0); // serverNonce: empty
+  return {
+    anomalies: [],
+    messageType: 'OPN',
+    chunkType: 'F',
+    secureChannelId,
+    asymmetric: { securityPolicyUri: SECURITY_POLICY_NONE, senderCertificate: null, receiverCertificateThumbprint: null },
+    sequenceNumber: request.sequenceNumber,
+    requestId: request.requestId,
+    body: w.finish(),
+  };
+}
+
+export interface EndpointOffer {
+  endpointUrl: string;
+  applicationUri: string;
+  productUri: string;
+  applicationName: string;
+  securityMode?: (typeof SECURITY_MODES)[number];
+  securityPolicyUri?: string;
+}
+
+/** GetEndpointsResponse describing one endpoint with anonymous login (IEC 62541-4 §7.14). */
+export function getEndpointsResponse(
+  offer: EndpointOffer, channel: { secureChannelId: number; tokenId: number; sequenceNumber: number; requestId: number }, now = Date.now(),
+): OpcuaMessage {
+  const w = new ByteWriter(512);
+  typeId(w, 431);
+  responseHeader(w, channel.requestId, uaDateTime(now));
+  w.i32le(1); // endpoints
+  string(w, offer.endpointUrl);
+  string(w, offer.applicationUri);
+  string(w, offer.productUri);
+  w.u8(0x02);
+  string(w, offer.applicationName); // LocalizedText with text only
+  w.u32le(APPLICATION_TYPES.indexOf('Server'));
+  nullString(w); // gatewayServerUri
+  nullString(w); // discoveryProfileUri
+  w.i32le(1);
+  string(w, offer.endpointUrl); // discoveryUrls
+  nullString(w); // serverCertificate
+  w.u32le(SECURITY_MODES.indexOf(offer.securityMode ?? 'None'));
+  string(w, offer.securityPolicyUri ?? SECURITY_POLICY_NONE);
+  w.i32le(1); // userIdentityTokens: anonymous
+  string(w, 'anonymous');
+  w.u32le(0);
+  nullString(w);
+  nullString(w);
+  nullString(w);
+  string(w, UA_TCP_PROFILE);
+  w.u8(0); // securityLevel
+  return { anomalies: [], messageType: 'MSG', chunkType: 'F', ...channel, body: w.finish() };
 }

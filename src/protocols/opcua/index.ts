@@ -11,7 +11,10 @@ export type { ApplicationDescription, BuildInfo, EndpointDescription, ServiceBod
 export type { NodeId } from './codec.ts';
 export { SERVICES, SECURITY_MODES } from './services.ts';
 export { SECURITY_POLICY_NONE, MESSAGE_TYPES } from './message.ts';
-export { helloMessage, openSecureChannelRequest, getEndpointsRequest, closeSecureChannelRequest } from './builders.ts';
+export {
+  helloMessage, openSecureChannelRequest, getEndpointsRequest, closeSecureChannelRequest,
+  acknowledge, openSecureChannelResponse, getEndpointsResponse, uaDateTime, SERVER_LIMITS, type EndpointOffer,
+} from './builders.ts';
 
 export const opcua: Protocol<OpcuaMessage> = {
   name: 'opcua',

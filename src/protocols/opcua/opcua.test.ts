@@ -2,7 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteWriter, hex } from '../../wire/index.ts';
 import type { FlowState } from '../protocol.ts';
-import { closeSecureChannelRequest, getEndpointsRequest, helloMessage, opcua, openSecureChannelRequest, type OpcuaMessage } from './index.ts';
+import {
+  acknowledge, closeSecureChannelRequest, getEndpointsRequest, getEndpointsResponse, helloMessage, opcua, openSecureChannelRequest,
+  openSecureChannelResponse, type OpcuaMessage,
+} from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parse(bytes: Uint8Array, state: FlowState = {}): OpcuaMessage {
@@ -129,6 +132,22 @@ describe('opcua', () => {
     });
     const id = opcua.identify([m, parse(bytesOf('GetEndpoints response from open62541'))]);
     assert.deepEqual([id?.vendor, id?.product, id?.firmware], ['Acme Automation', 'Acme UA Server', '2.4.1']);
+  });
+
+  it('builds the answers a persona gives, read back like a real server', () => {
+    assert.deepEqual(opcua.encode(acknowledge()), bytesOf('Acknowledge'));
+    const opn = parse(opcua.encode(openSecureChannelResponse(13, 1, { sequenceNumber: 1023, requestId: 1 })));
+    assert.deepEqual([opn.service?.name, opn.anomalies], ['OpenSecureChannelResponse', []]);
+    const offer = {
+      endpointUrl: 'opc.tcp://127.0.0.1:4840', applicationUri: 'urn:acme:ua-server', productUri: 'http://acme.example/ua', applicationName: 'Acme UA Server',
+    };
+    const gep = parse(opcua.encode(getEndpointsResponse(offer, { secureChannelId: 13, tokenId: 1, sequenceNumber: 1024, requestId: 2 })));
+    assert.deepEqual(gep.anomalies, []);
+    assert.deepEqual(gep.serviceBody?.endpoints?.[0].server, {
+      applicationUri: 'urn:acme:ua-server', productUri: 'http://acme.example/ua', applicationName: 'Acme UA Server', applicationType: 'Server',
+      discoveryUrls: ['opc.tcp://127.0.0.1:4840'],
+    });
+    assert.equal(opcua.identify([gep])?.vendor, 'acme');
   });
 
   it('bounds string lengths read from the wire', () => {
