@@ -128,7 +128,12 @@ for (const p of PROTOCOLS) {
         const bytes = f.bytes.slice();
         const flips = 1 + Math.floor(rnd() * 4);
         for (let k = 0; k < flips && bytes.length; k++) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
-        checkTotal(p, bytes, f.direction);
+        const r = checkTotal(p, bytes, f.direction);
+        if (r.kind !== 'done') continue;
+        // Whatever parse accepted, encode must be able to say again.
+        const again = p.parse(p.encode(r.message), f.direction, {});
+        assert.equal(again.kind, 'done', `parse(encode(m)) of mutated ${f.name}: ${toHex(bytes)}`);
+        if (again.kind === 'done') assert.deepEqual(p.fields(again.message), p.fields(r.message), `fields after re-encoding mutated ${f.name}: ${toHex(bytes)}`);
       }
     });
 

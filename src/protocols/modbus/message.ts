@@ -80,7 +80,7 @@ export interface ModbusMessage extends Message {
   unitId: number;
   /** The function code without the exception bit, and its name (`unknown` when not public). */
   function: { code: number; name: string };
-  /** Present on exception responses. */
+  /** Present on responses whose function code carries the exception bit (0x80). */
   exception?: { code: number; name: string };
   pdu: ModbusPdu;
 }

@@ -44,14 +44,19 @@ function parse(bytes: Uint8Array, direction: Direction): Parsed<ModbusMessage> {
     function: { code, name: functionName(code) },
     pdu,
   };
-  if (exception && pdu.kind === 'exception') message.exception = { code: pdu.code, name: exceptionName(pdu.code) };
+  // Set for every response with the exception bit, even a malformed one kept as raw bytes, so
+  // encode puts the bit back.
+  if (exception) {
+    const ec = pdu.kind === 'exception' ? pdu.code : total > 8 ? bytes[8] : 0;
+    message.exception = { code: ec, name: exceptionName(ec) };
+  }
   return { kind: 'done', message, consumed: total };
 }
 
 function encode(m: ModbusMessage): Uint8Array {
   const w = new ByteWriter(16);
   w.u16be(m.transactionId).u16be(0).u16be(0).u8(m.unitId);
-  w.u8(m.pdu.kind === 'exception' ? m.function.code | 0x80 : m.function.code);
+  w.u8(m.exception || m.pdu.kind === 'exception' ? m.function.code | 0x80 : m.function.code);
   encodePdu(w, m.pdu);
   w.patchU16be(4, w.length - 6);
   return w.finish();
