@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex } from '../../wire/index.ts';
-import { bacnet, identityRequests, parseNpdu, readProperty, readPropertyRequestData, whoIs, type BacnetMessage } from './index.ts';
+import {
+  bacnet, errorResponse, iAm, identityRequests, parseNpdu, readProperty, readPropertyAck, readPropertyRequestData, whoIs, type BacnetMessage,
+} from './index.ts';
 
 function parse(bytes: Uint8Array): BacnetMessage {
   const r = bacnet.parse(bytes, 'to-client');
@@ -93,5 +95,23 @@ describe('bacnet', () => {
     assert.deepEqual(bacnet.encode(readProperty(75, 1)), hex`810a001101040005010c0c023fffff194b`);
     const names = identityRequests().map((m) => parse(bacnet.encode(m)).apdu?.parameters?.properties?.[0].propertyName);
     assert.deepEqual(names, ['object-name', 'vendor-name', 'vendor-identifier', 'model-name', 'firmware-revision', 'application-software-version', 'description', 'location']);
+  });
+
+  it('builds persona answers that identify like the real device they copy', () => {
+    // bacnet-ip.cap frame 16 without the routing part of its NPDU: vendor-name "Lithonia Lighting"
+    assert.deepEqual(
+      bacnet.encode(readPropertyAck(207, { objectType: 8, instance: 111 }, 121, 'Lithonia Lighting')),
+      hex`810a 0026 0100 30cf0c0c0200006f19793e7512004c6974686f6e6961204c69676874696e673f`,
+    );
+    const answers = [
+      iAm(111, 42, 50),
+      readPropertyAck(1, { objectType: 8, instance: 111 }, 70, 'Simple BACnet Server'),
+      readPropertyAck(2, { objectType: 8, instance: 111 }, 44, '1.00'),
+    ].map((m) => parse(bacnet.encode(m)));
+    assert.deepEqual(answers.flatMap((m) => m.anomalies), []);
+    const id = bacnet.identify(answers);
+    assert.deepEqual([id?.vendor, id?.model, id?.firmware], ['Lithonia Lighting', 'Simple BACnet Server', '1.00']);
+    // bacnet-ip.cap frame 38 without routing: Error property/unknown-property for invoke 218
+    assert.deepEqual(bacnet.encode(errorResponse(218, 12)), hex`810a 000b 0100 50da0c91029120`);
   });
 });

@@ -14,7 +14,7 @@ export { readPropertyRequestData, iAmData } from './services.ts';
 export {
   APDU_TYPES, BVLC_FUNCTIONS, CONFIRMED_SERVICES, UNCONFIRMED_SERVICES, NETWORK_MESSAGES, OBJECT_TYPES, PROPERTIES, IDENTITY_PROPERTIES, VENDOR_IDS,
 } from './catalog.ts';
-export { identityRequests, readProperty, whoIs, WILDCARD_DEVICE } from './builders.ts';
+export { errorResponse, iAm, identityRequests, readProperty, readPropertyAck, whoIs, WILDCARD_DEVICE } from './builders.ts';
 
 /** ISO 8802-2 LLC service access point assigned to BACnet (§7.1): DSAP = SSAP = 0x82. */
 export const BACNET_LLC_SAP = 0x82;
