@@ -112,6 +112,6 @@ describe('bacnet', () => {
     const id = bacnet.identify(answers);
     assert.deepEqual([id?.vendor, id?.model, id?.firmware], ['Lithonia Lighting', 'Simple BACnet Server', '1.00']);
     // bacnet-ip.cap frame 38 without routing: Error property/unknown-property for invoke 218
-    assert.deepEqual(bacnet.encode(errorResponse(218, 12)), hex`810a 000b 0100 50da0c91029120`);
+    assert.deepEqual(bacnet.encode(errorResponse(218, 12)), hex`810a 000d 0100 50da0c91029120`);
   });
 });
