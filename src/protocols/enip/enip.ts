@@ -128,9 +128,12 @@ function encode(m: EnipMessage): Uint8Array {
   return w.finish();
 }
 
+/** Every command code is below 0x100, so its first (low) octet already tells. */
+const COMMAND_LOW_BYTES = new Set(Object.keys(COMMAND_NAMES).map((c) => Number(c) & 0xff));
+
 /** A known command; from 24 octets on also a sane options field and a length fitting the command. */
 function recognize(bytes: Uint8Array, _direction: Direction, _transport: Transport): boolean {
-  if (bytes.length < 2) return bytes.length === 0 || bytes[0] in { 0x00: 1, 0x04: 1, 0x63: 1, 0x64: 1, 0x65: 1, 0x66: 1, 0x6f: 1, 0x70: 1, 0x72: 1, 0x73: 1 };
+  if (bytes.length < 2) return bytes.length === 0 || COMMAND_LOW_BYTES.has(bytes[0]);
   const command = (bytes[1] << 8) | bytes[0];
   if (!(command in COMMAND_NAMES)) return false;
   if (bytes.length < HEADER_SIZE) return true;

@@ -2,6 +2,7 @@
 // and data lengths, error class/code on ack and ack-data), parameter and data. Layouts as
 // documented by Wireshark's packet-s7comm.c and Snap7; every length is checked against the bytes.
 import { ByteReader, ByteWriter } from '../../wire/index.ts';
+import { ROSCTR_NAMES } from './names.ts';
 
 export const S7_PROTOCOL_ID = 0x32;
 
@@ -196,7 +197,7 @@ export function decodeS7(bytes: Uint8Array): S7Result {
     anomalies.push('malformed-data');
     pdu.data = { kind: 'raw', bytes: dataBytes };
   }
-  if (!(rosctr in { 1: 1, 2: 1, 3: 1, 7: 1 })) anomalies.push('unknown-rosctr');
+  if (!(rosctr in ROSCTR_NAMES)) anomalies.push('unknown-rosctr');
   return { pdu, anomalies };
 }
 
