@@ -81,6 +81,15 @@ test('a product line that names its maker stands in for a missing vendor', () =>
   assert.deepEqual(matchIdentity(index, { product: 'S7-200 SMART', firmware: 'V2.3' }), [], 'no maker named, no vendor: no guess');
 });
 
+test('a Schneider reference inside a wildcard part-number family is confirmed (icsa-23-201-01)', () => {
+  const index = buildIndex(load('2023/icsa-23-201-01.json'));
+  const m = matchIdentity(index, { vendor: 'Schneider Electric', product: 'BMX P34 2020', firmware: 'SV3.40' });
+  assert.equal(m[0]?.confidence, 'confirmed');
+  assert.match(m[0].reason, /BMXP34\*/);
+  assert.deepEqual(matchIdentity(index, { vendor: 'Schneider Electric', product: 'BMX P34 2020', firmware: 'SV3.51' }), []);
+  assert.deepEqual(matchIdentity(index, { vendor: 'Schneider Electric', product: 'BMX P57 2020', firmware: 'SV3.40' }), []);
+});
+
 test('wrong vendor or unrelated product: no match', () => {
   const index = buildIndex(SIEMENS_2023);
   assert.deepEqual(matchIdentity(index, { vendor: 'Rockwell Automation', product: 'SIMATIC S7-200 SMART', firmware: 'V2.3' }), []);

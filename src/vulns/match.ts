@@ -5,7 +5,7 @@
 import type { Confidence, DeviceIdentity, Severity } from '../model/index.ts';
 import type { AdvisoryProduct, NormalizedAdvisory } from './csaf.ts';
 import { severityOf } from './csaf.ts';
-import { isSpecificProduct, knownVendorKey, mlfbFamily, mlfbKey, partKey, productTokens, vendorKey } from './normalize.ts';
+import { isSpecificProduct, knownVendorKey, mlfbFamily, mlfbKey, partKey, partNumbersIn, productTokens, vendorKey } from './normalize.ts';
 import { describeRange, inRange } from './range.ts';
 import { parseVersion, type Version } from './version.ts';
 
@@ -40,6 +40,8 @@ export class VulnIndex {
   readonly advisories = new Map<string, NormalizedAdvisory>();
   private readonly byVendorToken = new Map<string, Map<string, Entry[]>>();
   private readonly byModel = new Map<string, Entry[]>();
+  /** Wildcard part-number families from product names: `BMXP34*` → "Modicon M340 CPU". */
+  private readonly byPartPrefix = new Map<string, Entry[]>();
   private readonly memo = new Map<string, Match[]>();
   private readonly resolvedMemo = new Map<string, Candidate[]>();
   private readonly firmware = new Map<string, Version | null>();
@@ -66,6 +68,8 @@ export class VulnIndex {
           if (pk) modelKeys.add(pk);
         }
       }
+      const parts = [...partNumbersIn(product.productName), ...partNumbersIn(product.fullName)];
+      for (const pn of parts) if (!pn.prefix) modelKeys.add(pn.key);
       const entry: Entry = {
         advisory,
         product,
@@ -76,6 +80,7 @@ export class VulnIndex {
         rangeText: describeRange(product.range),
       };
       for (const k of entry.modelKeys) push(this.byModel, k, entry);
+      for (const pn of parts) if (pn.prefix) push(this.byPartPrefix, pn.key, entry);
       const vendors = product.vendorKeys.length ? product.vendorKeys : [''];
       for (const v of vendors) {
         let tokens = this.byVendorToken.get(v);
@@ -99,6 +104,7 @@ export class VulnIndex {
       }
     };
     drop(this.byModel);
+    drop(this.byPartPrefix);
     for (const tokens of this.byVendorToken.values()) drop(tokens);
     this.memo.clear();
     this.resolvedMemo.clear();
@@ -122,6 +128,11 @@ export class VulnIndex {
     for (const k of modelKeys) {
       for (const e of this.byModel.get(k) ?? []) byModel.add(e);
       if (k.length > MLFB_SHORT) for (const e of this.byModel.get(k.slice(0, MLFB_SHORT)) ?? []) byModel.add(e);
+      for (let n = 4; n < k.length; n++) {
+        for (const e of this.byPartPrefix.get(k.slice(0, n)) ?? []) {
+          if (vendor === null || e.product.vendorKeys.includes(vendor)) byModel.add(e);
+        }
+      }
     }
     const byName = new Set<Entry>();
     const vendorTokens = vendor !== null ? this.byVendorToken.get(vendor) : undefined;
@@ -213,7 +224,7 @@ function resolve(index: VulnIndex, identity: DeviceIdentity): Candidate[] {
   // a Siemens order number still tells it.
   let vendor = vendorKey(identity.vendor) ?? knownVendorKey(identity.product) ?? knownVendorKey(identity.model);
   if (vendor === null && orderMlfb) vendor = 'siemens';
-  const modelKeys = [orderMlfb, partKey(order), partKey(identity.model)].filter((k): k is string => k !== null);
+  const modelKeys = [orderMlfb, partKey(order), partKey(identity.model), partKey(identity.product)].filter((k): k is string => k !== null);
   const family = mlfbFamily(orderMlfb);
   const ownTokens = new Set([
     ...productTokens(identity.product),
@@ -231,7 +242,7 @@ function resolve(index: VulnIndex, identity: DeviceIdentity): Candidate[] {
   const seen = new Set<Entry>();
   for (const e of byModel) {
     seen.add(e);
-    out.push({ entry: e, how: 'model', identified: `order/model number ${order || identity.model}` });
+    out.push({ entry: e, how: 'model', identified: `order/part number ${order || identity.model || identity.product}` });
   }
   for (const e of byName) {
     if (seen.has(e) || e.tokens.length === 0) continue;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { looksLikeIdentifier, mlfbFamily, mlfbKey, productKey, vendorKey } from './normalize.ts';
+import { looksLikeIdentifier, mlfbFamily, mlfbKey, partNumbersIn, productKey, vendorKey } from './normalize.ts';
 
 test('vendor keys collapse CISA spellings', () => {
   const cases: [string, string][] = [
@@ -80,4 +80,15 @@ test('a Swedish "AB" company form is not Allen-Bradley', () => {
   assert.equal(vendorKey('HMS Networks'), 'hms-networks');
   assert.equal(vendorKey('Westermo Teleindustri AB'), 'westermo');
   assert.equal(vendorKey('Acme Automation AB'), 'acme-automation');
+});
+
+test('part numbers written inside product names', () => {
+  assert.deepEqual(partNumbersIn('Modicon M340 CPU (part numbers BMXP34*)'), [{ key: 'BMXP34', prefix: true }]);
+  assert.deepEqual(partNumbersIn('M340 CPUs BMX P34x'), [{ key: 'BMXP34', prefix: true }]);
+  assert.deepEqual(partNumbersIn('Quantum processors with integrated Ethernet COPRO 140CPU65xxxxx'), [{ key: '140CPU65', prefix: true }]);
+  assert.deepEqual(partNumbersIn('M340 Communication Ethernet modules BMX NOE 0100 (H)'), [{ key: 'BMXNOE0100', prefix: false }]);
+  assert.deepEqual(partNumbersIn('Modicon M580 CPU (part numbers BMEP* and BMEH*)').map((p) => p.key), ['BMEP', 'BMEH']);
+  for (const name of ['Modicon M340', 'SIMATIC S7-1200 CPU 1214C', 'SIMATIC Cloud Connect 7 CC712 (6GK1411-1AC00)', '1756-EN2T/D', 'RTU500 series CMU']) {
+    assert.deepEqual(partNumbersIn(name), [], name);
+  }
 });

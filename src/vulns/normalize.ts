@@ -181,6 +181,38 @@ export function mlfbFamily(text: unknown): string[] | null {
   return null;
 }
 
+export interface PartNumber {
+  /** partKey form: upper case, no separators. */
+  key: string;
+  /** True for a family written with a wildcard: `BMXP34*`, `140CPU65xxxxx`, `BMX P34x`. */
+  prefix: boolean;
+}
+
+/**
+ * Part numbers written inside product names, as Schneider does: "Modicon M340 CPU (part numbers
+ * BMXP34*)", "Quantum processors with integrated Ethernet COPRO 140CPU65xxxxx", "Premium
+ * processors ... TSXP574634 TSXP575634". Only tokens that mix letters and digits and are at least
+ * six characters long (four before a wildcard) count, so model names like "M340" stay names.
+ */
+export function partNumbersIn(name: unknown): PartNumber[] {
+  if (typeof name !== 'string') return [];
+  const out = new Map<string, PartNumber>();
+  const explicit = /part\s*numbers?/i.test(name);
+  // Schneider spaces its references: "BMX P34x", "BMX NOE 0100"
+  const text = name
+    .replace(/\b([A-Z]{3}) ([A-Z]{3}) (\d{4})\b/g, '$1$2$3')
+    .replace(/\b([A-Z]{3}) ([A-Z]{1,3}\d{2,}[A-Za-z0-9]*)/g, '$1$2');
+  for (const m of text.matchAll(/(?<![A-Za-z0-9-])([0-9A-Z][0-9A-Z-]{2,}?)(\*|x+\d*\b|X{2,}\d*\b)/g)) {
+    const key = m[1].replace(/-/g, '');
+    if (key.length >= 4 && /[A-Z]/.test(key) && (/\d/.test(key) || (explicit && m[2] === '*'))) out.set(`${key}*`, { key, prefix: true });
+  }
+  for (const m of text.matchAll(/(?<![A-Za-z0-9*/-])([0-9A-Z][0-9A-Z-]*[0-9A-Z])(?![A-Za-z0-9*/-])/g)) {
+    const key = m[1].replace(/-/g, '');
+    if (key.length >= 8 && /[A-Z]/.test(key) && /\d/.test(key) && !mlfbKey(m[1])) out.set(key, { key, prefix: false });
+  }
+  return [...out.values()];
+}
+
 /**
  * Whether text looks like a model, catalogue or article identifier rather than a version:
  * `1763-L16DWD`, `HEW4PER2B`, `S7-1211`, `LNL-X2210`, `6ES7211-1AE40-0XB0`, `2700988`.
