@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex } from '../../wire/index.ts';
 import type { FlowState } from '../protocol.ts';
-import { crc16dnp, dnp3, readDeviceAttributes, requestLinkStatus, type Dnp3Message } from './index.ts';
+import { crc16dnp, deviceAttributesResponse, dnp3, linkStatus, readDeviceAttributes, requestLinkStatus, type Dnp3Message } from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parse(bytes: Uint8Array, state: FlowState = {}): Dnp3Message {
@@ -135,5 +135,15 @@ describe('dnp3', () => {
     assert.deepEqual(m.anomalies, []);
     assert.equal(m.application?.functionName, 'READ');
     assert.deepEqual(m.application?.objects, [{ group: 0, variation: 254, qualifier: 6, prefixCode: 0, rangeCode: 6, count: 0 }]);
+  });
+
+  it('builds an outstation persona: LINK_STATUS and a device attribute RESPONSE it identifies from', () => {
+    // an outstation's frames have DIR clear (§9.2.4.1.3.1), as in dnp3_link_only.pcap frame 1
+    const status = parse(dnp3.encode(linkStatus(1, 100)));
+    assert.deepEqual([status.link.control.functionName, status.link.control.direction, status.anomalies], ['LINK_STATUS', false, []]);
+    const m = parse(dnp3.encode(deviceAttributesResponse(1, 100, [[252, 'ACME'], [250, 'RTU-9'], [242, '2.1'], [248, 'SN-0042']], 5)));
+    assert.deepEqual(m.anomalies, []);
+    const id = dnp3.identify([m]);
+    assert.deepEqual([id?.vendor, id?.product, id?.firmware, id?.serial], ['ACME', 'RTU-9', '2.1', 'SN-0042']);
   });
 });

@@ -12,7 +12,7 @@ export type { ApplicationFragment, ApplicationControl, ObjectHeader } from './ap
 export type { LinkControl } from './link.ts';
 export { crc16dnp } from './link.ts';
 export { APPLICATION_FUNCTIONS, PRIMARY_FUNCTIONS, SECONDARY_FUNCTIONS } from './catalog.ts';
-export { readDeviceAttributes, readRequest, requestLinkStatus } from './builders.ts';
+export { deviceAttributesResponse, linkStatus, readDeviceAttributes, readRequest, requestLinkStatus } from './builders.ts';
 
 export interface TransportHeader {
   final: boolean;
