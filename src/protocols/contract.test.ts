@@ -10,7 +10,7 @@ import { LIMITS, toHex } from '../wire/index.ts';
 import type { Transport } from '../model/index.ts';
 import type { ProtocolFixture } from './fixture.ts';
 import type { Direction, Message, Parsed, Protocol } from './protocol.ts';
-import { PROTOCOLS, protocolByName } from './registry.ts';
+import { PROTOCOLS, protocolByName, protocolsAt, recognizeProtocols } from './registry.ts';
 
 const RANDOM_INPUTS = 2_000;
 const MUTATED_INPUTS = 1_000;
@@ -93,6 +93,20 @@ describe('protocol registry', () => {
     assert.equal(new Set(names).size, names.length);
     for (const p of PROTOCOLS) assert.equal(protocolByName(p.name), p);
     assert.equal(protocolByName('no-such-protocol'), undefined);
+  });
+
+  it('finds protocols by port and by their first bytes', () => {
+    for (const p of PROTOCOLS) {
+      for (const e of p.endpoints) assert.ok(protocolsAt(e.transport, e.port).includes(p), `${p.name} at ${e.transport}/${e.port}`);
+    }
+    for (const f of allFixtures) {
+      const p = protocolByName(f.protocol);
+      if (!p || (f.outcome ?? 'done') !== 'done' || f.anomalies?.length) continue;
+      const transport = transportOf(p, f);
+      const port = p.endpoints.find((e) => e.transport === transport)?.port;
+      assert.ok(recognizeProtocols(f.bytes, f.direction, transport, port).includes(p), `${f.protocol}: ${f.name}`);
+      assert.ok(recognizeProtocols(f.bytes, f.direction, transport).includes(p), `${f.protocol} on any port: ${f.name}`);
+    }
   });
 
   it('every fixture names a registered protocol', () => {

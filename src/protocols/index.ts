@@ -10,7 +10,7 @@ export type {
 } from './protocol.ts';
 export type { ProtocolFixture } from './fixture.ts';
 export { fixture, fixturesFor } from './fixture.ts';
-export { PROTOCOLS, protocolByName } from './registry.ts';
+export { PROTOCOLS, protocolByName, protocolsAt, recognizeProtocols } from './registry.ts';
 
 export { modbus, type ModbusMessage, type ModbusPdu } from './modbus/index.ts';
 export { s7comm, type S7commMessage } from './s7comm/index.ts';
