@@ -2,6 +2,7 @@
 export { LINKTYPE, MAX_BLOCK, MAX_RECORD, newCapturePacket } from './packet.ts';
 export type { CaptureFormat, CaptureIssue, CaptureIssueCode, CapturePacket, CaptureResult, PacketSink } from './packet.ts';
 export { decodeCapture, detectFormat, readCaptureFile } from './reader.ts';
+export type { ReadOptions } from './reader.ts';
 export { IPPROTO_TCP, IPPROTO_UDP, L3, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, dstString, ipv4ToString, ipv6ToString, newFrame, srcString } from './frame.ts';
 export type { Frame } from './frame.ts';
 export { decodeLink } from './link.ts';

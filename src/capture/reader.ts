@@ -44,7 +44,12 @@ export function decodeCapture(bytes: Uint8Array, sink: PacketSink): CaptureResul
  * Streams a capture file to the sink. Rejects only when the file cannot be read (missing, a
  * directory, no permission); any content, however broken, resolves with `issue` set.
  */
-export async function readCaptureFile(path: string, sink: PacketSink): Promise<CaptureResult> {
+export interface ReadOptions {
+  /** Awaited before each chunk is read: a slow consumer (a full stdout pipe) pauses reading here. */
+  beforeChunk?: () => Promise<void> | void;
+}
+
+export async function readCaptureFile(path: string, sink: PacketSink, options: ReadOptions = {}): Promise<CaptureResult> {
   const fh = await open(path, 'r');
   try {
     let buf = new Uint8Array(CHUNK);
@@ -53,6 +58,7 @@ export async function readCaptureFile(path: string, sink: PacketSink): Promise<C
     let fileOffset = 0;
     let eof = false;
     const fill = async (): Promise<void> => {
+      await options.beforeChunk?.();
       while (!eof && end < buf.length) {
         const { bytesRead } = await fh.read(buf, end, buf.length - end, null);
         if (bytesRead === 0) eof = true;

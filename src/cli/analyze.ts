@@ -3,6 +3,7 @@
 // capture, 1 when any was not (each reported on stderr with a stable code), 2 on bad usage.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PROTOCOLS } from '../protocols/index.ts';
 import { analyzeCaptureNdjson, summarizeCapture } from '../traffic/index.ts';
 
 /** Stable codes of this command's errors (printed as `CODE: path: message`). */
@@ -55,6 +56,11 @@ class Output {
     if (this.chunks.length) process.stdout.write(this.chunks.join(''));
     this.chunks = [];
     this.size = 0;
+  }
+  /** Resolves once stdout has room again, so a slow reader of the output pauses the capture reader. */
+  async drained(): Promise<void> {
+    this.flush();
+    if (process.stdout.writableNeedDrain) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
   }
 }
 
@@ -109,7 +115,7 @@ export async function run(args: string[]): Promise<number> {
         if (summary.capture.issue) console.error(`otscope analyze: warning: ${input.path}: ${summary.capture.issue.message} (${summary.capture.issue.code} at byte ${summary.capture.issue.offset})`);
         out.line(JSON.stringify(summary));
       } else {
-        const result = await analyzeCaptureNdjson(input.path, (l) => out.line(l));
+        const result = await analyzeCaptureNdjson(input.path, (l) => out.line(l), PROTOCOLS, { beforeChunk: () => out.drained() });
         if (result.format === null && !input.walked) {
           console.error(report('CAPTURE_NOT_RECOGNIZED', input.path));
           failed = true;

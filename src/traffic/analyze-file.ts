@@ -1,5 +1,5 @@
 // One capture file through the analyzer, as a summary or as NDJSON lines.
-import { decodeCapture, readCaptureFile, type CaptureResult } from '../capture/index.ts';
+import { decodeCapture, readCaptureFile, type CaptureResult, type ReadOptions } from '../capture/index.ts';
 import { PROTOCOLS, type Protocol } from '../protocols/index.ts';
 import { Analyzer } from './analyzer.ts';
 import { NdjsonWriter } from './ndjson.ts';
@@ -19,10 +19,11 @@ export async function analyzeCaptureNdjson(
   path: string,
   write: (line: string) => void,
   protocols: readonly Protocol[] = PROTOCOLS,
+  options: ReadOptions = {},
 ): Promise<CaptureResult> {
   const writer = new NdjsonWriter(write);
   const analyzer = new Analyzer(protocols, writer);
-  const result = await readCaptureFile(path, (p) => analyzer.packet(p));
+  const result = await readCaptureFile(path, (p) => analyzer.packet(p), options);
   analyzer.finish();
   writer.finish();
   return result;

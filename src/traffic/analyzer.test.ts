@@ -163,3 +163,22 @@ test('NDJSON: one line per message with flow and direction, then identities', ()
   assert.deepEqual(first.anomalies, []);
   assert.equal(JSON.parse(lines[1]).direction, 'to-client');
 });
+
+test('random payloads on every protocol port never throw and leave no unbounded state', () => {
+  let seed = 99;
+  const rnd = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 16;
+  };
+  const ports = [...new Set(PROTOCOLS.flatMap((p) => p.endpoints.map((e) => e.port)))];
+  const records: fx.PcapRecord[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const data = new Uint8Array(rnd() % 120);
+    for (let j = 0; j < data.length; j++) data[j] = rnd() & 255;
+    const port = ports[i % ports.length];
+    const l4 = i % 3 === 0 ? fx.udp(40000 + (i % 7), port, data) : fx.tcp(40000 + (i % 7), port, 1000 + rnd() * 3, 1, TCP.ACK, data);
+    records.push({ sec: i, frac: 0, frame: fx.ethernet(0x0800, fx.ipv4(CLIENT, SERVER, i % 3 === 0 ? 17 : 6, l4)) });
+  }
+  const s = summary(fx.pcapFile({ linkType: 1 }, records));
+  assert.equal(s.packet_count, 2000);
+});

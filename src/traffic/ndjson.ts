@@ -64,9 +64,12 @@ export class NdjsonWriter implements AnalyzerSink {
     };
     this.write(JSON.stringify(line, jsonReplacer));
     if (!flow) return;
-    const server = flow.app!.server;
-    const ip = server === 0 ? flow.a : flow.b;
-    const port = server === 0 ? flow.portA : flow.portB;
+    // Over TCP a device is the server and both directions describe it (requests pair with
+    // responses). Over UDP devices announce themselves to broadcast addresses (BACnet I-Am), so
+    // each sender is described by what it sent.
+    const side = flow.transport === 'tcp' ? flow.app!.server : e.dir;
+    const ip = side === 0 ? flow.a : flow.b;
+    const port = side === 0 ? flow.portA : flow.portB;
     const key = `${ip}|${port}|${e.protocol.name}`;
     let ep = this.endpoints.get(key);
     if (!ep) {
