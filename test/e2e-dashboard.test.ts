@@ -242,7 +242,7 @@ test(
     const totalAssets = Number((await textOf(page, 'total-assets')).replace(/\D/g, ''));
     assert.ok(totalAssets >= observations.length, `the assets card counts the ingested assets (saw ${totalAssets})`);
     const screenshot = join(tmpdir(), 'otscope-dashboard-overview.png');
-    await page.waitForTimeout(1000); // let the bar charts finish their entry animation
+    await page.waitForTimeout(600); // let the charts finish their 400 ms entry animation
     await page.screenshot({ path: screenshot });
     console.log(`overview screenshot: ${screenshot}`);
 
@@ -261,6 +261,7 @@ test(
     assert.match(await textOf(page, 'assets-table-total'), new RegExp(`\\b${total}\\b`));
     assert.equal(await page.getByTestId('assets-table-row').count(), 20);
     assert.equal(await textOf(page, 'assets-table-position'), '第 1 / 2 页');
+    await page.screenshot({ path: join(tmpdir(), 'otscope-dashboard-assets.png') });
     await page.getByTestId('assets-table-next').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=assets-table-position]')?.textContent === '第 2 / 2 页');
     assert.equal(await page.getByTestId('assets-table-row').count(), total - 20);
@@ -280,6 +281,7 @@ test(
     assert.match(s7, /V4\.2\.1/);
     assert.ok(s7.includes(beijingTime(observedAt)), `last seen is shown as ${beijingTime(observedAt)} Beijing time: ${s7}`);
     assert.ok(s7.includes(ENTERPRISE_NAME), `the S7-1200 is attributed to the enterprise owning its address: ${s7}`);
+    assert.match(s7, /\d+ 个漏洞/, 'the vulnerable asset shows how many findings it has');
 
     // The enterprise filter lists registered enterprises and narrows the table to that one's assets.
     await page.getByTestId('filter-enterprise').selectOption({ label: ENTERPRISE_NAME });

@@ -67,6 +67,7 @@ const zh = {
   'col.deadline': '整改期限',
   'col.honeypot': '疑似蜜罐',
   'badge.honeypot': '蜜罐',
+  'badge.findings': '{n} 个漏洞',
 
   'filter.region': '区域',
   'filter.enterprise': '企业',
@@ -193,6 +194,7 @@ const en: Record<MessageKey, string> = {
   'col.deadline': 'Deadline',
   'col.honeypot': 'Likely honeypot',
   'badge.honeypot': 'Honeypot',
+  'badge.findings': '{n} findings',
 
   'filter.region': 'Region',
   'filter.enterprise': 'Enterprise',

@@ -5,6 +5,7 @@ import { h } from '../dom.ts';
 import { formatTime, orDash } from '../format.ts';
 import { t } from '../i18n.ts';
 import { placeName, regionIndex, regionOptions } from '../regions.ts';
+import { href } from '../router.ts';
 import type { ViewContext } from './view.ts';
 
 export async function assetsView({ root, params }: ViewContext): Promise<void> {
@@ -29,8 +30,14 @@ export async function assetsView({ root, params }: ViewContext): Promise<void> {
     columns: [
       {
         label: 'col.ip',
-        class: 'mono',
-        cell: (a) => [a.ip, a.honeypot ? h('span', { class: 'badge honeypot', title: t('col.honeypot') }, t('badge.honeypot')) : null],
+        class: 'mono nowrap',
+        cell: (a) => [
+          a.ip,
+          a.honeypot ? h('span', { class: 'badge honeypot', title: t('col.honeypot') }, t('badge.honeypot')) : null,
+          a.findingCount > 0
+            ? h('a', { class: 'badge sev-high finding-count', testid: 'asset-findings', attrs: { href: href('findings', { ip: a.ip }) } }, t('badge.findings', { n: a.findingCount }))
+            : null,
+        ],
       },
       { label: 'col.region', cell: (a) => placeName(regions, a.cityCode, a.countyCode, a.regionCode) },
       { label: 'col.enterprise', cell: (a) => orDash(a.enterpriseName) },
