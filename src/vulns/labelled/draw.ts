@@ -101,7 +101,14 @@ function oracle(identity: { vendorKey: string | null; product?: string; orderNum
   for (const { a, p } of rows) {
     const byFamily =
       familyKey !== null && familyKey !== '' && p.vendorKey === 'siemens' && !p.modelNumbers.some((m) => mlfbKey(m)) && productKey(p.productName) === familyKey;
-    const byModel = byFamily || (mk !== null && p.modelNumbers.some((m) => mlfbKey(m) === mk));
+    // Schneider writes "(part numbers BMXP34*)": a reference that starts with the stem belongs to it
+    const stems = [
+      ...[...p.fullName.matchAll(/part numbers? ([A-Z0-9]+)\*/g)].map((m) => m[1]),
+      ...[...p.fullName.matchAll(/\b([A-Z]{3}) ([A-Z]\d+)x\b/g)].map((m) => m[1] + m[2]), // "M340 CPUs BMX P34x"
+    ];
+    const squashed = (identity.product ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '');
+    const byPart = p.vendorKey === identity.vendorKey && stems.some((stem) => squashed.startsWith(stem));
+    const byModel = byFamily || byPart || (mk !== null && p.modelNumbers.some((m) => mlfbKey(m) === mk));
     const reviewed = REVIEWED_RELATIVES.some(([own, rels]) => productKey(own) === pk && rels.some((rel) => productKey(rel) === productKey(p.productName)));
     const byName =
       pk !== null &&
@@ -203,6 +210,8 @@ const HAND: Hand[] = [
   ['span', { vendor: 'Hitachi Energy', product: 'RTU500 series CMU' }, ['12.4.5', '12.4.12']],
   ['per-line-fix', { vendor: 'Rockwell Automation', product: 'ControlLogix 5580' }, ['33.016', '33.017', '34.013', '34.014', '36.011']],
   ['family-from-mlfb', { vendor: 'Siemens', orderNumber: '6ES7 214-1AG40-0XB0' }, ['V4.2.3', 'V4.5.0', 'V4.6.0']],
+  ['part-number-family', { vendor: 'Schneider Electric', product: 'BMX P34 2020' }, ['SV3.40', 'SV3.51']],
+  ['part-number-family', { vendor: 'Schneider Electric', product: 'BMEP58 2040' }, ['SV4.01']],
   ['wrong-vendor', { vendor: 'Omron', product: 'SINUMERIK 828D' }, ['4.7']],
   ['unknown-product', { vendor: 'Siemens', product: 'SIMATIC Nonexistent 9999' }, ['V1.0']],
 ];
