@@ -116,8 +116,16 @@ export const fixtures: readonly ProtocolFixture[] = [
   }),
   f('UMAS request', 'to-server', hex`0000 0000 0004 00 | 5a 0002`, {
     source: 'modicon_test.pcap frame 4',
-    expect: { 'modbus.func_code': 90, 'modbus.func_name': 'umas', 'modbus.data': '0002' },
+    expect: { 'modbus.func_code': 90, 'modbus.func_name': 'umas', 'modbus.data': '0002', 'modbus.umas.func_name': 'read-id' },
   }),
+  f(
+    'UMAS read-id response',
+    'to-client',
+    hex`0000 0000 0032 00 | 5a 00 fe 10ff5a01010000007002000027000900080000000000
+        0e 3134302043505520333131203130   # "140 CPU 311 10"
+        010101000000001100`,
+    { source: 'modicon_test.pcap frame 6', expect: { 'modbus.func_code': 90, 'modbus.umas.status': 0xfe } },
+  ),
   f('write single register request with a short PDU', 'to-server', hex`0000 0000 0004 01 | 06 0000`, {
     anomalies: ['pdu-length-mismatch'],
   }),

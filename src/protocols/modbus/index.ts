@@ -8,3 +8,4 @@ export {
 } from './function-codes.ts';
 export { readDeviceIdentification, readHoldingRegisters, reportServerId } from './requests.ts';
 export { deviceIdResponse, exceptionResponse, reportServerIdResponse } from './responses.ts';
+export { UMAS_FUNCTION_NAMES } from './umas.ts';

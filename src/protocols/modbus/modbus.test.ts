@@ -47,6 +47,12 @@ describe('modbus', () => {
     assert.equal(id?.product, 'SCHNEIDER');
   });
 
+  it('identifies a Modicon from its UMAS read-id reply', () => {
+    const id = modbus.identify([parsed('UMAS request'), parsed('UMAS read-id response')]);
+    assert.deepEqual(id, { vendor: 'Schneider Electric', product: '140 CPU 311 10', model: '140 CPU 311 10', raw: { umasReadId: '140 CPU 311 10' } });
+    assert.equal(modbus.identify([parsed('UMAS read-id response')]), null);
+  });
+
   it('reveals nothing from plain register traffic', () => {
     assert.equal(modbus.identify([parsed('read input registers response')]), null);
   });

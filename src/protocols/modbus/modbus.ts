@@ -6,6 +6,7 @@ import type { Direction, Fields, Parsed, Protocol } from '../protocol.ts';
 import { DEVICE_ID_OBJECT_NAMES, DIAGNOSTIC_NAMES, exceptionName, functionName } from './function-codes.ts';
 import type { ModbusMessage, ModbusPdu } from './message.ts';
 import { decodePdu, encodePdu } from './pdu.ts';
+import { UMAS_FUNCTION_NAMES, UMAS_STATUS, umasText } from './umas.ts';
 
 const MBAP_SIZE = 7;
 /**
@@ -80,12 +81,19 @@ function printable(bytes: Uint8Array): string {
 function identify(messages: readonly ModbusMessage[]): DeviceIdentity | null {
   const objects = new Map<number, string>();
   let serverId: Uint8Array | undefined;
+  let umasId: string | undefined;
+  // A UMAS read-id (0x02) request names the reply that follows it on the flow.
+  let readIdAsked = false;
   for (const m of messages) {
+    if (m.function.code === 90 && m.pdu.kind === 'raw' && m.pdu.data.length >= 2) {
+      if (m.direction === 'to-server') readIdAsked = m.pdu.data[1] === 0x02;
+      else if (readIdAsked && m.pdu.data[1] === UMAS_STATUS.ok) umasId ??= umasText(m.pdu.data);
+    }
     if (m.direction !== 'to-client') continue;
     if (m.pdu.kind === 'device-id') for (const o of m.pdu.objects) objects.set(o.id, o.value.replace(/\0+$/, '').trim());
     if (m.pdu.kind === 'report-server-id' && m.pdu.data.length) serverId = m.pdu.data;
   }
-  if (!objects.size && !serverId) return null;
+  if (!objects.size && !serverId && !umasId) return null;
   const id: DeviceIdentity = {};
   const vendor = objects.get(0);
   const productCode = objects.get(1);
@@ -104,6 +112,12 @@ function identify(messages: readonly ModbusMessage[]): DeviceIdentity | null {
     const text = printable(serverId);
     if (text) raw.serverIdText = text;
     if (!id.product && text.length >= 3) id.product = text;
+  }
+  if (umasId) {
+    raw.umasReadId = umasId;
+    id.vendor ??= 'Schneider Electric';
+    id.product ??= umasId;
+    id.model ??= umasId;
   }
   id.raw = raw;
   return id;
@@ -204,6 +218,13 @@ function fields(m: ModbusMessage): Fields {
   };
   if (m.exception) f['modbus.exception_code'] = m.exception.code;
   pduFields(m.pdu, m.function.code, f);
+  if (m.function.code === 90 && !m.exception && m.pdu.kind === 'raw' && m.pdu.data.length >= 2) {
+    f['modbus.umas.session'] = m.pdu.data[0];
+    if (m.direction === 'to-server') {
+      f['modbus.umas.func'] = m.pdu.data[1];
+      f['modbus.umas.func_name'] = UMAS_FUNCTION_NAMES[m.pdu.data[1]] ?? 'unknown';
+    } else f['modbus.umas.status'] = m.pdu.data[1];
+  }
   return f;
 }
 
