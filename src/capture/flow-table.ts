@@ -3,7 +3,7 @@
 // oldest flow is evicted when it is full, and flows idle longer than their timeout are swept as
 // capture time passes. Eviction and close go through `onEnd` so the owner can flush its state.
 import { IPPROTO_TCP, dstString, srcString, type Frame } from './frame.ts';
-import { TcpStream } from './tcp-stream.ts';
+import { HeldBudget, TcpStream } from './tcp-stream.ts';
 
 export interface FlowLimits {
   maxFlows: number;
@@ -43,7 +43,7 @@ export class Flow<T = unknown> {
   readonly a6: Uint8Array | null;
   readonly b6: Uint8Array | null;
 
-  constructor(f: Frame, hash: number, now: number) {
+  constructor(f: Frame, hash: number, now: number, budget: HeldBudget) {
     this.hash = hash;
     this.ipVersion = f.ipVersion;
     this.a = srcString(f);
@@ -57,7 +57,7 @@ export class Flow<T = unknown> {
     this.b6 = f.ipVersion === 6 ? f.addrBytes.slice(f.dst6, f.dst6 + 16) : null;
     this.firstSeen = now;
     this.lastSeen = now;
-    this.streams = this.transport === 'tcp' ? [new TcpStream(), new TcpStream()] : null;
+    this.streams = this.transport === 'tcp' ? [new TcpStream(budget), new TcpStream(budget)] : null;
   }
 }
 
@@ -87,6 +87,8 @@ export class FlowTable<T = unknown> {
   /** Direction of the last looked-up frame: 0 = A→B, 1 = B→A. */
   dir = 0;
   created = 0;
+  /** Out-of-order bytes held by all TCP streams of this table. */
+  readonly held = new HeldBudget();
   evicted = 0;
 
   constructor(
@@ -123,7 +125,7 @@ export class FlowTable<T = unknown> {
       const oldest = this.order.values().next().value;
       if (oldest) this.end(oldest, 'evicted');
     }
-    const flow = new Flow<T>(f, hash, now);
+    const flow = new Flow<T>(f, hash, now, this.held);
     flow.next = this.buckets.get(hash) ?? null;
     this.buckets.set(hash, flow);
     this.order.add(flow);

@@ -8,7 +8,7 @@ export type { Frame } from './frame.ts';
 export { decodeLink } from './link.ts';
 export { PacketDecoder } from './decode.ts';
 export { FragmentReassembler } from './ip-fragments.ts';
-export { GAP_WAIT_S, MAX_PENDING_BYTES, MAX_PENDING_SEGMENTS, TcpStream } from './tcp-stream.ts';
+export { GAP_WAIT_S, HeldBudget, MAX_HELD_TOTAL, MAX_PENDING_BYTES, MAX_PENDING_SEGMENTS, TcpStream } from './tcp-stream.ts';
 export type { StreamSink } from './tcp-stream.ts';
 export { DEFAULT_FLOW_LIMITS, Flow, FlowTable } from './flow-table.ts';
 export type { FlowEndReason, FlowLimits } from './flow-table.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TCP, ethernet, ipv4, tcp } from './fixtures.ts';
-import { CaptureSession, GAP_WAIT_S, LINKTYPE, MAX_PENDING_SEGMENTS, TcpStream, newCapturePacket, type Flow, type StreamSink } from './index.ts';
+import { CaptureSession, GAP_WAIT_S, HeldBudget, LINKTYPE, MAX_PENDING_SEGMENTS, TcpStream, newCapturePacket, type Flow, type StreamSink } from './index.ts';
 
 class Recorder implements StreamSink {
   out: string[] = [];
@@ -85,6 +85,22 @@ test('a hole is skipped after GAP_WAIT_S of capture time or too many held segmen
   for (let i = 0; i <= MAX_PENDING_SEGMENTS; i++) t.segment(10 + i, bytes('y'), 0, 1, r2, 0, i);
   assert.deepEqual(r2.out.slice(0, 2), ['gap 9', 'y@0']);
   assert.equal(t.pendingSegments, 0);
+});
+
+test('streams share one budget of held bytes: past it a stream skips its hole at once', () => {
+  const budget = new HeldBudget(10);
+  const a = new TcpStream(budget);
+  const b = new TcpStream(budget);
+  const r = new Recorder();
+  a.syn(0);
+  b.syn(0);
+  a.segment(5, bytes('aaaaaa'), 0, 6, r, 0, 1);
+  assert.equal(budget.bytes, 6);
+  b.segment(5, bytes('bbbbbb'), 0, 6, r, 0, 2);
+  assert.deepEqual(r.out, ['gap 4', 'bbbbbb@2']);
+  assert.equal(budget.bytes, 6, 'only the first stream still holds its segment');
+  a.flush(r);
+  assert.equal(budget.bytes, 0);
 });
 
 test('a FIN after a hole marks the missing bytes lost; a late copy of them is dropped', () => {

@@ -9,6 +9,15 @@ export const MAX_PENDING_BYTES = 256 * 1024;
 /** Seconds of capture time a hole may stay open before the stream skips past it. */
 export const GAP_WAIT_S = 3;
 
+/** Out-of-order bytes all streams of one session may hold together (memory stays flat). */
+export const MAX_HELD_TOTAL = 64 * 1024 * 1024;
+
+/** The shared count of held bytes; a stream that would push it past `max` skips its hole at once. */
+export class HeldBudget {
+  bytes = 0;
+  constructor(readonly max = MAX_HELD_TOTAL) {}
+}
+
 export interface StreamSink {
   /**
    * In-order bytes b[start, end), valid only during the call. `frame` is the number of the frame
@@ -40,6 +49,8 @@ export class TcpStream {
   private held: Held[] = [];
   private heldBytes = 0;
 
+  constructor(private readonly budget: HeldBudget = new HeldBudget()) {}
+
   get pendingSegments(): number {
     return this.held.length;
   }
@@ -47,6 +58,7 @@ export class TcpStream {
   syn(seq: number): void {
     this.nextSeq = (seq + 1) >>> 0;
     this.held.length = 0;
+    this.budget.bytes -= this.heldBytes;
     this.heldBytes = 0;
     this.finSeq = -1;
     this.finished = false;
@@ -123,7 +135,10 @@ export class TcpStream {
   private enforceLimits(sink: StreamSink, now: number): void {
     while (
       this.held.length > 0 &&
-      (this.held.length > MAX_PENDING_SEGMENTS || this.heldBytes > MAX_PENDING_BYTES || now - this.held[0].at > GAP_WAIT_S)
+      (this.held.length > MAX_PENDING_SEGMENTS ||
+        this.heldBytes > MAX_PENDING_BYTES ||
+        this.budget.bytes > this.budget.max ||
+        now - this.held[0].at > GAP_WAIT_S)
     ) {
       this.skipHole(sink, now);
     }
@@ -155,6 +170,7 @@ export class TcpStream {
       if (d > 0) return;
       this.held.shift();
       this.heldBytes -= h.bytes.length;
+      this.budget.bytes -= h.bytes.length;
       if (d + h.bytes.length <= 0) {
         this.retransmittedBytes += h.bytes.length;
         continue;
@@ -174,10 +190,12 @@ export class TcpStream {
         return;
       }
       this.heldBytes -= same.bytes.length;
+      this.budget.bytes -= same.bytes.length;
       this.held.splice(i - 1, 1);
       i--;
     }
     this.held.splice(i, 0, { seq, bytes, at, frame });
     this.heldBytes += bytes.length;
+    this.budget.bytes += bytes.length;
   }
 }

@@ -7,6 +7,10 @@ import { LLC_PROTOCOLS, MSTP_NPDU_FRAMES, MSTP_PROTOCOL } from './llc.ts';
 
 /** Largest partial PDU held per direction while waiting for the rest of it. */
 export const MAX_PENDING_PDU = 1 << 20;
+/** Partial PDUs held by all flows together; past it a new partial PDU is dropped (resync). */
+export const MAX_PENDING_TOTAL = 64 * 1024 * 1024;
+/** A reassembly buffer larger than this is released once it is empty. */
+const KEEP_BUFFER = 64 * 1024;
 /** Segments of a direction tried for recognition before the flow is left undecoded. */
 const RECOGNITION_TRIES = 16;
 
@@ -63,6 +67,8 @@ export class Analyzer implements FlowHandler<FlowApp> {
   private readonly byName: Map<string, Protocol>;
   packets = 0;
   messages = 0;
+  /** Bytes of unfinished PDUs held by all flows. */
+  pendingTotal = 0;
 
   constructor(
     private readonly protocols: readonly Protocol[],
@@ -104,6 +110,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
     if (ds.len > 0) {
       // The rest of an unfinished PDU: append to what is held (bounded) and parse from there.
       const need = ds.len + (end - start);
+      this.pendingTotal -= ds.len;
       if (need > MAX_PENDING_PDU) {
         ds.len = 0;
         return;
@@ -131,13 +138,20 @@ export class Analyzer implements FlowHandler<FlowApp> {
         return;
       }
       // not-mine (or a PDU too large to hold): resynchronise at the next segment boundary.
-      return;
+      break;
     }
+    if (ds.buf !== null && ds.buf.length > KEEP_BUFFER) ds.buf = null;
   }
 
   tcpGap(flow: Flow<FlowApp>, dir: number): void {
     // The unfinished PDU lost its middle: drop it; parsing restarts at the next segment.
-    if (flow.app) flow.app.dirs[dir].len = 0;
+    if (flow.app) this.drop(flow.app.dirs[dir]);
+  }
+
+  private drop(ds: DirState): void {
+    this.pendingTotal -= ds.len;
+    ds.len = 0;
+    if (ds.buf !== null && ds.buf.length > KEEP_BUFFER) ds.buf = null;
   }
 
   udp(flow: Flow<FlowApp>, dir: number, b: Uint8Array, start: number, end: number): void {
@@ -166,6 +180,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
   }
 
   flowEnd(flow: Flow<FlowApp>, reason: FlowEndReason): void {
+    if (flow.app) for (const ds of flow.app.dirs) this.drop(ds);
     this.sink.flowEnd?.(flow, reason);
   }
 
@@ -186,10 +201,15 @@ export class Analyzer implements FlowHandler<FlowApp> {
 
   private keep(ds: DirState, work: Uint8Array, pos: number, stop: number): void {
     const n = stop - pos;
+    if (this.pendingTotal + n > MAX_PENDING_TOTAL) {
+      ds.len = 0;
+      return;
+    }
+    this.pendingTotal += n;
     if (work === ds.buf) {
       ds.buf.copyWithin(0, pos, stop);
     } else {
-      if (!ds.buf || ds.buf.length < n) ds.buf = new Uint8Array(Math.max(n, 2048));
+      if (!ds.buf || ds.buf.length < n) ds.buf = new Uint8Array(Math.max(n, 512));
       ds.buf.set(work.subarray(pos, stop));
     }
     ds.len = n;

@@ -77,7 +77,7 @@ export class NdjsonWriter implements AnalyzerSink {
       ep = { ip, port, protocol: e.protocol, messages: [] };
       this.endpoints.set(key, ep);
     }
-    if (ep.messages.length < MESSAGES_PER_ENDPOINT) ep.messages.push(e.message);
+    if (ep.messages.length < MESSAGES_PER_ENDPOINT) ep.messages.push(detach(e.message));
   }
 
   /** Identities of every server endpoint whose messages reveal one. */
@@ -100,4 +100,19 @@ export class NdjsonWriter implements AnalyzerSink {
   finish(): void {
     for (const r of this.identities()) this.write(JSON.stringify(r, jsonReplacer));
   }
+}
+
+/**
+ * A copy of a message that owns its bytes: parsers may return views of the reader's buffer, which
+ * is reused for the next chunk, and identities are computed from kept messages at the end.
+ */
+export function detach<T>(value: T, depth = 0): T {
+  if (value instanceof Uint8Array) return value.slice() as T;
+  if (value === null || typeof value !== 'object' || depth > 32) return value;
+  if (Array.isArray(value)) return value.map((v) => detach(v, depth + 1)) as T;
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, detach(v, depth + 1)])) as T;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = detach(v, depth + 1);
+  return out as T;
 }
