@@ -4,7 +4,7 @@ import { errorBox, errorMessage } from '../components/error-box.ts';
 import { clear, h } from '../dom.ts';
 import { formatCount, formatTime } from '../format.ts';
 import { t, type MessageKey } from '../i18n.ts';
-import { navigate } from '../router.ts';
+import { href, navigate } from '../router.ts';
 import type { Dispose, ViewContext } from './view.ts';
 
 type City = Overview['cities'][number];
@@ -161,9 +161,14 @@ function cityTable(rows: City[]): HTMLElement {
             testid: 'city-row',
             class: 'clickable',
             attrs: { 'data-code': r.code },
-            on: { click: () => navigate('assets', { region: r.code }) },
+            // The whole row is a target for the mouse; the city name's link (keyboard, new tab) handles its own clicks.
+            on: {
+              click: (e) => {
+                if (!(e.target as Element).closest('a')) navigate('assets', { region: r.code });
+              },
+            },
           },
-          h('td', { class: 'city-name' }, r.name),
+          h('td', { class: 'city-name' }, h('a', { attrs: { href: href('assets', { region: r.code }) } }, r.name)),
           h(
             'td',
             { class: 'num' },

@@ -44,7 +44,15 @@ export function shell(active: RouteName, onLogout: () => void | Promise<void>): 
         'nav',
         { class: 'nav', testid: 'nav' },
         NAV.map(([route, label]) =>
-          h('a', { class: route === active ? 'active' : undefined, testid: `nav-${route}`, attrs: { href: href(route) } }, t(label)),
+          h(
+            'a',
+            {
+              class: route === active ? 'active' : undefined,
+              testid: `nav-${route}`,
+              attrs: route === active ? { href: href(route), 'aria-current': 'page' } : { href: href(route) },
+            },
+            t(label),
+          ),
         ),
       ),
       h(
