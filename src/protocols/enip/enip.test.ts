@@ -45,8 +45,33 @@ describe('enip', () => {
     });
   });
 
-  it('reveals nothing without a ListIdentity reply', () => {
+  it('reveals nothing without a ListIdentity reply or an identity request', () => {
     assert.equal(enip.identify([parsed('SendRRData get-attributes-all reply')]), null);
+    assert.equal(enip.identify([parsed('SendUnitData multiple service packet')]), null);
+  });
+
+  it('identifies a controller from Get_Attributes_All on its Identity object', () => {
+    const id = enip.identify([
+      parsed('SendRRData unconnected send of get-attributes-all to the identity object'),
+      parsed('SendRRData get-attributes-all reply'),
+    ]);
+    assert.deepEqual(id, {
+      vendor: 'Rockwell Automation/Allen-Bradley',
+      firmware: '16.20',
+      serial: '0051823f',
+      product: '1756-L61/B LOGIX5561',
+      model: '1756-L61/B LOGIX5561',
+      orderNumber: '1756-L61/B',
+      raw: {
+        vendorId: 1,
+        deviceType: 14,
+        deviceTypeName: 'Programmable Logic Controller',
+        productCode: 54,
+        status: 0x3060,
+        state: 255,
+        stateName: 'default',
+      },
+    });
   });
 
   it('builds the identity item a honeypot answers with, byte for byte', () => {

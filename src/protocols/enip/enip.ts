@@ -4,7 +4,7 @@
 import { ByteReader, ByteWriter, toHex } from '../../wire/index.ts';
 import type { DeviceIdentity, Transport } from '../../model/index.ts';
 import type { Direction, Fields, Message, Parsed, Protocol } from '../protocol.ts';
-import { className, decodeCip, decodeEpath, flattenCip, serviceName, type CipMessage } from './cip.ts';
+import { className, decodeCip, decodeEpath, flattenCip, pathClass, serviceName, type CipMessage } from './cip.ts';
 import { COMMAND_NAMES, DEVICE_TYPE_NAMES, GENERAL_STATUS_NAMES, IDENTITY_STATE_NAMES, ITEM_NAMES, VENDOR_NAMES, nameOf } from './names.ts';
 
 const HEADER_SIZE = 24;
@@ -279,34 +279,68 @@ function fields(m: EnipMessage): Fields {
   return f;
 }
 
+/** The Identity object's attributes 1–7 (and 8, state) as a Get_Attributes_All reply carries them (Vol 1 §5-2). */
+export function decodeIdentityAttributes(data: Uint8Array): Omit<IdentityItem, 'protocolVersion' | 'socketAddress'> | null {
+  const r = new ByteReader(data);
+  const vendorId = r.u16le();
+  const deviceType = r.u16le();
+  const productCode = r.u16le();
+  const major = r.u8();
+  const minor = r.u8();
+  const status = r.u16le();
+  const serialNumber = r.u32le();
+  const productName = r.ascii(r.u8());
+  if (r.overrun) return null;
+  const state = r.remaining ? r.u8() : 255;
+  return { vendorId, deviceType, productCode, revision: { major, minor }, status, serialNumber, productName, state };
+}
+
+function toIdentity(id: Omit<IdentityItem, 'protocolVersion' | 'socketAddress'>, socketAddress?: IdentityItem['socketAddress']): DeviceIdentity {
+  const identity: DeviceIdentity = {
+    vendor: VENDOR_NAMES[id.vendorId] ?? `CIP vendor ${id.vendorId}`,
+    firmware: `${id.revision.major}.${id.revision.minor}`,
+    serial: id.serialNumber.toString(16).padStart(8, '0'),
+    raw: {
+      vendorId: id.vendorId,
+      deviceType: id.deviceType,
+      deviceTypeName: DEVICE_TYPE_NAMES[id.deviceType] ?? 'unknown',
+      productCode: id.productCode,
+      status: id.status,
+      state: id.state,
+      stateName: IDENTITY_STATE_NAMES[id.state] ?? 'unknown',
+    },
+  };
+  if (id.productName) {
+    identity.product = id.productName;
+    identity.model = id.productName;
+  }
+  if (socketAddress && identity.raw) identity.raw.socketAddress = `${socketAddress.address}:${socketAddress.port}`;
+  // Rockwell product names start with the catalogue number: "1756-L61/B LOGIX5561".
+  const catalog = /^(\d{4}-[A-Z0-9/]+)/.exec(id.productName);
+  if (id.vendorId === 1 && catalog) identity.orderNumber = catalog[1];
+  return identity;
+}
+
+/**
+ * From a ListIdentity reply, or else from a Get_Attributes_All reply that follows a request to
+ * the Identity object (class 1) on the same flow, as engineering tools send when going online.
+ */
 function identify(messages: readonly EnipMessage[]): DeviceIdentity | null {
   for (const m of messages) {
     const item = items(m).find((i) => i.typeId === ITEM.listIdentity);
     const id = item ? decodeIdentityItem(item.data) : null;
-    if (!id) continue;
-    const identity: DeviceIdentity = {
-      vendor: VENDOR_NAMES[id.vendorId] ?? `CIP vendor ${id.vendorId}`,
-      product: id.productName || undefined,
-      model: id.productName || undefined,
-      firmware: `${id.revision.major}.${id.revision.minor}`,
-      serial: id.serialNumber.toString(16).padStart(8, '0'),
-      raw: {
-        vendorId: id.vendorId,
-        deviceType: id.deviceType,
-        deviceTypeName: DEVICE_TYPE_NAMES[id.deviceType] ?? 'unknown',
-        productCode: id.productCode,
-        status: id.status,
-        state: id.state,
-        stateName: IDENTITY_STATE_NAMES[id.state] ?? 'unknown',
-        socketAddress: `${id.socketAddress.address}:${id.socketAddress.port}`,
-      },
-    };
-    // Rockwell product names start with the catalogue number: "1756-L61/B LOGIX5561".
-    const catalog = /^(\d{4}-[A-Z0-9/]+)/.exec(id.productName);
-    if (id.vendorId === 1 && catalog) identity.orderNumber = catalog[1];
-    if (!identity.product) delete identity.product;
-    if (!identity.model) delete identity.model;
-    return identity;
+    if (id) return toIdentity(id, id.socketAddress);
+  }
+  let asked = false;
+  for (const m of messages) {
+    for (const c of cipMessages(m)) {
+      if (c.kind === 'request') {
+        if (c.service === 0x01) asked = pathClass(c.path) === 0x01;
+      } else if (asked && c.service === 0x01 && c.generalStatus === 0) {
+        const attrs = decodeIdentityAttributes(c.data);
+        if (attrs) return toIdentity(attrs);
+      }
+    }
   }
   return null;
 }
