@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importCsaf, type NormalizedAdvisory } from './csaf.ts';
+import { buildIndex, matchIdentity } from './match.ts';
 
 const ROOT = join(import.meta.dirname, '../../reference/csaf');
 
@@ -61,4 +62,19 @@ test('every leaf of all 563 bundled advisories has an explicit outcome', () => {
   assert.equal(cves, 1291);
   // A regression guard: the parser understands all but a handful of texts.
   assert.ok((outcomes.unparsed ?? 0) < 40, `unparsed ${outcomes.unparsed}`);
+
+  // Every affected product, described the way the advisory names it, finds its own advisory.
+  const index = buildIndex(advisories);
+  let total = 0;
+  const lost: string[] = [];
+  for (const a of advisories) {
+    for (const p of a.products) {
+      if (p.cves.length === 0 || p.range.kind === 'none') continue;
+      total++;
+      const m = matchIdentity(index, { vendor: p.vendor, product: p.productName, model: p.modelNumbers[0] });
+      if (!m.some((x) => x.advisoryId === a.id)) lost.push(`${a.id} ${p.vendor} › ${p.productName}`);
+    }
+  }
+  console.log(`self-match ${total - lost.length}/${total}; lost: ${lost.join('; ')}`);
+  assert.ok(lost.length / total < 0.005, `${lost.length} products do not find their own advisory`);
 });

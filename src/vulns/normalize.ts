@@ -112,12 +112,16 @@ export function productTokens(name: unknown): string[] {
 }
 
 /** Single words that do not name a product on their own. */
-const GENERIC = new Set(['controller', 'gateway', 'server', 'client', 'panel', 'panels', 'hmi', 'plc', 'cpu', 'switch', 'router', 'module', 'software', 'device', 'system', 'web', 'station']);
+const GENERIC = new Set([
+  'controller', 'gateway', 'server', 'client', 'panel', 'panels', 'hmi', 'plc', 'cpu', 'switch', 'router', 'module',
+  'software', 'device', 'system', 'web', 'station', 'opc', 'rtu', 'dcs', 'scada', 'ups', 'nvr', 'dvr', 'ipc', 'pcs',
+  'camera', 'drive', 'relay', 'meter', 'sensor', 'firewall', 'modem', 'inverter',
+]);
 
-/** Whether product tokens are specific enough to match on: a digit, two words, or one product word. */
+/** Whether product tokens are specific enough to match on: a digit, two words, or one product word ("PDM", "Niagara"). */
 export function isSpecificProduct(tokens: readonly string[]): boolean {
   if (tokens.length >= 2 || tokens.some((t) => /\d/.test(t))) return true;
-  return tokens.length === 1 && tokens[0].length >= 4 && !GENERIC.has(tokens[0]);
+  return tokens.length === 1 && tokens[0].length >= 3 && !GENERIC.has(tokens[0]);
 }
 
 /** Product key: the significant tokens joined by one space. */
