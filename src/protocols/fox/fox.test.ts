@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fox, helloRequest, helloValues, type FoxMessage } from './index.ts';
+import { fox, helloRequest, helloResponse, helloValues, type FoxMessage } from './index.ts';
 import { stationHello } from './fixtures.ts';
 
 function parse(bytes: Uint8Array): FoxMessage {
@@ -56,5 +56,14 @@ describe('fox', () => {
 
   it('keeps scalar hello values by key', () => {
     assert.equal(helloValues(parse(stationHello))['hostId'], 'Qnx-NPM6-0000-1A2B-3C4D');
+  });
+
+  it('builds a station answer that nmap fox-info reads (starts with "fox a 0", s: values on their own lines)', () => {
+    const bytes = fox.encode(helloResponse([['hostName', 'jace-7'], ['app.name', 'Station'], ['app.version', '4.4.73.24'], ['station.name', 'Pump\nRoom']]));
+    const text = new TextDecoder().decode(bytes);
+    assert.ok(text.startsWith('fox a 0 -1 fox hello\n{\nfox.version=s:1.0\nid=i:2\n'));
+    assert.ok(text.includes('\napp.version=s:4.4.73.24\n'));
+    const id = fox.identify([parse(bytes)]);
+    assert.deepEqual([id?.firmware, id?.moduleName], ['4.4.73.24', 'Pump Room']);
   });
 });

@@ -18,6 +18,22 @@ export function helloRequest(): FoxMessage {
   };
 }
 
+/**
+ * A station's answer to hello (message 0, no reply number, as nmap's fox-info expects: "fox a 0").
+ * Values are written as strings except `id`, an integer.
+ */
+export function helloResponse(values: ReadonlyArray<readonly [string, string]>, id = 2): FoxMessage {
+  return {
+    anomalies: [],
+    header: { type: 'a', number: 0, replyTo: -1, channel: 'fox', command: 'hello' },
+    entries: [
+      { key: 'fox.version', type: 's', value: '1.0' },
+      { key: 'id', type: 'i', value: String(id) },
+      ...values.filter(([k]) => k !== 'fox.version' && k !== 'id').map(([key, value]) => ({ key, type: 's', value: value.replace(/\n/g, ' ') })),
+    ],
+  };
+}
+
 /** The scalar hello values (s:, i:, z:) by key. */
 export function helloValues(m: FoxMessage): Record<string, string> {
   const out: Record<string, string> = {};

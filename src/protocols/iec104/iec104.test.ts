@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex } from '../../wire/index.ts';
-import { iec104, stationInterrogation, startDataTransferActivation, testFrameActivation, type Iec104Message } from './index.ts';
+import {
+  iec104, mirror, singlePoints, stationInterrogation, startDataTransferActivation, testFrameActivation, uConfirmation, type Iec104Message,
+} from './index.ts';
 import { fixtures } from './fixtures.ts';
 
 function parseAll(bytes: Uint8Array): Iec104Message[] {
@@ -104,5 +106,15 @@ describe('iec104', () => {
     assert.deepEqual(iec104.encode(testFrameActivation()), hex`68 04 43 00 00 00`);
     assert.deepEqual(iec104.encode(startDataTransferActivation()), hex`68 04 07 00 00 00`);
     assert.deepEqual(iec104.encode(stationInterrogation()), hex`68 0e 0000 0000 64 01 06 00 ffff 000000 14`);
+  });
+
+  it('answers the iec-identify sequence as a station persona', () => {
+    assert.deepEqual(iec104.encode(uConfirmation(testFrameActivation())!), hex`68 04 83 00 00 00`);
+    assert.deepEqual(iec104.encode(uConfirmation(startDataTransferActivation())!), hex`68 04 0b 00 00 00`);
+    const gi = stationInterrogation(0xffff).asdu!;
+    // the confirmation is TestDissectIec104.pcap frame 110's second APDU (station 37133, N(S)=1, N(R)=1)
+    assert.deepEqual(iec104.encode(mirror(gi, 7, 1, 1, 37133)), hex`68 0e 0200 0200 64 01 07 00 0d91 000000 14`);
+    assert.deepEqual(iec104.encode(singlePoints(37133, [[10010, 0], [10011, 1]], 2, 1)), hex`68 12 0400 0200 01 02 14 00 0d91 1a2700 00 1b2700 01`);
+    assert.deepEqual(iec104.encode(mirror(gi, 10, 3, 1, 37133)), hex`68 0e 0600 0200 64 01 0a 00 0d91 000000 14`);
   });
 });

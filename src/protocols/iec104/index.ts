@@ -7,7 +7,7 @@ import { U_FUNCTIONS } from './type-ids.ts';
 
 export type { Iec104Message, Apci, Asdu, InformationObject, Cp56Time2a } from './apdu.ts';
 export { TYPE_IDS, CAUSES, U_FUNCTIONS, type UFunction } from './type-ids.ts';
-export { stationInterrogation, startDataTransferActivation, testFrameActivation } from './builders.ts';
+export { mirror, singlePoints, stationInterrogation, startDataTransferActivation, testFrameActivation, uConfirmation } from './builders.ts';
 
 const U_BITS = new Set<number>(Object.values(U_FUNCTIONS));
 

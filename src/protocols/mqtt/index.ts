@@ -8,7 +8,7 @@ export type { MqttMessage, Connect, Publish, Subscription, PacketType, ProtocolL
 export type { Property } from './properties.ts';
 export { PACKET_TYPES, MAX_PAYLOAD } from './packet.ts';
 export { PROPERTIES } from './properties.ts';
-export { connect, disconnect, subscribe } from './builders.ts';
+export { connack, connect, disconnect, publish, suback, subscribe } from './builders.ts';
 
 const VERSION_KEY = 'mqtt.version';
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hex } from '../../wire/index.ts';
 import type { FlowState } from '../protocol.ts';
-import { connect, disconnect, mqtt, subscribe, type MqttMessage } from './index.ts';
+import { connack, connect, disconnect, mqtt, publish, suback, subscribe, type MqttMessage } from './index.ts';
 
 function parseAll(bytes: Uint8Array, state: FlowState, direction: 'to-server' | 'to-client' = 'to-server'): MqttMessage[] {
   const out: MqttMessage[] = [];
@@ -85,6 +85,14 @@ describe('mqtt', () => {
     assert.deepEqual(mqtt.encode(connect('otscope', 60)), hex`10 13 0004 4d515454 04 02 003c 0007 6f7473636f7065`);
     assert.deepEqual(mqtt.encode(subscribe(['$SYS/broker/version'])), hex`82 18 0001 0013 24535953 2f62726f6b65722f76657273696f6e 00`);
     assert.deepEqual(mqtt.encode(disconnect()), hex`e0 00`);
+  });
+
+  it('answers as a broker persona', () => {
+    assert.deepEqual(mqtt.encode(connack()), hex`20 02 00 00`);
+    assert.deepEqual(mqtt.encode(suback(1, [0])), hex`90 03 0001 00`);
+    const version = parseAll(mqtt.encode(publish('$SYS/broker/version', 'mosquitto version 2.0.18', true)), {}, 'to-client');
+    assert.equal(version[0].publish?.retain, true);
+    assert.equal(mqtt.identify(version)?.firmware, '2.0.18');
   });
 });
 

@@ -112,31 +112,36 @@ function readLimits(r: ByteReader): TransportLimits {
 
 function readChunk(m: OpcuaMessage, r: ByteReader, state: FlowState): void {
   const channels = (state[CHANNELS] ??= new Map<number, Channel>()) as Map<number, Channel>;
-  m.secureChannelId = r.u32le();
-  let channel = channels.get(m.secureChannelId);
+  const secureChannelId = r.u32le();
+  if (r.overrun) return;
+  m.secureChannelId = secureChannelId;
+  let channel = channels.get(secureChannelId);
   if (m.messageType === 'OPN') {
     const securityPolicyUri = readString(r) ?? null;
+    // Part 6 §6.7.2.4: under any policy but None the rest of an OPN is ciphertext (asymmetric).
+    if (securityPolicyUri !== SECURITY_POLICY_NONE) m.encrypted = true;
     const senderCertificate = readByteString(r) ?? null;
     const receiverCertificateThumbprint = readByteString(r) ?? null;
     m.asymmetric = { securityPolicyUri, senderCertificate, receiverCertificateThumbprint };
     if (r.overrun) return;
-    channel = { policyNone: securityPolicyUri === SECURITY_POLICY_NONE };
+    channel = { policyNone: !m.encrypted };
     // A request has channel id 0 until the server assigns one; remember both.
     channels.set(m.secureChannelId, channel);
     if (channels.size > 64) channels.delete(channels.keys().next().value as number);
+    if (m.encrypted) {
+      m.body = r.bytesView(r.remaining).slice();
+      return;
+    }
   } else {
-    m.tokenId = r.u32le();
+    const tokenId = r.u32le();
+    if (r.overrun) return;
+    m.tokenId = tokenId;
   }
-  // Part 6 §6.7.2.4: with asymmetric encryption the sequence header is inside the ciphertext.
-  const encrypted = m.messageType === 'OPN' ? channel?.policyNone === false : undefined;
-  if (encrypted) {
-    m.encrypted = true;
-    m.body = r.bytesView(r.remaining).slice();
-    return;
-  }
-  m.sequenceNumber = r.u32le();
-  m.requestId = r.u32le();
+  const sequenceNumber = r.u32le();
+  const requestId = r.u32le();
   if (r.overrun) return;
+  m.sequenceNumber = sequenceNumber;
+  m.requestId = requestId;
   m.body = r.bytesView(r.remaining).slice();
   const body = join(m, state);
   if (!body) return;
@@ -233,14 +238,16 @@ export function encodeMessage(m: OpcuaMessage): Uint8Array {
       writeString(w, m.reverseHello?.endpointUrl ?? null);
       break;
     default:
-      w.u32le(m.secureChannelId ?? 0);
+      // Fields a truncated chunk lacked stay absent, so parse(encode(m)) shows the same chunk.
+      if (m.secureChannelId === undefined) break;
+      w.u32le(m.secureChannelId);
       if (m.messageType === 'OPN') {
-        writeString(w, m.asymmetric?.securityPolicyUri ?? SECURITY_POLICY_NONE);
+        writeString(w, m.asymmetric ? m.asymmetric.securityPolicyUri : SECURITY_POLICY_NONE);
         writeByteString(w, m.asymmetric?.senderCertificate ?? null);
         writeByteString(w, m.asymmetric?.receiverCertificateThumbprint ?? null);
-      } else {
-        w.u32le(m.tokenId ?? 0);
-      }
+      } else if (m.tokenId !== undefined) {
+        w.u32le(m.tokenId);
+      } else break;
       if (m.sequenceNumber !== undefined) w.u32le(m.sequenceNumber).u32le(m.requestId ?? 0);
       if (m.body) w.bytes(m.body);
   }
