@@ -8,6 +8,7 @@ export const ERRORS = {
   INVALID_INDUSTRY_CODE: { status: 400, message: 'Not a GB/T 4754-2017 industry code' },
   INVALID_REGION: { status: 400, message: 'Not a region code of this region pack' },
   INVALID_ADVISORY: { status: 400, message: 'Not a CSAF 2.0 advisory this platform can import' },
+  OUT_OF_REGION: { status: 400, message: 'The address is in none of the region\'s ranges nor in a registered enterprise network' },
   INVALID_ROLE_SCOPE: { status: 400, message: 'The role needs a different scope (region code or enterprise id)' },
   BATCH_TOO_LARGE: { status: 413, message: 'Too many items in one batch' },
   BODY_TOO_LARGE: { status: 413, message: 'The request body is too large' },

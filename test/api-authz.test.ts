@@ -95,28 +95,9 @@ function row(...cells: Cell[]): Record<Principal, Cell> {
   return Object.fromEntries(PRINCIPALS.map((p, i) => [p, cells[i]])) as Record<Principal, Cell>;
 }
 
-/**
- * Cells where the platform is known to disagree with the matrix, each with what it does instead.
- * The matrix stays the specification; these keep the suite green until the service is fixed.
- */
-const TODO: Record<string, string> = {
-  'sensor GET /regions': 'answers 200 with the division tree: listRegions lets every signed-in actor read, a sensor included',
-  'sensor GET /regions/geo/city': 'answers 200 with the boundaries: regionGeo lets every signed-in actor read, a sensor included',
-  ...Object.fromEntries(
-    ['admin', 'analyst', 'city', 'county', 'ent', 'auditor', 'sensor'].map((p) => [
-      `${p} GET /audit`,
-      'there is no audit-log endpoint yet: GET /api/v1/audit answers 404 NOT_FOUND to every signed-in principal',
-    ]),
-  ),
-  "city POST /enterprises/:id/networks over 59.63.1.0/24 (another region's asset j)":
-    "answers 201 and moves 景德镇市's asset 59.63.1.10 into 南昌市 and enterprise A, where the city analyst then sees it",
-  "county POST /enterprises/:id/networks over 36.134.81.10/32 (another region's asset c)":
-    "answers 201 and moves 青山湖区's asset 36.134.81.10 (enterprise C) into 东湖区 and enterprise A, where the county analyst then sees it",
-};
-
-// Writes whose target is in scope but whose effect reaches past it: registering a network
-// re-attributes every asset already seen inside it (src/services/enterprises.ts reattribute), so a
-// network over another region's asset moves that asset into the actor's scope.
+// Writes whose target is in scope but whose effect would reach past it: registering a network
+// re-attributes every asset already seen inside it, so a network over another region's asset
+// would move that asset into the actor's scope. They must be refused.
 const REACH: { principal: Principal; enterprise: EnterpriseKey; cidr: string; foreign: AssetKey }[] = [
   { principal: 'city', enterprise: 'A', cidr: '59.63.1.0/24', foreign: 'j' }, // 景德镇市's asset into 南昌市
   { principal: 'county', enterprise: 'A', cidr: '36.134.81.10/32', foreign: 'c' }, // 青山湖区's asset into 东湖区
@@ -459,13 +440,13 @@ for (const target of dialectTargets()) {
     for (const endpoint of Object.keys(MATRIX)) {
       for (const p of PRINCIPALS) {
         const name = `${p} ${endpoint}`;
-        test(name, { skip, todo: TODO[name] }, () => CHECKS[endpoint](p, MATRIX[endpoint][p]));
+        test(name, { skip }, () => CHECKS[endpoint](p, MATRIX[endpoint][p]));
       }
     }
 
     for (const reach of REACH) {
       const name = `${reach.principal} POST /enterprises/:id/networks over ${reach.cidr} (another region's asset ${reach.foreign})`;
-      test(name, { skip, todo: TODO[name] }, async () => {
+      test(name, { skip }, async () => {
         const where = async () => {
           const r = await api.get(`/api/v1/assets?q=${ASSETS[reach.foreign].ip}`, token.admin);
           const a = r.body.items[0];

@@ -47,6 +47,9 @@ function raw(base: string, method: string, path: string, headers: Record<string,
 
 type Code = keyof typeof ERRORS;
 
+/** NUL is refused at the API edge for every field (PostgreSQL cannot store it), before any field's own check. */
+const orNul = (input: string, code: Code): Code => (input.includes('\u0000') || input.includes('%00') ? 'VALIDATION_FAILED' : code);
+
 /** The one error shape, with a code from the table whose status is the one answered. */
 function assertError(r: Reply, codes: Code | Code[], what: string) {
   const allowed = Array.isArray(codes) ? codes : [codes];
@@ -70,55 +73,6 @@ function assertHandled(r: Reply, what: string) {
 
 const TABLES = ['enterprises', 'enterpriseNetworks', 'users', 'sessions', 'assets', 'services', 'identities', 'observations', 'findings', 'warnings', 'warningFindings', 'advisories', 'auditLog'] as const;
 type Counts = Record<(typeof TABLES)[number], number>;
-
-/**
- * Inputs where the platform is known to answer otherwise than this suite expects, each with what
- * it does instead; the expectations stay the specification. Keys are test names, or
- * `dialect: test name` where only one dialect misbehaves.
- */
-const TEXT_PLAIN = "answers 400 VALIDATION_FAILED ('body must be object'): Fastify's built-in text/plain parser takes the body, so the schema refuses it rather than 415 UNSUPPORTED_MEDIA_TYPE";
-const PG_NUL = 'answers 500 INTERNAL: PostgreSQL refuses a NUL byte in text (invalid byte sequence for encoding "UTF8": 0x00) and nothing refuses it before the query';
-const LONE_SURROGATE = 'answers 201/200 and stores U+FFFD in place of the unpaired surrogate \\ud83d: the value read back differs from the one sent, nothing refuses it';
-const TODO: Record<string, string> = {
-  ...Object.fromEntries(['/api/v1/auth/login', '/api/v1/users', '/api/v1/enterprises', '/api/v1/enterprises/:id/networks', '/api/v1/observations', '/api/v1/advisories'].map((e) => [`POST ${e}: text/plain`, TEXT_PLAIN])),
-  'POST /api/v1/auth/logout: text/plain': 'answers 204 and ends the session: text/plain is parsed, and log-out has no body schema',
-  'POST /api/v1/auth/logout: bytes that are not UTF-8': 'answers 204 and ends the session: the JSON parser decodes the bytes to U+FFFD and log-out has no body schema',
-  'POST /api/v1/enterprises: a name holding bytes that are not UTF-8': 'answers 201 and stores the name with U+FFFD in place of the bytes: the JSON parser decodes invalid UTF-8 leniently',
-  'POST /api/v1/advisories: an unknown field': 'answers 201 and imports the document: the route body schema has no additionalProperties: false (CSAF 2.0 allows only document, product_tree, vulnerabilities at the top)',
-  'POST enterprises: an existing credit code, also spelled in lower case':
-    'answers 201: validateCreditCode upper-cases the code, but createEnterprise checks CONFLICT on and stores the raw input, so the lower-case spelling registers the same enterprise twice',
-  'POST observations: item with observedAt "2026-02-30T00:00:00Z"': 'accepted (accepted: 1): Date.parse rolls 30 February over to 2026-03-02T00:00:00.000Z, which is stored',
-  'POST advisories: CSAF version 1.2': "answers 201 and imports it: importCsaf does not check document.csaf_version = '2.0'",
-  'POST advisories: a title that is an object': 'answers 201 and imports it with the tracking id as its title',
-  'POST advisories: vulnerabilities that are numbers': "answers 201 and imports it with no CVEs and severity 'none'",
-  'GET /api/v1/enterprises?region=360199': 'answers 200 with no items: listEnterprises does not check the region code (GET /assets answers 400 INVALID_REGION)',
-  'GET /api/v1/enterprises?region=110101': 'answers 200 with no items: listEnterprises does not check the region code (GET /assets answers 400 INVALID_REGION)',
-  'GET /api/v1/enterprises?q="%"': 'matches every enterprise in scope: listEnterprises puts q into LIKE without escaping % and _ (listAssets escapes them)',
-  'GET /api/v1/enterprises?q="_"': 'matches every enterprise in scope: listEnterprises puts q into LIKE without escaping % and _ (listAssets escapes them)',
-  'GET enterprises?q= a LIKE wildcard alone matches only names that contain it': 'q=% matches all 3 enterprises: q goes into LIKE unescaped',
-  'sqlite: GET /api/v1/enterprises?q="\\u0000"': "matches every enterprise in scope: SQLite's LIKE reads the pattern '%\\0%' only up to the NUL, i.e. '%'",
-  'sqlite: GET /api/v1/assets?q="\\u0000"': "matches every asset in scope: SQLite's LIKE reads the pattern '%\\0%' only up to the NUL, i.e. '%'",
-  'POST enterprises: name "\\ud83d" is stored verbatim or refused': LONE_SURROGATE,
-  'POST observations: identity strings "\\ud83d" are stored verbatim or rejected per item': LONE_SURROGATE,
-  ...Object.fromEntries(
-    [
-      'POST networks: enterprise id %00',
-      'POST login: username "\\u0000"',
-      'POST advisories: tracking id "ICSA-20-196-06\\u0000" is stored verbatim or refused',
-      'GET /api/v1/enterprises?q="\\u0000"',
-      'GET /api/v1/assets?enterprise="\\u0000"',
-      'GET /api/v1/assets?protocol="\\u0000"',
-      'GET /api/v1/assets?vendor="\\u0000"',
-      'GET /api/v1/assets?q="\\u0000"',
-      'GET /api/v1/findings?ip="\\u0000"',
-      'GET /api/v1/findings?enterprise="\\u0000"',
-      'GET /api/v1/warnings?enterprise="\\u0000"',
-      'path parameters: id %00',
-      'POST enterprises: name "\\u0000" is stored verbatim or refused',
-      'POST observations: identity strings "\\u0000" are stored verbatim or rejected per item',
-    ].map((name) => [`postgres: ${name}`, PG_NUL]),
-  ),
-};
 
 for (const target of dialectTargets()) {
   describe(`hostile input on ${target.name}`, async () => {
@@ -181,7 +135,7 @@ for (const target of dialectTargets()) {
       await target.cleanup();
     });
 
-    const t = (name: string, fn: () => Promise<void>) => test(name, { skip, todo: TODO[`${target.name}: ${name}`] ?? TODO[name] }, fn);
+    const t = (name: string, fn: () => Promise<void>) => test(name, { skip }, fn);
 
     // ---- every POST endpoint: bytes that are not a JSON object of the right shape
     const validBodies: Record<string, () => unknown> = {
@@ -286,7 +240,7 @@ for (const target of dialectTargets()) {
     const CIDRS = ['10.0.0.0/33', '1.2.3', '::1/129', '01.2.3.4/8', '10.0.0.0/-1', '10.0.0.0/08', '10.0.0.0/8/8', '10.0.0.0/ 8', ' 10.0.0.0/8', '10.0.0.0/8 ', '１０.0.0.0/8', '256.0.0.0/8', '10.0.0.0/', '/8', 'fe80::1%eth0/64', ':::/64', '10.0.0.0\u0000/8', ...SQL.filter((s) => s !== '\u0000')];
     for (const cidr of CIDRS) {
       t(`POST networks: CIDR ${JSON.stringify(cidr)}`, async () => {
-        await refused(() => api.post(`/api/v1/enterprises/${enterpriseA}/networks`, { cidr }, admin), 'INVALID_CIDR', `cidr ${JSON.stringify(cidr)}`);
+        await refused(() => api.post(`/api/v1/enterprises/${enterpriseA}/networks`, { cidr }, admin), orNul(cidr, 'INVALID_CIDR'), `cidr ${JSON.stringify(cidr)}`);
       });
     }
     t('POST networks: an empty CIDR or one over 64 characters', async () => {
@@ -295,7 +249,7 @@ for (const target of dialectTargets()) {
     const PATH_IDS = ["'%20OR%201%3D1%20--", '%25', '_', '%00', '%E2%80%AE', '..%2F..%2Fetc%2Fpasswd', '01JZZZZZZZZZZZZZZZZZZZZZZZ'];
     for (const id of [...PATH_IDS, 'x'.repeat(65)]) {
       t(`POST networks: enterprise id ${id.slice(0, 30)}`, async () => {
-        await refused(() => api.post(`/api/v1/enterprises/${id}/networks`, { cidr: '2001:db8:ffff::/48' }, admin), id.length > 64 ? 'VALIDATION_FAILED' : 'NOT_FOUND', `enterprise id ${id}`);
+        await refused(() => api.post(`/api/v1/enterprises/${id}/networks`, { cidr: '2001:db8:ffff::/48' }, admin), id.length > 64 ? 'VALIDATION_FAILED' : orNul(id, 'NOT_FOUND'), `enterprise id ${id}`);
       });
     }
 
@@ -310,7 +264,7 @@ for (const target of dialectTargets()) {
       ['letters in the region positions', makeCreditCode('91A60102'), 'INVALID_CREDIT_CODE'],
       ['an empty string', '', 'VALIDATION_FAILED'],
       ['33 characters', good + good.slice(0, 15), 'VALIDATION_FAILED'],
-      ...SQL.map((s): [string, string, Code] => [`SQL ${JSON.stringify(s)}`, s, 'INVALID_CREDIT_CODE']),
+      ...SQL.map((s): [string, string, Code] => [`SQL ${JSON.stringify(s)}`, s, orNul(s, 'INVALID_CREDIT_CODE')]),
     ];
     for (const [label, creditCode, code] of CREDIT_CODES) {
       t(`POST enterprises: credit code with ${label}`, async () => {
@@ -337,7 +291,7 @@ for (const target of dialectTargets()) {
       ['', 'VALIDATION_FAILED'],
       ['C26140000', 'VALIDATION_FAILED'],
       // Longer than the schema's 8 characters is refused before the code is read.
-      ...SQL.map((s): [string, Code[]] => [s, s.length > 8 ? ['VALIDATION_FAILED'] : ['INVALID_INDUSTRY_CODE']]),
+      ...SQL.map((s): [string, Code[]] => [s, s.length > 8 ? ['VALIDATION_FAILED'] : [orNul(s, 'INVALID_INDUSTRY_CODE')]]),
     ];
     for (const [industryCode, code] of INDUSTRY) {
       t(`POST enterprises: industry code ${JSON.stringify(industryCode)}`, async () => {
@@ -396,8 +350,8 @@ for (const target of dialectTargets()) {
 
     // ---- log-in: odd credentials answer BAD_CREDENTIALS (and are audited), never more
     const LOGINS: [string, Record<string, unknown>, Code][] = [
-      ...SQL.map((s): [string, Record<string, unknown>, Code] => [`username ${JSON.stringify(s)}`, { username: s, password: 'whatever-123' }, 'BAD_CREDENTIALS']),
-      ...SQL.map((s): [string, Record<string, unknown>, Code] => [`admin with password ${JSON.stringify(s)}`, { username: 'admin', password: s }, 'BAD_CREDENTIALS']),
+      ...SQL.map((s): [string, Record<string, unknown>, Code] => [`username ${JSON.stringify(s)}`, { username: s, password: 'whatever-123' }, orNul(s, 'BAD_CREDENTIALS')]),
+      ...SQL.map((s): [string, Record<string, unknown>, Code] => [`admin with password ${JSON.stringify(s)}`, { username: 'admin', password: s }, orNul(s, 'BAD_CREDENTIALS')]),
       ['username in Chinese', { username: '管理员', password: 'whatever-123' }, 'BAD_CREDENTIALS'],
       ['ADMIN in upper case', { username: 'ADMIN', password: ADMIN_PASSWORD }, 'BAD_CREDENTIALS'],
       ['an empty username', { username: '', password: 'x' }, 'VALIDATION_FAILED'],
@@ -479,12 +433,13 @@ for (const target of dialectTargets()) {
       return doc;
     };
     const ADVISORIES: [string, () => unknown, Code | Code[]][] = [
-      ['an empty document', () => ({ document: {} }), 'INVALID_ADVISORY'],
-      ['a document without tracking', () => ({ document: { title: 'x', category: 'csaf_security_advisory', csaf_version: '2.0' } }), 'INVALID_ADVISORY'],
-      ['CSAF version 1.2', () => advisory((d) => (d.document.csaf_version = '1.2')), 'INVALID_ADVISORY'],
-      ['a tracking id that is not a string', () => advisory((d) => (d.document.tracking.id = 42)), 'INVALID_ADVISORY'],
-      ['a title that is an object', () => advisory((d) => (d.document.title = { zh: 'x' })), 'INVALID_ADVISORY'],
-      ['vulnerabilities that are numbers', () => advisory((d) => (d.vulnerabilities = [1, 2])), 'INVALID_ADVISORY'],
+      // The route's schema holds the CSAF 2.0 outline, so these are refused before the importer runs.
+      ['an empty document', () => ({ document: {} }), 'VALIDATION_FAILED'],
+      ['a document without tracking', () => ({ document: { title: 'x', category: 'csaf_security_advisory', csaf_version: '2.0' } }), 'VALIDATION_FAILED'],
+      ['CSAF version 1.2', () => advisory((d) => (d.document.csaf_version = '1.2')), 'VALIDATION_FAILED'],
+      ['a tracking id that is not a string', () => advisory((d) => (d.document.tracking.id = 42)), 'VALIDATION_FAILED'],
+      ['a title that is an object', () => advisory((d) => (d.document.title = { zh: 'x' })), 'VALIDATION_FAILED'],
+      ['vulnerabilities that are numbers', () => advisory((d) => (d.vulnerabilities = [1, 2])), 'VALIDATION_FAILED'],
     ];
     for (const [label, doc, code] of ADVISORIES) {
       t(`POST advisories: ${label}`, async () => {
@@ -573,9 +528,9 @@ for (const target of dialectTargets()) {
     });
     for (const id of PATH_IDS) {
       t(`path parameters: id ${id.slice(0, 30)}`, async () => {
-        assertError(await api.get(`/api/v1/enterprises/${id}`, admin), 'NOT_FOUND', `GET /enterprises/${id}`);
-        assertError(await api.get(`/api/v1/enterprises/${id}/networks`, admin), 'NOT_FOUND', `GET /enterprises/${id}/networks`);
-        assertError(await api.get(`/api/v1/advisories/${id}`, admin), 'NOT_FOUND', `GET /advisories/${id}`);
+        assertError(await api.get(`/api/v1/enterprises/${id}`, admin), orNul(id, 'NOT_FOUND'), `GET /enterprises/${id}`);
+        assertError(await api.get(`/api/v1/enterprises/${id}/networks`, admin), orNul(id, 'NOT_FOUND'), `GET /enterprises/${id}/networks`);
+        assertError(await api.get(`/api/v1/advisories/${id}`, admin), orNul(id, 'NOT_FOUND'), `GET /advisories/${id}`);
       });
     }
     t('path parameters: over-long ids and unknown levels', async () => {
@@ -637,12 +592,15 @@ for (const target of dialectTargets()) {
       assert.equal((await api.get('/api/v1/auth/me', token)).status, 200);
     });
 
-    // Last: five failures lock this address out of log-in for the throttle's window.
+    // Last: five failures lock the account; thirty from one address lock the address (an office
+    // behind one NAT address is not locked out by one user's typos).
     t('log-in throttling: 429 LOGIN_THROTTLED after repeated failures, even with the right password', async () => {
       for (let i = 0; i < 5; i++) await refused(() => api.post('/api/v1/auth/login', { username: 'admin', password: `wrong-${i}` }), 'BAD_CREDENTIALS', `failure ${i + 1}`, { auditLog: 1 });
       const r = await refused(() => api.post('/api/v1/auth/login', { username: 'admin', password: ADMIN_PASSWORD }), 'LOGIN_THROTTLED', 'right password while throttled');
       assert.equal(r.status, 429);
-      await refused(() => api.post('/api/v1/auth/login', { username: 'city-nc', password: 'city-pass-123' }), 'LOGIN_THROTTLED', 'another user from the same address');
+      assert.equal((await api.post('/api/v1/auth/login', { username: 'city-nc', password: 'city-pass-123' })).status, 200, 'another user from the same address');
+      for (let i = 5; i < 30; i++) await refused(() => api.post('/api/v1/auth/login', { username: `nobody-${i}`, password: 'wrong' }), 'BAD_CREDENTIALS', `spray ${i + 1}`, { auditLog: 1 });
+      await refused(() => api.post('/api/v1/auth/login', { username: 'city-nc', password: 'city-pass-123' }), 'LOGIN_THROTTLED', 'the address after a spray');
       assert.equal((await api.get('/api/v1/auth/me', admin)).status, 200, 'sessions already open stay valid');
     });
   });

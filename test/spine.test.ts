@@ -74,6 +74,11 @@ for (const target of dialectTargets()) {
       const n = await api.post(`/api/v1/enterprises/${enterpriseId}/networks`, { cidr: '36.134.80.0/24' }, admin);
       assert.equal(n.status, 201, JSON.stringify(n.body));
       assert.equal(n.body.cidr, '36.134.80.0/24');
+      const d = await api.post(`/api/v1/enterprises/${enterpriseId}/domains`, { domain: 'Scada.JXTest-Chem.cn.' }, admin);
+      assert.equal(d.status, 201, JSON.stringify(d.body));
+      assert.equal(d.body.domain, 'scada.jxtest-chem.cn');
+      assert.equal((await api.post(`/api/v1/enterprises/${enterpriseId}/domains`, { domain: 'not a domain' }, admin)).status, 400);
+      assert.deepEqual((await api.get(`/api/v1/enterprises/${enterpriseId}/domains`, admin)).body.items.map((x: { domain: string }) => x.domain), ['scada.jxtest-chem.cn']);
       assert.equal((await api.post('/api/v1/users', { username: `jdz-${target.name}`, password: 'city-pass-123', role: 'city-analyst', regionCode: '360200' }, admin)).status, 201);
       assert.equal((await api.post('/api/v1/users', { username: `ent-${target.name}`, password: 'ent-pass-1234', role: 'enterprise-user', enterpriseId }, admin)).status, 201);
     });

@@ -10,20 +10,21 @@ export type Action =
   | 'read:advisories'
   | 'read:events'
   | 'read:audit'
+  | 'read:regions'
   | 'write:enterprises'
   | 'write:advisories'
   | 'write:warnings'
   | 'write:users'
   | 'ingest:observations';
 
-const READ_ALL: Action[] = ['read:assets', 'read:findings', 'read:warnings', 'read:enterprises', 'read:stats', 'read:advisories', 'read:events'];
+const READ_ALL: Action[] = ['read:regions', 'read:assets', 'read:findings', 'read:warnings', 'read:enterprises', 'read:stats', 'read:advisories', 'read:events'];
 
 const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
   'province-admin': new Set<Action>([...READ_ALL, 'read:audit', 'write:enterprises', 'write:advisories', 'write:warnings', 'write:users', 'ingest:observations']),
   'province-analyst': new Set<Action>([...READ_ALL, 'write:enterprises', 'write:advisories', 'write:warnings', 'ingest:observations']),
   'city-analyst': new Set<Action>([...READ_ALL, 'write:enterprises', 'write:warnings']),
   'county-analyst': new Set<Action>([...READ_ALL, 'write:enterprises', 'write:warnings']),
-  'enterprise-user': new Set<Action>(['read:assets', 'read:findings', 'read:warnings', 'read:enterprises', 'read:stats', 'read:advisories', 'read:events']),
+  'enterprise-user': new Set<Action>(['read:regions', 'read:assets', 'read:findings', 'read:warnings', 'read:enterprises', 'read:stats', 'read:advisories', 'read:events']),
   auditor: new Set<Action>([...READ_ALL, 'read:audit']),
   sensor: new Set<Action>(['ingest:observations']),
 };

@@ -3,7 +3,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors.ts';
-import type { Actor } from '../model/index.ts';
+import { findHostileText, type Actor } from '../model/index.ts';
 import { authenticate, type ServiceContext } from '../services/index.ts';
 import { validatorCompiler } from './validation.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -32,6 +32,8 @@ export function actorOf(req: FastifyRequest): Actor {
   if (!req.actor) throw new AppError('UNAUTHENTICATED');
   return req.actor;
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function send(code: ErrorCode, message?: string) {
   return { status: ERRORS[code].status, body: { error: { code, message: message ?? ERRORS[code].message } } };
@@ -66,6 +68,25 @@ export async function buildApi(ctx: ServiceContext, opts: ApiOptions): Promise<F
     ajv: { customOptions: { removeAdditional: false } },
   });
   app.setValidatorCompiler(validatorCompiler);
+  // JSON only: text/plain is not a way in, and bytes that are not UTF-8 are refused, not mended.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(new AppError('MALFORMED_JSON', 'the body is not valid UTF-8'), undefined);
+      return;
+    }
+    parseJson(req, text, done);
+  });
+  // NUL and lone surrogates have no place in any field (PostgreSQL cannot store NUL in text; SQLite
+  // stops LIKE patterns at it). Observation items are checked one by one in the service instead.
+  app.addHook('preValidation', async (req) => {
+    const where = findHostileText(req.params) ?? findHostileText(req.query) ?? (req.routeOptions.url === '/api/v1/observations' ? null : findHostileText(req.body));
+    if (where) throw new AppError('VALIDATION_FAILED', `${where} contains a NUL character or an unpaired surrogate`);
+  });
   app.decorateRequest('actor', null);
 
   app.setErrorHandler((err, req, reply) => {

@@ -1,5 +1,8 @@
 // Shared domain types. Every module speaks these; none of them knows storage or HTTP.
 export { newId } from './ids.ts';
+export { HOSTILE_TEXT, findHostileText } from './text.ts';
+export { validateCreditCode, creditCodeCheckChar, makeCreditCode } from './credit-code.ts';
+export { validateIndustryCode, industryName } from './industry.ts';
 
 /** What a probe, a sensor or a passive decoder learned about one device (all fields optional). */
 export interface DeviceIdentity {

@@ -4,6 +4,7 @@ import type { Actor, DeviceIdentity } from '../model/index.ts';
 import { can, inScope } from '../access/index.ts';
 import type { ServiceContext } from './context.ts';
 import { page, type Page, type PageQuery } from './paging.ts';
+import { containsText } from './text-search.ts';
 
 export interface AssetQuery extends PageQuery {
   region?: string;
@@ -48,15 +49,9 @@ export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuer
     query = query.where((eb) => eb.exists(eb.selectFrom('services').select('services.id').whereRef('services.assetId', '=', 'assets.id').where('services.protocol', '=', protocol)));
   }
   if (q.q) {
-    const like = `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    const text = q.q;
     query = query.where((eb) =>
-      eb.or([
-        eb('assets.ip', '=', q.q!),
-        eb('assets.vendor', 'like', like),
-        eb('assets.product', 'like', like),
-        eb('assets.model', 'like', like),
-        eb('assets.firmware', 'like', like),
-      ]),
+      eb.or([eb('assets.ip', '=', text), ...['assets.vendor', 'assets.product', 'assets.model', 'assets.firmware'].map((c) => containsText(c, text))]),
     );
   }
   const { limit, offset } = page(q);

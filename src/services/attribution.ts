@@ -1,7 +1,7 @@
 // IP → region and IP → enterprise. Regions come from the pack's IP ranges; enterprises from their
 // registered networks, the most specific (longest prefix) one winning. The network table is held
 // in memory as one hash map per prefix length, so a lookup costs at most one probe per length in use.
-import { cidrOf, parseCidr, parseIp, unmapIpv4, type IpAddress } from '../net/index.ts';
+import { cidrContains, cidrOf, parseCidr, parseIp, unmapIpv4, type IpAddress } from '../net/index.ts';
 import type { RegionPack } from '../regions/index.ts';
 
 export interface NetworkEntry {
@@ -58,6 +58,18 @@ export class Attribution {
       if (hit) return hit;
     }
     return null;
+  }
+
+  /** Where an address would belong if `extra` were registered too (to check a registration before it is made). */
+  placeWith(extra: NetworkEntry, ipText: string): Placement | null {
+    const ip = parseIp(ipText);
+    const c = parseCidr(extra.cidr);
+    if (!ip || !c) return null;
+    const current = this.place(ipText, ip);
+    if (!cidrContains(c, ip)) return current;
+    const held = this.prefixes.length ? this.enterpriseOf(ip) : null;
+    if (held && parseCidr(held.cidr)!.prefix >= c.prefix) return current;
+    return { provinceCode: extra.provinceCode, cityCode: extra.cityCode, countyCode: extra.countyCode, enterpriseId: extra.enterpriseId };
   }
 
   /** Where an address belongs, or null when it is neither in the region's ranges nor in a registered network. */

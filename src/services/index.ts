@@ -3,7 +3,7 @@ export type { ServiceContext } from './context.ts';
 export { Attribution, type NetworkEntry, type Placement } from './attribution.ts';
 export { AdvisoryMatcher } from './matcher.ts';
 export { login, logout, authenticate, createUser, ensureAdmin, type PublicUser } from './auth.ts';
-export { createEnterprise, listEnterprises, getEnterprise, addNetwork, listNetworks, allNetworks, type Enterprise, type EnterpriseInput } from './enterprises.ts';
+export { createEnterprise, listEnterprises, getEnterprise, addNetwork, listNetworks, addDomain, listDomains, allNetworks, type Enterprise, type EnterpriseInput } from './enterprises.ts';
 export { ingestObservations, MAX_BATCH, type IngestResult } from './observations.ts';
 export { recount } from './counters.ts';
 export { listAssets, type AssetQuery, type AssetView } from './assets.ts';

@@ -124,7 +124,7 @@ export async function matchChanged(ctx: ServiceContext, trx: Transaction<Databas
   return created;
 }
 
-async function attachToDraftWarning(
+export async function attachToDraftWarning(
   ctx: ServiceContext,
   trx: Transaction<Database>,
   enterpriseId: string,

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { type Transaction } from 'kysely';
 import { appError, type ErrorCode } from '../errors.ts';
-import { IDENTITY_FIELDS, newId, type Actor, type DeviceIdentity } from '../model/index.ts';
+import { IDENTITY_FIELDS, findHostileText, newId, type Actor, type DeviceIdentity } from '../model/index.ts';
 import { formatIp, ipKey, normalizeIp, parseIp } from '../net/index.ts';
 import { can } from '../access/index.ts';
 import { bulkWrite, chunkSize, type AssetTable, type Database, type IdentityTable, type ServiceTable } from '../storage/index.ts';
@@ -22,7 +22,7 @@ export const MAX_BATCH = 10_000;
 
 export interface Rejection {
   index: number;
-  code: ErrorCode | 'OUT_OF_REGION';
+  code: ErrorCode;
   message: string;
 }
 
@@ -58,15 +58,17 @@ function validate(ctx: ServiceContext, item: unknown, index: number, nowMs: numb
   const bad = (code: Rejection['code'], message: string): Rejection => ({ index, code, message });
   if (!item || typeof item !== 'object' || Array.isArray(item)) return bad('VALIDATION_FAILED', 'an observation must be an object');
   const o = item as Record<string, unknown>;
-  for (const k in o) if (!FIELDS.has(k)) return bad('VALIDATION_FAILED', `unknown field '${k}'`);
+  for (const k in o) if (!FIELDS.has(k)) return bad('VALIDATION_FAILED', `unknown field '${k.slice(0, 64)}'`);
   const addr = typeof o.ip === 'string' ? parseIp(o.ip) : null;
   if (!addr) return bad('INVALID_IP', `ip '${String(o.ip).slice(0, 64)}' is not an IPv4 or IPv6 address`);
+  const hostile = findHostileText(o, 'observation');
+  if (hostile) return bad('VALIDATION_FAILED', `${hostile} contains a NUL character or an unpaired surrogate`);
   if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 0 || o.port > 65535) return bad('VALIDATION_FAILED', 'port must be an integer 0..65535');
   if (o.transport !== 'tcp' && o.transport !== 'udp') return bad('VALIDATION_FAILED', "transport must be 'tcp' or 'udp'");
   if (typeof o.protocol !== 'string' || !PROTOCOL.test(o.protocol)) return bad('VALIDATION_FAILED', 'protocol must be a short lower-case name such as modbus');
   if (typeof o.observedAt !== 'string' || !RFC3339.test(o.observedAt)) return bad('VALIDATION_FAILED', 'observedAt must be an RFC 3339 date-time');
   const t = Date.parse(o.observedAt);
-  if (Number.isNaN(t)) return bad('VALIDATION_FAILED', 'observedAt is not a real date');
+  if (Number.isNaN(t) || !realCalendarDate(o.observedAt)) return bad('VALIDATION_FAILED', 'observedAt is not a real date');
   if (t > nowMs + 5 * 60_000) return bad('VALIDATION_FAILED', 'observedAt is in the future');
   if (typeof o.source !== 'string' || o.source.length === 0 || o.source.length > 64) return bad('VALIDATION_FAILED', 'source must be a string of 1..64 characters');
   let via: string | null = null;
@@ -98,6 +100,14 @@ function validate(ctx: ServiceContext, item: unknown, index: number, nowMs: numb
   const place = ctx.attribution.place(ip, addr);
   if (!place) return bad('OUT_OF_REGION', `${ip} is in none of the region's address ranges nor in a registered enterprise network`);
   return { index, ip, ipKey: ipKey(addr), port: o.port, transport: o.transport, protocol: o.protocol, observedAt: new Date(t).toISOString(), source: o.source, via, identity, place };
+}
+
+/** Date.parse rolls 30 February over to 2 March; the calendar fields must exist as written. */
+function realCalendarDate(text: string): boolean {
+  const [y, m, d] = [Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10))];
+  const [hh, mm, ss] = [Number(text.slice(11, 13)), Number(text.slice(14, 16)), Number(text.slice(17, 19))];
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return m >= 1 && m <= 12 && d >= 1 && d <= days && hh <= 23 && mm <= 59 && ss <= 59;
 }
 
 function identityDigest(id: DeviceIdentity | null): string {

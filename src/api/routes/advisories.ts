@@ -9,7 +9,27 @@ export const advisoryRoutes = (ctx: ServiceContext): FastifyPluginAsync => async
       schema: {
         tags: ['advisories'],
         description: 'Import one CSAF 2.0 advisory. Importing the same document again changes nothing; a newer revision replaces the old one and re-matches only its vendors.',
-        body: { type: 'object', properties: { document: { type: 'object' }, product_tree: { type: 'object' }, vulnerabilities: { type: 'array' } }, required: ['document'] },
+        // The outline of a CSAF 2.0 document (OASIS CSAF v2.0 §3.1): these three members and no others.
+        body: {
+          type: 'object',
+          properties: {
+            document: {
+              type: 'object',
+              properties: {
+                csaf_version: { const: '2.0' },
+                category: { type: 'string', minLength: 1 },
+                title: { type: 'string', minLength: 1, maxLength: 1000 },
+                publisher: { type: 'object' },
+                tracking: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['id'] },
+              },
+              required: ['csaf_version', 'category', 'title', 'publisher', 'tracking'],
+            },
+            product_tree: { type: 'object' },
+            vulnerabilities: { type: 'array', items: { type: 'object' } },
+          },
+          required: ['document'],
+          additionalProperties: false,
+        },
       },
     },
     async (req, reply) => {

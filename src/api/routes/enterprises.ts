@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { addNetwork, createEnterprise, getEnterprise, listEnterprises, listNetworks, type EnterpriseInput, type ServiceContext } from '../../services/index.ts';
+import { addDomain, addNetwork, createEnterprise, getEnterprise, listDomains, listEnterprises, listNetworks, type EnterpriseInput, type ServiceContext } from '../../services/index.ts';
 import { actorOf } from '../app.ts';
 import { idParam, pageOf, paging, regionCode } from '../schemas.ts';
 
@@ -89,5 +89,24 @@ export const enterpriseRoutes = (ctx: ServiceContext): FastifyPluginAsync => asy
 
   app.get('/enterprises/:id/networks', { schema: { tags: ['enterprises'], params: idParam, response: { 200: { type: 'object', properties: { items: { type: 'array', items: network } } } } } }, async (req) => ({
     items: await listNetworks(ctx, actorOf(req), (req.params as { id: string }).id),
+  }));
+
+  const domain = { type: 'object', properties: { id: { type: 'string' }, enterpriseId: { type: 'string' }, domain: { type: 'string' }, createdAt: { type: 'string' } } } as const;
+
+  app.post(
+    '/enterprises/:id/domains',
+    {
+      schema: {
+        tags: ['enterprises'],
+        params: idParam,
+        body: { type: 'object', properties: { domain: { type: 'string', minLength: 1, maxLength: 253 } }, required: ['domain'], additionalProperties: false },
+        response: { 201: domain },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await addDomain(ctx, actorOf(req), (req.params as { id: string }).id, (req.body as { domain: string }).domain)),
+  );
+
+  app.get('/enterprises/:id/domains', { schema: { tags: ['enterprises'], params: idParam, response: { 200: { type: 'object', properties: { items: { type: 'array', items: domain } } } } } }, async (req) => ({
+    items: await listDomains(ctx, actorOf(req), (req.params as { id: string }).id),
   }));
 };
