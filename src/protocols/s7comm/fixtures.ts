@@ -130,6 +130,19 @@ export const fixtures: readonly ProtocolFixture[] = [
     },
   ),
   f(
+    'PI service job: hot start',
+    'to-server',
+    hex`0300 0025 | 02 f0 80 | 32 01 0000 0c00 0014 0000 | 28 000000000000 fd 0000 09 505f50524f4752414d   # "P_PROGRAM"`,
+    {
+      source: 'Snap7 s7_client.cpp Cli_PlcHotStart telegram layout',
+      expect: { 's7comm.param.func': 0x28, 's7comm.param.func_name': 'pi-service', 's7comm.param.pi_service': 'P_PROGRAM' },
+    },
+  ),
+  f('COTP disconnect request', 'to-server', hex`0300 000b | 06 80 0003 000f 00`, {
+    source: 'ISO 8073 §13.5 (reason 0: not specified)',
+    expect: { 'cotp.type_name': 'DR', 'cotp.destref': 3, 'cotp.srcref': 0x000f },
+  }),
+  f(
     'start upload job',
     'to-server',
     hex`0300 0023 | 02 f0 80 | 32 01 0000 0f00 0012 0000 | 1d 00 0000 00000000 09 5f3038303030303141`,
