@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DeviceIdentity } from '../model/index.ts';
 import { importCsaf, type NormalizedAdvisory } from './csaf.ts';
 import { buildIndex, matchIdentity } from './match.ts';
 
@@ -95,6 +96,20 @@ test('wrong vendor or unrelated product: no match', () => {
   assert.deepEqual(matchIdentity(index, { vendor: 'Rockwell Automation', product: 'SIMATIC S7-200 SMART', firmware: 'V2.3' }), []);
   assert.deepEqual(matchIdentity(index, { vendor: 'Siemens', product: 'Controller', firmware: 'V1.0' }), []);
   assert.deepEqual(matchIdentity(index, {}), []);
+});
+
+test('hostile identity strings are bounded and never throw', () => {
+  const index = buildIndex(SIEMENS_2023);
+  const long = 'S7-'.repeat(50_000);
+  const weird = [long, '\u0000\uffff', '((((((((((', 'x'.repeat(100_000) + '*', '6ES7 615-4DF10-0AB0'.repeat(1000)];
+  const start = performance.now();
+  for (const w of weird) {
+    for (const id of [{ vendor: w }, { product: w }, { model: w }, { orderNumber: w }, { firmware: w }, { vendor: 'Siemens', product: w, firmware: w }]) {
+      assert.ok(Array.isArray(matchIdentity(index, id)));
+    }
+  }
+  assert.ok(performance.now() - start < 2000);
+  assert.ok(Array.isArray(matchIdentity(index, { vendor: 42, product: null } as unknown as DeviceIdentity)));
 });
 
 test('add and remove keep the index consistent', () => {

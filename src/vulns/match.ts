@@ -34,6 +34,7 @@ interface Entry {
 }
 
 const MEMO_LIMIT = 50_000;
+const MAX_FIELD = 200;
 const MLFB_SHORT = 12; // advisories sometimes give `6GK1411-1AC00` without the last group
 
 export class VulnIndex {
@@ -188,12 +189,20 @@ const RANK: Record<Confidence, number> = { confirmed: 3, likely: 2, possible: 1 
  * decides the confidence, the CVEs are the union over the leaves that matched.
  */
 export function matchIdentity(index: VulnIndex, identity: DeviceIdentity): Match[] {
-  const key = [identity.vendor, identity.product, identity.model, identity.orderNumber, identity.firmware, identity.moduleName]
-    .map((x) => (typeof x === 'string' ? x.trim() : ''))
-    .join('\u0001');
+  // Identity fields come from device banners: only strings count, and only their first characters.
+  const field = (x: unknown) => (typeof x === 'string' ? x.slice(0, MAX_FIELD).trim() : undefined);
+  const id: DeviceIdentity = {
+    vendor: field(identity.vendor),
+    product: field(identity.product),
+    model: field(identity.model),
+    orderNumber: field(identity.orderNumber),
+    firmware: field(identity.firmware),
+    moduleName: field(identity.moduleName),
+  };
+  const key = [id.vendor, id.product, id.model, id.orderNumber, id.firmware, id.moduleName].map((x) => x ?? '').join('\u0001');
   const cached = index.remembered(key);
   if (cached) return cached;
-  const result = computeMatches(index, identity);
+  const result = computeMatches(index, id);
   index.remember(key, result);
   return result;
 }

@@ -52,6 +52,9 @@ const VENDORS: readonly [RegExp, string][] = [
   [/westermo/, 'westermo'],
 ];
 
+/** Names longer than this are cut (tokens) or ignored (part numbers): device banners are untrusted. */
+const MAX_NAME = 300;
+
 /** Words that name a company form, not a company. */
 const COMPANY_NOISE = /\b(?:inc|llc|ltd|gmbh|ag|ab|oy|bv|nv|srl|spa|co|corp|corporation|company|limited|plc|sa|se|s\.a|kg)\b\.?|有限公司|股份|集团/g;
 
@@ -62,7 +65,7 @@ const COMPANY_NOISE = /\b(?:inc|llc|ltd|gmbh|ag|ab|oy|bv|nv|srl|spa|co|corp|corp
 export function vendorKey(name: unknown): string | null {
   const known = knownVendorKey(name);
   if (known || typeof name !== 'string') return known;
-  const s = name.toLowerCase().replace(/\s+/g, ' ').trim();
+  const s = name.slice(0, MAX_NAME).toLowerCase().replace(/\s+/g, ' ').trim();
   const slug = s
     .replace(/\(.*?\)/g, ' ')
     .replace(COMPANY_NOISE, ' ')
@@ -74,7 +77,7 @@ export function vendorKey(name: unknown): string | null {
 /** The key of a vendor in the alias table, or null for any other name. */
 export function knownVendorKey(name: unknown): string | null {
   if (typeof name !== 'string') return null;
-  const s = name.toLowerCase().replace(/\s+/g, ' ').trim();
+  const s = name.slice(0, MAX_NAME).toLowerCase().replace(/\s+/g, ' ').trim();
   if (s === '') return null;
   for (const [re, key] of VENDORS) if (re.test(s)) return key;
   return null;
@@ -100,6 +103,7 @@ const PRODUCT_NOISE = new Set([
 export function productTokens(name: unknown): string[] {
   if (typeof name !== 'string') return [];
   const s = name
+    .slice(0, MAX_NAME)
     .toLowerCase()
     .replace(/\((?:incl\.?|including)[^)]*\)/g, ' ')
     .replace(/\(\s*\d[a-z]{2}\d[\s0-9a-z-]{8,20}\)/g, ' ') // the MLFB in "CPU 1214C (6ES7214-1AG40-0XB0)
@@ -199,7 +203,7 @@ export interface PartNumber {
  * six characters long (four before a wildcard) count, so model names like "M340" stay names.
  */
 export function partNumbersIn(name: unknown): PartNumber[] {
-  if (typeof name !== 'string') return [];
+  if (typeof name !== 'string' || name.length > MAX_NAME) return [];
   const out = new Map<string, PartNumber>();
   const explicit = /part\s*numbers?/i.test(name);
   // Schneider spaces its references: "BMX P34x", "BMX NOE 0100"
