@@ -149,7 +149,6 @@ async function runDialect(dialect: string): Promise<void> {
       OTSCOPE_PORT: args.port,
       OTSCOPE_DATA_DIR: dataDir,
       OTSCOPE_ADMIN_PASSWORD: PASSWORD,
-      OTSCOPE_DEMO: 'false',
       OTSCOPE_LOG_LEVEL: 'warn',
       ...(dbUrl ? { OTSCOPE_DATABASE_URL: dbUrl } : { OTSCOPE_DATABASE_URL: '' }),
     },

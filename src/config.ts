@@ -20,8 +20,6 @@ export interface Config {
   tokenTtlSeconds: number;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
-  /** Run the demo (digital twin scan) on first start when no scan scope is configured. */
-  demo: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
@@ -37,7 +35,6 @@ export const DEFAULTS: Config = {
   advisoryDir: resolve(ROOT, 'reference/csaf'),
   tokenTtlSeconds: 12 * 3600,
   bodyLimitBytes: 16 * 1024 * 1024,
-  demo: true,
   logLevel: 'info',
 };
 
@@ -73,7 +70,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (env.OTSCOPE_REGION_PACK) c.regionPackDir = env.OTSCOPE_REGION_PACK;
   if (env.OTSCOPE_ADVISORY_DIR) c.advisoryDir = env.OTSCOPE_ADVISORY_DIR;
   if (env.OTSCOPE_TOKEN_TTL) c.tokenTtlSeconds = int('OTSCOPE_TOKEN_TTL', env.OTSCOPE_TOKEN_TTL, 60, 30 * 86400);
-  if (env.OTSCOPE_DEMO) c.demo = bool('OTSCOPE_DEMO', env.OTSCOPE_DEMO);
   if (env.OTSCOPE_LOG_LEVEL) c.logLevel = env.OTSCOPE_LOG_LEVEL as Config['logLevel'];
   Object.assign(c, overrides);
   if (c.databaseUrl && !/^postgres(ql)?:\/\//.test(c.databaseUrl)) {

@@ -154,7 +154,7 @@ before(async () => {
   if (!haveChromium) return;
   dataDir = mkdtempSync(join(tmpdir(), 'otscope-e2e-dashboard-'));
   const { startPlatform } = await import('../src/main.ts');
-  platform = await startPlatform({ port: 0, dataDir, adminPassword: ADMIN_PASSWORD, demo: false, logLevel: 'warn' });
+  platform = await startPlatform({ port: 0, dataDir, adminPassword: ADMIN_PASSWORD, logLevel: 'warn' });
 
   const { token } = await api<{ token: string }>('/auth/login', {
     method: 'POST',

@@ -2,35 +2,16 @@
 // identity → finding → draft warning, idempotent re-ingest, and scoping of what each role sees.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startPlatform, type Platform } from '../src/main.ts';
+import type { Platform } from '../src/main.ts';
 import { makeCreditCode } from '../src/model/credit-code.ts';
 import { recount } from '../src/services/index.ts';
 import { client } from './support/api.ts';
 import { dialectTargets, skipUnless } from './support/stores.ts';
-
-/** A private advisory folder holding only the advisories these tests match against. */
-function advisoryDir(files: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'otscope-advisories-'));
-  for (const f of files) copyFileSync(new URL(`../reference/csaf/${f}`, import.meta.url), join(dir, f.split('/').pop()!));
-  return dir;
-}
+import { ADMIN_PASSWORD, s7smart, startTestPlatform } from './support/platform.ts';
 
 const NANCHANG_IP = '36.134.80.10'; // 36.134.80.0–36.134.81.255: 南昌市 (reference/region/jiangxi_ip_ranges.csv)
 const JINGDEZHEN_IP = '59.63.0.1'; // 景德镇市 per reference/README.md §2.3
 const T0 = '2026-11-01T08:00:00.000Z';
-
-const s7smart = (ip: string, firmware: string, observedAt = T0) => ({
-  ip,
-  port: 102,
-  transport: 'tcp',
-  protocol: 's7comm',
-  observedAt,
-  source: 'test-scanner',
-  identity: { vendor: 'Siemens', product: 'SIMATIC S7-200 SMART', model: 'CPU ST40', orderNumber: '6ES7 288-1ST40-0AA0', firmware },
-});
 
 for (const target of dialectTargets()) {
   describe(`spine on ${target.name}`, async () => {
@@ -42,17 +23,9 @@ for (const target of dialectTargets()) {
 
     before(async () => {
       if (skip) return;
-      platform = await startPlatform({
-        ...target.options(),
-        port: 0,
-        adminPassword: 'admin-pass-123',
-        advisoryDir: advisoryDir(['2020/icsa-20-196-06.json']),
-        dashboard: false,
-        demo: false,
-        logLevel: 'silent',
-      });
+      platform = await startTestPlatform(target);
       api = client(platform.url);
-      admin = await api.login('admin', 'admin-pass-123');
+      admin = await api.login('admin', ADMIN_PASSWORD);
     });
     after(async () => {
       if (skip) return;

@@ -1,5 +1,5 @@
 // Starting a platform for an API test: a private database per dialect target, a private advisory
-// folder holding only the advisories the test matches against, no dashboard, no demo, no log.
+// folder holding only the advisories the test matches against, no dashboard, no log.
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,6 @@ export function startTestPlatform(target: DialectTarget, opts: StartOptions = {}
     adminPassword: ADMIN_PASSWORD,
     advisoryDir: advisoryDir([S7_200_SMART_ADVISORY]),
     dashboard: false,
-    demo: false,
     logLevel: 'silent',
     ...opts,
   });
