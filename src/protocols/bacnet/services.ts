@@ -42,7 +42,7 @@ function propertyRef(propertyId: number): PropertyReference {
   return { propertyId, propertyName: nameOf(PROPERTIES, propertyId) };
 }
 
-/** Reads `kind` (unconfirmed choice or confirmed choice with APDU type) or returns {} when it does not parse. */
+/** Decodes the parameters of the services above for this APDU type and service choice; others give {}. */
 export function decodeService(apduType: number, service: number, data: Uint8Array, anomalies: string[]): ServiceParameters {
   const r = new ByteReader(data);
   const out: ServiceParameters = {};

@@ -3,13 +3,28 @@
 import type { DeviceIdentity } from '../../model/index.ts';
 import type { Fields, Protocol } from '../protocol.ts';
 import { encodeApdu, parseApdu, START, MIN_LENGTH, MAX_LENGTH, type Iec104Message } from './apdu.ts';
-import { U_FUNCTIONS } from './type-ids.ts';
+import { ELEMENT_SIZE, TYPE_IDS, U_FUNCTIONS } from './type-ids.ts';
 
 export type { Iec104Message, Apci, Asdu, InformationObject, Cp56Time2a } from './apdu.ts';
 export { TYPE_IDS, CAUSES, U_FUNCTIONS, type UFunction } from './type-ids.ts';
 export { mirror, singlePoints, stationInterrogation, startDataTransferActivation, testFrameActivation, uConfirmation } from './builders.ts';
 
 const U_BITS = new Set<number>(Object.values(U_FUNCTIONS));
+
+/**
+ * IEC 60870-5-101 §7.2: an ASDU's length follows from its type and variable structure qualifier
+ * (6 octets of header, then one 3-octet address per object, or one in all when SQ = 1). Text
+ * that happens to start with 0x68 ("h") almost never fits.
+ */
+function asduFits(typeId: number, vsq: number, asduLength: number): boolean {
+  const info = TYPE_IDS[typeId];
+  if (!info) return false;
+  const n = vsq & 0x7f;
+  if (n === 0) return false;
+  if (!info.elements) return true;
+  const size = info.elements.reduce((t, e) => t + ELEMENT_SIZE[e], 0);
+  return asduLength === 6 + (vsq & 0x80 ? 3 + n * size : n * (3 + size));
+}
 
 export const iec104: Protocol<Iec104Message> = {
   name: 'iec104',
@@ -22,7 +37,8 @@ export const iec104: Protocol<Iec104Message> = {
       const c0 = bytes[2];
       if ((c0 & 0x03) === 0x03) return U_BITS.has(c0 & 0xfc) && bytes[1] === MIN_LENGTH;
       if ((c0 & 0x03) === 0x01) return c0 === 0x01 && bytes[1] === MIN_LENGTH;
-      return bytes[1] > MIN_LENGTH + 6;
+      if (bytes[1] <= MIN_LENGTH + 6) return false;
+      return bytes.length < 8 || asduFits(bytes[6], bytes[7], bytes[1] - MIN_LENGTH);
     }
     return true;
   },
