@@ -3,7 +3,7 @@
 // corpus-exceptions.json with a reason; an unlisted difference fails, and so does a listed
 // exception that no longer occurs (so the list shrinks as the parsers improve).
 // An exception key is a cell (`modbus.func_code[0]`), a histogram (`modbus.func_code`), a group
-// (`modbus`), `packet_count`, `ics_frames_without_ip[bacnet]`, a conversation (`conversations[src>dst:dport/transport/protocol]`)
+// (`modbus`), `packet_count`, `frames_by_protocol[mbtcp]`, `ics_frames_without_ip[bacnet]`, a conversation (`conversations[src>dst:dport/transport/protocol]`)
 // or all of them (`conversations`); it covers every difference at or under it.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -52,6 +52,13 @@ export function compare(oracle: Record<string, unknown>, ours: CaptureSummary): 
         if ((o[v] ?? 0) !== (u[v] ?? 0)) out.push({ key: `${group}.${k}[${v}]`, oracle: o[v] ?? null, ours: u[v] ?? null });
       }
     }
+  }
+  // Frames per dissector, for the dissectors we report; S7comm-plus comes from the oracle's
+  // display-filter count instead.
+  const of = oracle.frames_by_protocol as Record<string, number>;
+  for (const [p, n] of Object.entries(ours.frames_by_protocol)) {
+    const expected = p === 's7comm_plus_heuristic' ? (oracle.s7comm_plus_heuristic as { frames: number }).frames : (of[p] ?? 0);
+    if (expected !== n) out.push({ key: `frames_by_protocol[${p}]`, oracle: expected, ours: n });
   }
   const ow = (oracle.ics_frames_without_ip ?? {}) as Record<string, number>;
   const uw = ours.ics_frames_without_ip;

@@ -75,7 +75,7 @@ test('several PDUs in one segment are each counted; the frame once', () => {
     ]),
   );
   assert.deepEqual(histogram(s, 'modbus', 'func_code'), { '3': 4 });
-  assert.equal(s.pdus_by_protocol.modbus, 4);
+  assert.equal(s.messages_by_protocol.modbus, 4);
   assert.deepEqual(
     s.conversations.map((c) => c.frames),
     [1, 1],
@@ -129,7 +129,7 @@ test('MQTT on a non-standard port (17501) is found by content, with directions f
 test('traffic no protocol recognises stays undecoded (no guess from content alone)', () => {
   const s = summary(conversation(40000, 8080, [{ from: 'c', data: new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n') }]));
   assert.deepEqual(s.conversations, []);
-  assert.deepEqual(s.pdus_by_protocol, {});
+  assert.deepEqual(s.messages_by_protocol, {});
 });
 
 test('the summary has every oracle histogram, empty ones included', () => {

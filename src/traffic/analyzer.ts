@@ -53,6 +53,10 @@ export interface FlowApp {
   tag: [unknown, unknown];
   /** Frame last counted per direction (for per-frame statistics). */
   lastFrame: [number, number];
+  /** The protocol is one of the server port's (else it was chosen by content alone). */
+  byPort: boolean;
+  /** Whether each direction's first bytes were checked against the protocol. */
+  checked: [boolean, boolean];
 }
 
 function newDir(): DirState {
@@ -100,6 +104,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
 
   tcpData(flow: Flow<FlowApp>, dir: number, b: Uint8Array, start: number, end: number, frame: number): void {
     const app = flow.app ?? this.init(flow, b, start, end, dir);
+    if (app.protocol && !app.checked[dir]) this.confirm(flow, app, dir, b, start, end);
     if (!app.protocol && !this.decide(flow, app, dir, b, start, end)) return;
     const protocol = app.protocol!;
     const ds = app.dirs[dir];
@@ -156,6 +161,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
 
   udp(flow: Flow<FlowApp>, dir: number, b: Uint8Array, start: number, end: number): void {
     const app = flow.app ?? this.init(flow, b, start, end, dir);
+    if (app.protocol && !app.checked[dir]) this.confirm(flow, app, dir, b, start, end);
     if (!app.protocol && !this.decide(flow, app, dir, b, start, end)) return;
     const protocol = app.protocol!;
     const direction: Direction = 1 - dir === app.server ? 'to-server' : 'to-client';
@@ -242,9 +248,22 @@ export class Analyzer implements FlowHandler<FlowApp> {
       }
       if (server < 0) server = flow.portB <= flow.portA ? 1 : 0;
     }
-    const app: FlowApp = { protocol: null, server, dirs: [newDir(), newDir()], tag: [null, null], lastFrame: [0, 0] };
+    const app: FlowApp = { protocol: null, server, dirs: [newDir(), newDir()], tag: [null, null], lastFrame: [0, 0], byPort: false, checked: [false, false] };
     flow.app = app;
     return app;
+  }
+
+  /**
+   * Both directions must agree: a protocol chosen by content alone (off its ports) from one
+   * direction is dropped, and chosen afresh, when the other direction's first bytes are not its.
+   */
+  private confirm(flow: Flow<FlowApp>, app: FlowApp, dir: number, b: Uint8Array, start: number, end: number): void {
+    app.checked[dir] = true;
+    if (app.byPort) return;
+    const direction: Direction = 1 - dir === app.server ? 'to-server' : 'to-client';
+    if (probe(app.protocol!, b.subarray(start, end), direction) !== FIT_NONE) return;
+    app.protocol = null;
+    app.dirs[1 - dir].tries = 0;
   }
 
   /** Picks the flow's protocol from this segment's content; false while undecided. */
@@ -276,6 +295,8 @@ export class Analyzer implements FlowHandler<FlowApp> {
       }
     }
     app.protocol = chosen;
+    app.byPort = chosen !== null && onPort.includes(chosen);
+    app.checked[dir] = true;
     return chosen !== null;
   }
 }

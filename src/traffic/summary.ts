@@ -22,12 +22,15 @@ export interface CaptureSummary {
   file: string;
   capture: { format: string | null; link_types: number[]; issue?: { code: string; offset: number; message: string } };
   packet_count: number;
-  /** Frames in which at least one message was decoded, by protocol. */
+  /**
+   * Frames that carry a protocol's PDU, keyed by tshark's dissector name (mbtcp, s7comm, enip,
+   * bvlc, …) as in the oracle's frames_by_protocol, so those keys compare directly.
+   */
   frames_by_protocol: Record<string, number>;
-  /** Messages (PDUs) decoded, by protocol. */
-  pdus_by_protocol: Record<string, number>;
-  /** Frames with a decoded message that carries anomalies. */
-  malformed_frames: number;
+  /** Messages decoded, by registry protocol name (a protocol's own unit, not tshark's PDUs). */
+  messages_by_protocol: Record<string, number>;
+  /** Frames with a decoded message that records anomalies (not tshark's _ws.malformed). */
+  frames_with_anomalies: number;
   conversations: ConversationRow[];
   /** ICS frames with no IP header, by protocol (BACnet over 802.2 LLC). */
   ics_frames_without_ip: Record<string, number>;
@@ -64,7 +67,7 @@ export class SummaryBuilder implements AnalyzerSink {
   private readonly udpPlans = new Map<string, Plan>();
   private readonly rows = new Map<string, ConversationRow>();
   private readonly framesByProtocol: Record<string, number> = {};
-  private readonly pdusByProtocol: Record<string, number> = {};
+  private readonly messagesByProtocol: Record<string, number> = {};
   private readonly withoutIp: Record<string, number> = {};
   private malformed = 0;
   private lastMalformedFrame = -1;
@@ -79,7 +82,7 @@ export class SummaryBuilder implements AnalyzerSink {
 
   message(e: MessageEvent): void {
     const name = e.protocol.name;
-    this.pdusByProtocol[name] = (this.pdusByProtocol[name] ?? 0) + 1;
+    this.messagesByProtocol[name] = (this.messagesByProtocol[name] ?? 0) + 1;
     const fields = e.protocol.fields(e.message);
     const flow = e.flow;
     const transport = flow ? flow.transport : 'udp';
@@ -112,7 +115,7 @@ export class SummaryBuilder implements AnalyzerSink {
     const app = flow.app!;
     if (!carries || app.lastFrame[e.dir] === e.frame) return;
     app.lastFrame[e.dir] = e.frame;
-    this.framesByProtocol[name] = (this.framesByProtocol[name] ?? 0) + 1;
+    this.framesByProtocol[protocol] = (this.framesByProtocol[protocol] ?? 0) + 1;
     let row = app.tag[e.dir] as ConversationRow | null;
     if (!row || row.protocol !== protocol) {
       const src = e.dir === 0 ? flow.a : flow.b;
@@ -182,8 +185,8 @@ export class SummaryBuilder implements AnalyzerSink {
       capture: { format: result.format, link_types: result.linkTypes },
       packet_count: packets,
       frames_by_protocol: sortKeys(this.framesByProtocol),
-      pdus_by_protocol: sortKeys(this.pdusByProtocol),
-      malformed_frames: this.malformed,
+      messages_by_protocol: sortKeys(this.messagesByProtocol),
+      frames_with_anomalies: this.malformed,
       conversations,
       ics_frames_without_ip: sortKeys(this.withoutIp),
     };
