@@ -52,6 +52,16 @@ export const fixtures: ProtocolFixture[] = [
       'opcua.ProductUri': ['http://open62541.org'],
     },
   }),
+  fixture('opcua', 'ActivateSession request, anonymous', 'to-server',
+    hex`4d534746990000000d0000000100000003000000030000000100d30105000020000000ab28541b6afdf93a4703a5f287190cd8d7f50d7ec3aa739ed5bc828bb497478d3cff1bf2b742d80142420f0000000000ffffffff88130000000000ffffffffffffffff000000000100000002000000656e01004101011400000010000000416e6f6e796d6f75735f506f6c696379ffffffffffffffff`, {
+    source: `${gap} frame 31`,
+    expect: { 'opcua.servicenodeid.numeric': 467, 'opcua.UserTokenType': 'anonymous', 'opcua.PolicyId': 'Anonymous_Policy' },
+  }),
+  fixture('opcua', 'ActivateSession request, user name with a clear-text password', 'to-server',
+    hex`4d534746a10000000a0000000a00000004000000040000000100d30104010070f93e4d380fc4986a4624f2ff6fa68a741718eede0cd6010500000000000000ffffffffc0270900000000ffffffffffffffffffffffffffffffff010044010136000000190000006f70656e36323534312d757365726e616d652d706f6c6963790500000075736572310800000070617373776f7264ffffffffffffffffffffffff`, {
+    source: `${gap} frame 302`,
+    expect: { 'opcua.UserTokenType': 'username', 'opcua.UserName': 'user1', 'opcua.EncryptionAlgorithm': '' },
+  }),
   fixture('opcua', 'CloseSecureChannel request', 'to-server',
     hex`434c4f4639000000090000000900000003000000030000000100c4010000a02cf0edde0cd6010100000000000000ffffffff10270000000000`, {
     source: `${gap} frame 276`,

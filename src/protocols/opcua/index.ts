@@ -7,7 +7,7 @@ import { encodeMessage, HEADER_SIZE, MESSAGE_TYPES, parseMessage, type OpcuaMess
 import type { ApplicationDescription, BuildInfo } from './services.ts';
 
 export type { OpcuaMessage, MessageType, ChunkType, TransportLimits, AsymmetricSecurityHeader } from './message.ts';
-export type { ApplicationDescription, BuildInfo, EndpointDescription, ServiceBody } from './services.ts';
+export type { ApplicationDescription, BuildInfo, EndpointDescription, ServiceBody, UserIdentity } from './services.ts';
 export type { NodeId } from './codec.ts';
 export { SERVICES, SECURITY_MODES } from './services.ts';
 export { SECURITY_POLICY_NONE, MESSAGE_TYPES } from './message.ts';
@@ -94,6 +94,13 @@ export const opcua: Protocol<OpcuaMessage> = {
     if (m.service) f['opcua.servicenodeid.numeric'] = m.service.id;
     const b = m.serviceBody;
     if (b?.securityMode) f['opcua.MessageSecurityMode'] = b.securityMode;
+    if (b?.userIdentity) {
+      f['opcua.UserTokenType'] = b.userIdentity.kind;
+      if (b.userIdentity.policyId) f['opcua.PolicyId'] = b.userIdentity.policyId;
+      if (b.userIdentity.userName) f['opcua.UserName'] = b.userIdentity.userName;
+      // Rule keyword for a password sent without encryption (empty when it was in clear text).
+      if (b.userIdentity.kind === 'username') f['opcua.EncryptionAlgorithm'] = b.userIdentity.encryptionAlgorithm ?? '';
+    }
     if (b?.endpointUrl) f['opcua.EndpointUrl'] = b.endpointUrl;
     if (b?.endpoints) {
       f['opcua.ApplicationUri'] = b.endpoints.map((e) => e.server.applicationUri ?? '');

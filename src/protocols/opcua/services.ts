@@ -81,6 +81,21 @@ export interface BuildInfo {
 const BUILD_INFO_ENCODING = 340;
 const SERVER_STATUS_ENCODING = 864;
 
+/**
+ * ActivateSession's user identity token (IEC 62541-4 §7.36), named by its encoding id:
+ * AnonymousIdentityToken 321, UserNameIdentityToken 324, X509IdentityToken 327, IssuedIdentityToken 940.
+ * The password is never kept.
+ */
+export interface UserIdentity {
+  kind: 'anonymous' | 'username' | 'certificate' | 'issued' | 'unknown';
+  policyId?: string;
+  userName?: string;
+  /** UserNameIdentityToken.encryptionAlgorithm; null means the password crossed in clear text. */
+  encryptionAlgorithm?: string | null;
+}
+
+const TOKEN_KINDS: Record<number, UserIdentity['kind']> = { 321: 'anonymous', 324: 'username', 327: 'certificate', 940: 'issued' };
+
 export interface ServiceBody {
   /** OpenSecureChannelRequest: the requested security mode. */
   securityMode?: string;
@@ -92,6 +107,8 @@ export interface ServiceBody {
   application?: ApplicationDescription;
   /** ReadResponse values that were a BuildInfo or a ServerStatusDataType. */
   buildInfo?: BuildInfo;
+  /** ActivateSessionRequest: who the client logs in as. */
+  userIdentity?: UserIdentity;
 }
 
 function str(r: ByteReader): string | undefined {
@@ -161,6 +178,29 @@ export function readServiceBody(service: number, r: ByteReader, out: ServiceBody
       readByteString(r); // serverCertificate
       out.endpoints = readArray(r, readEndpointDescription) ?? [];
       break;
+    case 467: {
+      readRequestHeader(r);
+      readString(r); // clientSignature.algorithm
+      readByteString(r); // clientSignature.signature
+      readArray(r, (x) => [readByteString(x), readByteString(x)]); // clientSoftwareCertificates
+      readArray(r, readString); // localeIds
+      const typeId = readNodeId(r);
+      const enc = r.u8();
+      const body = enc === 1 ? readByteString(r) : null;
+      const kind = typeId.namespace === 0 && typeId.kind === 'numeric' ? (TOKEN_KINDS[typeId.id] ?? 'unknown') : 'unknown';
+      const identity: UserIdentity = { kind };
+      if (body) {
+        const t = new ByteReader(body);
+        identity.policyId = str(t);
+        if (kind === 'username') {
+          identity.userName = str(t);
+          readByteString(t); // password
+          identity.encryptionAlgorithm = readString(t) ?? null;
+        }
+      }
+      out.userIdentity = identity;
+      break;
+    }
     case 634: {
       out.serviceResult = readResponseHeader(r);
       const found: ExtensionObject[] = [];
