@@ -51,6 +51,16 @@ test('serial-number cut-off gives a possible match with the reason', () => {
   assert.match(hit.reason, /serial/);
 });
 
+test('a serial number decides a serial cut-off (icsa-24-074-14: first 5 digits <= 26061)', () => {
+  const index = buildIndex(SIEMENS_2023);
+  const q = (serial: string) => matchIdentity(index, { vendor: 'Mitsubishi Electric', product: 'MELSEC-Q Series Q03UDECPU', firmware: '1.0', serial }).find((x) => x.advisoryId === 'ICSA-24-074-14');
+  assert.equal(q('26061xxxx')?.confidence, 'likely');
+  assert.match(q('26061xxxx')?.reason ?? '', /first 5 digits <= 26061/);
+  assert.equal(q('25121-0001')?.confidence, 'likely');
+  assert.equal(q('26071xxxx'), undefined);
+  assert.equal(q('ABCDEF')?.confidence, 'possible');
+});
+
 test('inverted fields still match by order number (icsa-19-106-03)', () => {
   const index = buildIndex(SIEMENS_2023);
   const m = matchIdentity(index, { vendor: 'Siemens', orderNumber: '6ES7211-1AE40-0XB0', firmware: 'V4.2.3' });

@@ -6,7 +6,7 @@ import type { Confidence, DeviceIdentity, Severity } from '../model/index.ts';
 import type { AdvisoryProduct, NormalizedAdvisory } from './csaf.ts';
 import { severityOf } from './csaf.ts';
 import { isSpecificProduct, knownVendorKey, mlfbFamily, mlfbKey, partKey, partNumbersIn, productTokens, vendorKey } from './normalize.ts';
-import { describeRange, inRange } from './range.ts';
+import { describeRange, inRange, serialInCutoff } from './range.ts';
 import { parseVersion, type Version } from './version.ts';
 
 export interface Match {
@@ -198,8 +198,9 @@ export function matchIdentity(index: VulnIndex, identity: DeviceIdentity): Match
     orderNumber: field(identity.orderNumber),
     firmware: field(identity.firmware),
     moduleName: field(identity.moduleName),
+    serial: field(identity.serial),
   };
-  const key = [id.vendor, id.product, id.model, id.orderNumber, id.firmware, id.moduleName].map((x) => x ?? '').join('\u0001');
+  const key = [id.vendor, id.product, id.model, id.orderNumber, id.firmware, id.moduleName, id.serial].map((x) => x ?? '').join('\u0001');
   const cached = index.remembered(key);
   if (cached) return cached;
   const result = computeMatches(index, id);
@@ -281,6 +282,7 @@ function computeMatches(index: VulnIndex, identity: DeviceIdentity): Match[] {
   if (candidates.length === 0) return [];
   const fwText = typeof identity.firmware === 'string' ? identity.firmware.trim() : '';
   const fw = fwText ? index.parseFirmware(fwText) : null;
+  const serial = identity.serial ?? '';
   // Candidates arrive grouped by advisory (resolve keeps index order), so one pass builds one
   // Match per advisory without intermediate objects.
   const out: Match[] = [];
@@ -293,7 +295,7 @@ function computeMatches(index: VulnIndex, identity: DeviceIdentity): Match[] {
     let cvss: number | null = null;
     for (; i < candidates.length && candidates[i].entry.advisory === advisory; i++) {
       const c = candidates[i];
-      const confidence = verdict(c.entry, c.how, fw);
+      const confidence = verdict(c.entry, c.how, fw, serial);
       if (confidence === null) continue;
       const p = c.entry.product;
       if (best === null) {
@@ -314,7 +316,7 @@ function computeMatches(index: VulnIndex, identity: DeviceIdentity): Match[] {
       productId: best.entry.product.productId,
       cves: cves ?? [],
       confidence: bestConfidence,
-      reason: `${best.entry.where}: ${best.identified}; ${detail(best.entry, fw, fwText)}`,
+      reason: `${best.entry.where}: ${best.identified}; ${detail(best.entry, fw, fwText, serial)}`,
       severity: severityOf(cvss),
       cvss,
     });
@@ -325,13 +327,17 @@ function computeMatches(index: VulnIndex, identity: DeviceIdentity): Match[] {
 }
 
 /** How sure a product leaf applies to a firmware; null when it does not. */
-function verdict(e: Entry, how: How, fw: Version | null): Confidence | null {
+function verdict(e: Entry, how: How, fw: Version | null, serial: string): Confidence | null {
   const range = e.product.range;
   const strength: Confidence = how === 'model' ? 'confirmed' : how === 'partial' ? 'possible' : 'likely';
   switch (range.kind) {
     case 'none':
       return null;
-    case 'undecidable':
+    case 'undecidable': {
+      const inside = range.serial && serial ? serialInCutoff(range.serial, serial) : undefined;
+      if (inside === false) return null;
+      return inside ? strength : 'possible';
+    }
     case 'unparsed':
       return 'possible';
     case 'all':
@@ -344,11 +350,15 @@ function verdict(e: Entry, how: How, fw: Version | null): Confidence | null {
 }
 
 /** The range half of a match reason: which range held the firmware, or why it could not tell. */
-function detail(e: Entry, fw: Version | null, fwText: string): string {
+function detail(e: Entry, fw: Version | null, fwText: string, serial: string): string {
   const range = e.product.range;
   const caveats = range.caveats?.length ? range.caveats.join('; ') : '';
   switch (range.kind) {
     case 'undecidable':
+      if (range.serial && serial && serialInCutoff(range.serial, serial)) {
+        return `serial ${serial} within "${e.product.rangeText}" (first ${range.serial.digits} digits ${range.serial.op} ${range.serial.bound})`;
+      }
+      return `range "${e.product.rangeText}" ${range.kind}: ${range.reason}${range.serial ? '; a serial number would decide it' : ''}`;
     case 'unparsed':
       return `range "${e.product.rangeText}" ${range.kind}: ${range.reason}`;
     case 'all':

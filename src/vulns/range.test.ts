@@ -83,6 +83,10 @@ test('undecidable: serial cut-offs, conditions on other products, product-name c
   const serial = parseRange('<=The_first_5_digits_of_serial_No._"26061"');
   assert.equal(serial.kind, 'undecidable');
   assert.match((serial as { reason: string }).reason, /serial/);
+  assert.deepEqual((serial as { serial?: unknown }).serial, { digits: 5, op: '<=', bound: '26061' });
+  assert.deepEqual((parseRange('<= first five digits of serial number 24061') as { serial?: unknown }).serial, { digits: 5, op: '<=', bound: '24061' });
+  assert.deepEqual((parseRange('<= Serial Numbers 2310****') as { serial?: unknown }).serial, { digits: 4, op: '<=', bound: '2310' });
+  assert.equal((parseRange('<=the_first_3_digits_of_serial_number_20X') as { serial?: unknown }).serial, undefined);
   assert.equal(parseRange('<=production_date_December_2020').kind, 'undecidable');
   assert.equal(parseRange('All versions installed in conjunction with SIMATIC WinCC < V7.3 Update').kind, 'undecidable');
   assert.equal(parseRange('All versions only when running on ROX II < V2.15.1').kind, 'undecidable');

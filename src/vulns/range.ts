@@ -15,6 +15,16 @@ export interface Interval {
   upperInclusive: boolean;
 }
 
+/**
+ * Mitsubishi's cut-offs on the leading digits of the serial number (icsa-24-074-14:
+ * `<=The_first_5_digits_of_serial_No._"26061"`). Firmware cannot decide them; a serial can.
+ */
+export interface SerialCutoff {
+  digits: number;
+  op: '<=' | '<';
+  bound: string;
+}
+
 interface RangeNotes {
   /** Only these CVEs apply to the versions in range ("only affected by CVE-2019-10943"). */
   onlyCves?: string[];
@@ -31,7 +41,7 @@ export type VersionRange =
   | ({ kind: 'exact'; versions: Version[] } & RangeNotes)
   | ({ kind: 'intervals'; intervals: Interval[] } & RangeNotes)
   /** Known not to be decidable from a firmware version (serial cut-off, other product's version). */
-  | ({ kind: 'undecidable'; reason: string } & RangeNotes)
+  | ({ kind: 'undecidable'; reason: string; serial?: SerialCutoff } & RangeNotes)
   /** The advisory itself says no version is affected ("removed from the scope of this advisory"). */
   | ({ kind: 'none'; reason: string } & RangeNotes)
   /** Text this parser does not understand. */
@@ -130,6 +140,29 @@ export function describeRange(range: VersionRange): string {
   }
 }
 
+const NUMBER_WORDS: Record<string, number> = { three: 3, four: 4, five: 5, six: 6 };
+
+function serialCutoff(text: string): SerialCutoff | null {
+  const s = text.replace(/_/g, ' ').replace(/\s+/g, ' ');
+  const m = /(<=|<)?\s*(?:with\s+)?(?:the\s+)?(?:first\s+)?(\d|three|four|five|six)\s+digits\s+of\s+serial\s+(?:number|no\.?)\s*(<=|<)?\s*"?(\d+)"?(?:\s+\4)?\s*$/i.exec(s);
+  if (m) {
+    const op = (m[1] ?? m[3]) as '<=' | '<' | undefined;
+    const digits = NUMBER_WORDS[m[2].toLowerCase()] ?? Number(m[2]);
+    if (op && m[4].length === digits) return { digits, op, bound: m[4] };
+  }
+  const stars = /^(<=|<)\s*serial\s+numbers?\s+(\d+)\*+$/i.exec(s.trim());
+  if (stars) return { digits: stars[2].length, op: stars[1] as '<=' | '<', bound: stars[2] };
+  return null;
+}
+
+/** Whether a device serial falls under a serial cut-off; undefined when the serial does not say. */
+export function serialInCutoff(cut: SerialCutoff, serial: string): boolean | undefined {
+  const lead = serial.replace(/[\s-]/g, '').slice(0, cut.digits);
+  if (lead.length !== cut.digits || !/^\d+$/.test(lead)) return undefined;
+  const d = Number(lead) - Number(cut.bound);
+  return cut.op === '<=' ? d <= 0 : d < 0;
+}
+
 function undecidableReason(s: string): string | null {
   if (/serial/i.test(s)) return 'serial-number cut-off, not a firmware version';
   if (/production[\s_]*date/i.test(s)) return 'production-date cut-off, not a firmware version';
@@ -149,7 +182,10 @@ function parseRangeText(input: string): VersionRange {
   if (s.length === 0) return { kind: 'unparsed', reason: 'empty version text' };
   if (s.length > MAX_TEXT) return { kind: 'unparsed', reason: 'version text too long' };
   const undecidable = undecidableReason(s);
-  if (undecidable) return { kind: 'undecidable', reason: undecidable };
+  if (undecidable) {
+    const serial = serialCutoff(s);
+    return serial ? { kind: 'undecidable', reason: undecidable, serial } : { kind: 'undecidable', reason: undecidable };
+  }
   if (/removed from the scope/i.test(s)) return { kind: 'none', reason: 'versions removed from the scope of this advisory' };
 
   const extra: RangeNotes = {};

@@ -88,7 +88,15 @@ const REVIEWED_RELATIVES: [string, string[]][] = [
   ['750-889 Controller', ['750-889', '750-889 firmware']],
 ];
 
-function oracle(identity: { vendorKey: string | null; product?: string; orderNumber?: string; firmware: string }) {
+/** The oracle's own reading of a serial cut-off: the trailing number is the bound on as many leading digits. */
+function serialVerdict(text: string, serial: string | undefined): boolean | undefined {
+  const m = /(\d{4,5})\D*$/.exec(text.replace(/(\d+) \1$/, '$1'));
+  if (!serial || !m || !/serial/i.test(text)) return undefined;
+  const lead = serial.replace(/\D/g, '').slice(0, m[1].length);
+  return lead.length === m[1].length ? Number(lead) <= Number(m[1]) : undefined;
+}
+
+function oracle(identity: { vendorKey: string | null; product?: string; orderNumber?: string; firmware: string; serial?: string }) {
   const fw = identity.firmware ? parseVersion(identity.firmware) : null;
   const definite = new Set<string>();
   const possible = new Set<string>();
@@ -120,6 +128,12 @@ function oracle(identity: { vendorKey: string | null; product?: string; orderNum
     if (r.kind === 'none') continue;
     if (r.caveats?.length && fw && (r.kind === 'intervals' || r.kind === 'exact') && !inRange(r, fw)) {
       why.push(`${a.id} "${p.rangeText}" → out (caveat not reached)`);
+      continue;
+    }
+    const bySerial = r.kind === 'undecidable' ? serialVerdict(p.rangeText, identity.serial) : undefined;
+    if (bySerial !== undefined) {
+      if (bySerial) p.cves.forEach((c) => definite.add(c));
+      why.push(`${a.id} "${p.rangeText}" serial ${identity.serial} → ${bySerial ? 'in' : 'out'}`);
       continue;
     }
     if (r.kind === 'undecidable' || r.kind === 'unparsed' || r.caveats?.length) {
@@ -178,13 +192,16 @@ for (const r of rows) {
   }
 }
 /** The traps of reference/README.md §1.3–§1.5, written by hand; expectations from the same oracle, reviewed. */
-type Hand = [trap: string, identity: { vendor?: string; product?: string; orderNumber?: string }, firmware: (string | undefined)[]];
+type Hand = [trap: string, identity: { vendor?: string; product?: string; orderNumber?: string; serial?: string }, firmware: (string | undefined)[]];
 const HAND: Hand[] = [
   ['union-of-branches', { vendor: 'Siemens', orderNumber: '6ES7 615-4DF10-0AB0' }, ['V2.9.6', 'V2.9.7', 'V3.0.0', 'V3.0.1', 'V3.0.2', 'V3.0.3', 'V3.1.4']],
   ['mlfb-spacing', { vendor: 'Siemens AG', orderNumber: '6ES7615-4DF10-0AB0' }, ['V3.0.2']],
   ['garbled-range-name-fallback', { vendor: 'Siemens', product: 'SIMATIC S7-200 SMART CPU family' }, ['V2.1', 'V2.2', 'V2.5.0', 'V2.5.1']],
   ['firmware-unknown', { vendor: 'Siemens', product: 'SIMATIC S7-200 SMART CPU family' }, [undefined, 'unknown build']],
   ['serial-cutoff', { vendor: 'Mitsubishi Electric', product: 'MELSEC-Q Series Q03UDECPU' }, ['1.0']],
+  ['serial-decided', { vendor: 'Mitsubishi Electric', product: 'MELSEC-Q Series Q03UDECPU', serial: '24051A0001' }, ['1.0']],
+  ['serial-decided', { vendor: 'Mitsubishi Electric', product: 'MELSEC-Q Series Q03UDECPU', serial: '26051A0001' }, ['1.0']],
+  ['serial-decided', { vendor: 'Mitsubishi Electric', product: 'MELSEC-Q Series Q03UDECPU', serial: '27011A0001' }, ['1.0']],
   ['sp-split-by-pipe', { vendor: 'Siemens', product: 'SINUMERIK 828D' }, ['4.7', '4.8', '4.8 SP4', '4.8 SP5', '4.9']],
   ['product-name-comparison', { vendor: 'Siemens', product: 'SIMATIC WinAC RTX (F) 2010 SP2' }, ['2010 SP2']],
   ['suffix-order', { vendor: 'Siemens', product: 'SINUMERIK 808D Programming Tool' }, ['V4.7', 'V4.7 SP4 HF1', 'V4.7 SP4 HF2', 'V4.7 SP5', 'V4.8']],
@@ -220,7 +237,7 @@ for (const [trap, id, firmwares] of HAND) {
     const identity = firmware === undefined ? { ...id } : { ...id, firmware };
     const o = oracle({ vendorKey: vendorKey(id.vendor), ...id, firmware: firmware ?? '' });
     out.push({
-      name: `${trap}: ${id.orderNumber ?? id.product} @ ${firmware ?? '(no firmware)'}`,
+      name: `${trap}: ${id.orderNumber ?? id.product} @ ${firmware ?? '(no firmware)'}${id.serial ? ` serial ${id.serial}` : ''}`,
       trap,
       identity,
       expected: o.expected,
