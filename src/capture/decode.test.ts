@@ -181,6 +181,34 @@ test('IPv6 fragment headers: the datagram is reassembled', () => {
   assert.deepEqual(decoded(d), { src: '2001:db8::1', dst: '2001:db8::2', proto: 17, sport: 20000, dport: 20000, payload: '05640a44010003000000c0c1013c02060000' });
 });
 
+test('tunnels: IP-in-IP, GRE with a key, MPLS labels and VXLAN report the innermost flow', () => {
+  const d = new PacketDecoder();
+  const outer = (proto: number, inner: Uint8Array) => ipv4('172.16.0.1', '172.16.0.2', proto, inner);
+  assert.ok(d.decode(packet(LINKTYPE.RAW, outer(4, V4_TCP))));
+  assert.deepEqual(decoded(d), EXPECT_V4);
+  // GRE (RFC 2890): key present (flag 0x20), protocol type 0x0800, key 0x00000001.
+  assert.ok(d.decode(packet(LINKTYPE.RAW, outer(47, concat([hex`2000 0800 00000001`, V4_TCP])))));
+  assert.deepEqual(decoded(d), EXPECT_V4);
+  // GRE transparent Ethernet bridging (0x6558) carrying an Ethernet frame.
+  assert.ok(d.decode(packet(LINKTYPE.RAW, outer(47, concat([hex`0000 6558`, ethernet(0x0800, V4_TCP)])))));
+  assert.deepEqual(decoded(d), EXPECT_V4);
+  // IPv6 in IPv4 (RFC 4213).
+  assert.ok(d.decode(packet(LINKTYPE.RAW, outer(41, V6_TCP))));
+  assert.equal(decoded(d).dst, '::1');
+  // MPLS (RFC 3032): label 16 (TTL 64), then label 17 with bottom-of-stack set.
+  assert.ok(d.decode(packet(LINKTYPE.ETHERNET, ethernet(0x8847, concat([hex`00010040 00011140`, V4_TCP])))));
+  assert.deepEqual(decoded(d), EXPECT_V4);
+  // VXLAN (RFC 7348): UDP 4789, flags 08, VNI 100, then an Ethernet frame.
+  const vxlan = udp(51000, 4789, concat([hex`08000000 00006400`, ethernet(0x0800, V4_TCP)]));
+  assert.ok(d.decode(packet(LINKTYPE.RAW, outer(17, vxlan))));
+  assert.deepEqual(decoded(d), EXPECT_V4);
+  // A tunnel nested past the depth bound is refused, not followed.
+  let nested = V4_TCP;
+  for (let i = 0; i < 6; i++) nested = outer(4, nested);
+  assert.equal(d.decode(packet(LINKTYPE.RAW, nested)), false);
+  assert.equal(d.frame.error, 'tunnel-too-deep');
+});
+
 test('the decoder never throws on random frames of any link type', () => {
   let seed = 7;
   const rnd = (): number => {

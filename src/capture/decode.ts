@@ -2,7 +2,7 @@
 import { IPPROTO_TCP, IPPROTO_UDP, L3, newFrame, type Frame } from './frame.ts';
 import { FragmentReassembler } from './ip-fragments.ts';
 import { decodeLink } from './link.ts';
-import type { CapturePacket } from './packet.ts';
+import { LINKTYPE, type CapturePacket } from './packet.ts';
 
 /** IPv6 extension headers skipped on the way to the transport (RFC 8200 §4). */
 const IPV6_HOP_BY_HOP = 0;
@@ -11,10 +11,24 @@ const IPV6_FRAGMENT = 44;
 const IPV6_AH = 51;
 const IPV6_DEST_OPTS = 60;
 const MAX_EXTENSION_HEADERS = 8;
+/** IP-in-IP (RFC 2003), IPv6-in-IP (RFC 4213) and GRE (RFC 2784/2890). */
+const IPPROTO_IPIP = 4;
+const IPPROTO_IPV6 = 41;
+const IPPROTO_GRE = 47;
+/** GRE protocol types: IPv4, IPv6, transparent Ethernet bridging (NVGRE and friends). */
+const GRE_IPV4 = 0x0800;
+const GRE_IPV6 = 0x86dd;
+const GRE_ETHERNET = 0x6558;
+/** VXLAN's UDP port (RFC 7348 §5): an 8-byte header, then an Ethernet frame. */
+const VXLAN_PORT = 4789;
+/** Tunnels are followed this deep; the innermost addresses and ports are reported, as tshark does. */
+const MAX_TUNNEL_DEPTH = 4;
 
 export class PacketDecoder {
   readonly frame: Frame = newFrame();
   readonly fragments = new FragmentReassembler();
+  private depth = 0;
+  private now = 0;
 
   /**
    * Decodes the packet into `this.frame`. Returns true when the frame carries TCP or UDP (the
@@ -29,12 +43,40 @@ export class PacketDecoder {
     f.reassembled = false;
     f.dsap = -1;
     f.mstpFrameType = -1;
-    const end = p.offset + p.capLen;
-    const o = decodeLink(p.linkType, p.bytes, p.offset, end, f);
+    this.depth = 0;
+    this.now = now;
+    return this.link(p.linkType, p.bytes, p.offset, p.offset + p.capLen);
+  }
+
+  private link(linkType: number, b: Uint8Array, start: number, end: number): boolean {
+    const f = this.frame;
+    const o = decodeLink(linkType, b, start, end, f);
     if (o < 0) return false;
-    if (f.l3 === L3.IPV4) return this.ipv4(p.bytes, o, end, now);
-    if (f.l3 === L3.IPV6) return this.ipv6(p.bytes, o, end, now);
+    if (f.l3 === L3.IPV4) return this.ipv4(b, o, end, this.now);
+    if (f.l3 === L3.IPV6) return this.ipv6(b, o, end, this.now);
     return f.l3 === L3.LLC || f.l3 === L3.MSTP;
+  }
+
+  /** The next header inside a tunnel, bounded in depth. */
+  private inner(): boolean {
+    if (++this.depth > MAX_TUNNEL_DEPTH) return this.bad('tunnel-too-deep');
+    return true;
+  }
+
+  /** GRE (RFC 2784 §2.1, RFC 2890 §2): flags, protocol type, then optional checksum, key, sequence. */
+  private gre(b: Uint8Array, o: number, end: number): boolean {
+    if (end - o < 4) return this.bad('truncated-gre');
+    const flags = b[o];
+    const type = (b[o + 2] << 8) | b[o + 3];
+    let h = o + 4;
+    if (flags & 0x80) h += 4; // checksum present (with the reserved word)
+    if (flags & 0x20) h += 4; // key present
+    if (flags & 0x10) h += 4; // sequence number present
+    if (h > end || (b[o + 1] & 0x07) !== 0) return this.bad('unsupported-gre');
+    if (type === GRE_IPV4) return this.ipv4(b, h, end, this.now);
+    if (type === GRE_IPV6) return this.ipv6(b, h, end, this.now);
+    if (type === GRE_ETHERNET) return this.link(LINKTYPE.ETHERNET, b, h, end);
+    return false;
   }
 
   /** RFC 791 §3.1. */
@@ -118,6 +160,12 @@ export class PacketDecoder {
   private transport(proto: number, b: Uint8Array, o: number, end: number): boolean {
     const f = this.frame;
     f.ipProto = proto;
+    if (proto === IPPROTO_IPIP || proto === IPPROTO_IPV6 || proto === IPPROTO_GRE) {
+      if (!this.inner()) return false;
+      if (proto === IPPROTO_IPIP) return this.ipv4(b, o, end, this.now);
+      if (proto === IPPROTO_IPV6) return this.ipv6(b, o, end, this.now);
+      return this.gre(b, o, end);
+    }
     if (proto === IPPROTO_TCP) {
       // RFC 9293 §3.1: data offset in 32-bit words, at least 5.
       if (end - o < 20) return this.bad('truncated-tcp');
@@ -143,6 +191,10 @@ export class PacketDecoder {
       f.data = b;
       f.payloadOffset = o + 8;
       f.payloadEnd = len >= 8 ? Math.min(end, o + len) : end;
+      // VXLAN with the I flag (RFC 7348 §5): the inner Ethernet frame is the one to analyse.
+      if (f.dport === VXLAN_PORT && f.payloadEnd - f.payloadOffset >= 8 + 14 && (b[f.payloadOffset] & 0x08) !== 0 && this.inner()) {
+        return this.link(LINKTYPE.ETHERNET, b, f.payloadOffset + 8, f.payloadEnd);
+      }
       return true;
     }
     return false;

@@ -10,6 +10,10 @@ const ETH_QINQ = 0x88a8;
 const ETH_QINQ_OLD = 0x9100;
 /** Linux SLL protocol value meaning "802.2 LLC frame follows" (ETH_P_802_2). */
 const SLL_P_802_2 = 0x0004;
+/** MPLS unicast and multicast (RFC 3032). */
+const ETH_MPLS = 0x8847;
+const ETH_MPLS_MULTICAST = 0x8848;
+const MAX_LABELS = 8;
 const MAX_TAGS = 4;
 
 /** BSD AF_INET and the AF_INET6 values of the BSDs and Linux (LINKTYPE_NULL/LOOP, tcpdump.org). */
@@ -94,6 +98,7 @@ function ethertype(b: Uint8Array, at: number, end: number, frame: Frame): number
 function byType(type: number, b: Uint8Array, o: number, end: number, frame: Frame): number {
   if (type === ETH_IPV4) frame.l3 = L3.IPV4;
   else if (type === ETH_IPV6) frame.l3 = L3.IPV6;
+  else if (type === ETH_MPLS || type === ETH_MPLS_MULTICAST) return mpls(b, o, end, frame);
   else if (type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD) return ethertype(b, o - 2, end, frame);
   return o;
 }
@@ -142,4 +147,23 @@ function cimetricsMstp(b: Uint8Array, o: number, end: number, frame: Frame): num
   frame.payloadOffset = h + MSTP_HEADER;
   frame.payloadEnd = Math.min(end, h + MSTP_HEADER + len);
   return h + MSTP_HEADER;
+}
+
+/**
+ * MPLS label stack (RFC 3032 §2.1): 4-byte entries until the bottom-of-stack bit; the payload's
+ * first nibble tells IPv4 from IPv6 (RFC 4182 leaves no other indication).
+ */
+function mpls(b: Uint8Array, o: number, end: number, frame: Frame): number {
+  for (let i = 0; i < MAX_LABELS; i++) {
+    if (end - o < 4) return fail(frame, 'truncated-mpls');
+    const bottom = (b[o + 2] & 0x01) !== 0;
+    o += 4;
+    if (!bottom) continue;
+    if (end - o < 1) return fail(frame, 'truncated-mpls');
+    const v = b[o] >> 4;
+    if (v === 4) frame.l3 = L3.IPV4;
+    else if (v === 6) frame.l3 = L3.IPV6;
+    return o;
+  }
+  return fail(frame, 'mpls-stack-too-deep');
 }
