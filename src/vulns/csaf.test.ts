@@ -178,3 +178,45 @@ test('version numbers CISA shortened are restored from the name (icsa-22-207-04,
   assert.equal(inRange(p.range, parseVersion('2.1')!), false);
   assert.ok(problems.some((x) => x.code === 'trailing-zero-restored'));
 });
+
+test('product_family branches between vendor and product name are walked (CSAF 2.0 §3.1.2.3.1)', () => {
+  const doc = {
+    document: { title: 'Example', publisher: { name: 'Example CERT' }, tracking: { id: 'EX-2025-0001', initial_release_date: '2025-01-01T00:00:00Z', current_release_date: '2025-02-01T00:00:00Z' } },
+    product_tree: {
+      branches: [
+        {
+          category: 'vendor',
+          name: 'Siemens AG',
+          branches: [
+            {
+              category: 'product_family',
+              name: 'SIMATIC S7-1500',
+              branches: [
+                {
+                  category: 'product_name',
+                  name: 'SIMATIC S7-1500 CPU 1511-1 PN',
+                  branches: [
+                    { category: 'product_version_range', name: 'vers:intdot/<2.9.9', product: { name: 'SIMATIC S7-1500 CPU 1511-1 PN', product_id: 'P1', product_identification_helper: { model_numbers: ['6ES7511-1AK01-0AB0'] } } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    vulnerabilities: [
+      { cve: 'CVE-2025-0001', product_status: { known_affected: ['P1'] }, scores: [{ cvss_v3: { baseScore: 9.8, vectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }, products: ['P1'] }] },
+    ],
+  };
+  const r = importCsaf(doc);
+  assert.ok(r.ok);
+  const p = r.advisory.products[0];
+  assert.equal(p.vendorKey, 'siemens');
+  assert.equal(p.productName, 'SIMATIC S7-1500 CPU 1511-1 PN');
+  assert.deepEqual(p.cves, ['CVE-2025-0001']);
+  assert.equal(p.severity, 'critical');
+  assert.equal(r.advisory.currentRelease, '2025-02-01T00:00:00Z');
+  assert.equal(inRange(p.range, parseVersion('V2.9.8')!), true);
+  assert.equal(inRange(p.range, parseVersion('V2.9.9')!), false);
+});

@@ -1,7 +1,8 @@
 // Vulnerability knowledge base core: CSAF import, version ranges, identity matching. Pure: no
-// storage, no HTTP.
+// storage, no HTTP. Advisories and ranges are plain data (JSON round-trips), so storage can keep
+// NormalizedAdvisory as is and rebuild the index from it.
 export { compareVersions, formatVersion, parseVersion, type Version } from './version.ts';
-export { describeRange, inRange, parseRange, type Interval, type VersionRange } from './range.ts';
+export { describeRange, inRange, parseRange, serialInCutoff, type Interval, type SerialCutoff, type VersionRange } from './range.ts';
 export {
   importCsaf,
   severityOf,
@@ -13,5 +14,17 @@ export {
   type NormalizedAdvisory,
   type Remediation,
 } from './csaf.ts';
-export { knownVendorKey, looksLikeIdentifier, mlfbFamily, mlfbKey, partKey, productKey, productTokens, vendorKey } from './normalize.ts';
+export {
+  isSpecificProduct,
+  knownVendorKey,
+  looksLikeIdentifier,
+  mlfbFamily,
+  mlfbKey,
+  partKey,
+  partNumbersIn,
+  productKey,
+  productTokens,
+  vendorKey,
+  type PartNumber,
+} from './normalize.ts';
 export { buildIndex, matchIdentity, VulnIndex, type Match } from './match.ts';
