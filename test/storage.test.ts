@@ -1,0 +1,84 @@
+// The storage layer on every dialect: migrations are idempotent, bulk writes return what they
+// wrote whichever path they take, counts come back as numbers, and the audit log is append-only.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openStore, bulkWrite, type Store } from '../src/storage/index.ts';
+import { newId } from '../src/model/index.ts';
+import { dialectTargets, skipUnless } from './support/stores.ts';
+
+for (const target of dialectTargets()) {
+  describe(`storage on ${target.name}`, async () => {
+    const skip = await skipUnless(target);
+    const opts = skip ? null : target.options();
+    const stores: Store[] = [];
+    const open = async () => {
+      const s = await openStore({ databaseUrl: opts!.databaseUrl, dataDir: opts!.dataDir, pgSchema: opts!.pgSchema });
+      stores.push(s);
+      return s;
+    };
+    after(async () => {
+      for (const s of stores) await s.close();
+      if (!skip) await target.cleanup();
+    });
+
+    test('opening twice runs each migration once', { skip }, async () => {
+      const a = await open();
+      await a.close();
+      stores.pop();
+      const b = await open();
+      const ran = ((await b.db.selectFrom('otscope_migrations' as never).select('name' as never).execute()) as { name: string }[]).map((r) => r.name);
+      assert.deepEqual(ran.slice(0, 2), ['001-initial', '002-audit-append-only']);
+      assert.equal(new Set(ran).size, ran.length, `a migration ran twice: ${ran.join(', ')}`);
+    });
+
+    test('bulk upserts return every row, new and existing, and counts are numbers', { skip }, async () => {
+      const s = stores[0];
+      const t = '2026-11-01T00:00:00.000Z';
+      const row = (i: number) => ({ id: newId(), ip: `36.134.80.${i}`, ipKey: `ip-${String(i).padStart(3, '0')}`, provinceCode: '360000', cityCode: '360100', countyCode: null, enterpriseId: null, vendor: null, product: null, model: null, firmware: null, honeypot: 0, firstSeen: t, lastSeen: t });
+      const write = (rows: ReturnType<typeof row>[]) =>
+        s.db.transaction().execute((trx) =>
+          bulkWrite(s, trx, rows, (chunk) =>
+            trx
+              .insertInto('assets')
+              .values(chunk)
+              .onConflict((oc) => oc.column('ip').doUpdateSet((eb) => ({ lastSeen: eb.ref('excluded.lastSeen') })))
+              .returning(['id', 'ip', 'ipKey']),
+          ),
+        );
+      const first = await write(Array.from({ length: 300 }, (_, i) => row(i)));
+      assert.equal(first.length, 300);
+      assert.deepEqual(Object.keys(first[0]).sort(), ['id', 'ip', 'ipKey']);
+      const again = await write(Array.from({ length: 310 }, (_, i) => row(i)));
+      assert.equal(again.length, 310);
+      // Existing rows keep their ids: the conflict updated them.
+      const ids = new Map(first.map((r) => [r.ip, r.id]));
+      for (const r of again.slice(0, 300)) assert.equal(r.id, ids.get(r.ip));
+      const n = await s.db.selectFrom('assets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(n.n, 310);
+      assert.equal(typeof n.n, 'number');
+    });
+
+    test('the audit log refuses updates and deletes', { skip }, async () => {
+      const s = stores[0];
+      await s.db.insertInto('auditLog').values({ id: newId(), at: new Date().toISOString(), actorId: null, actorName: null, action: 'test', objectType: 'x', objectId: null, detail: '{}' }).execute();
+      await assert.rejects(s.db.updateTable('auditLog').set({ action: 'changed' }).execute(), /append-only/);
+      await assert.rejects(s.db.deleteFrom('auditLog').execute(), /append-only/);
+      const rows = await s.db.selectFrom('auditLog').select('action').execute();
+      assert.deepEqual(rows.map((r) => r.action), ['test']);
+    });
+
+    test('a writer lock serialises writers', { skip }, async () => {
+      const s = stores[0];
+      const order: string[] = [];
+      const writer = (name: string, holdMs: number) =>
+        s.db.transaction().execute(async (trx) => {
+          await s.lockWriters(trx);
+          order.push(`${name}:start`);
+          await new Promise((r) => setTimeout(r, holdMs));
+          order.push(`${name}:end`);
+        });
+      await Promise.all([writer('a', 50), writer('b', 0)]);
+      assert.deepEqual(order, ['a:start', 'a:end', 'b:start', 'b:end']);
+    });
+  });
+}
