@@ -25,6 +25,22 @@ export interface ObjectHeader {
   count: number;
   /** Group 0 attributes decoded from a response: variation → text or number. */
   attribute?: { name: string; value: string | number };
+  /** Group 12 variation 1 control relay output blocks (§A.12.1), the commands an operator sends. */
+  crob?: ControlRelayOutputBlock[];
+}
+
+export interface ControlRelayOutputBlock {
+  index?: number;
+  /** Operation type, control code bits 0..3: 0 NUL, 1 PULSE_ON, 2 PULSE_OFF, 3 LATCH_ON, 4 LATCH_OFF. */
+  operation: number;
+  queue: boolean;
+  clear: boolean;
+  /** Trip-close code, bits 6..7: 0 NUL, 1 CLOSE, 2 TRIP. */
+  tripClose: number;
+  count: number;
+  onTime: number;
+  offTime: number;
+  status: number;
 }
 
 export interface ApplicationFragment {
@@ -172,7 +188,11 @@ function skipObjects(r: ByteReader, h: ObjectHeader, anomalies: string[]): boole
       } else r.skip(Math.ceil((h.count * size.bits) / 8));
       return checkOverrun(r, anomalies);
     case 'bytes':
-      r.skip(h.count * (prefix + size.size));
+      if (h.group === 12 && h.variation === 1) {
+        h.crob = [];
+        for (let i = 0; i < h.count && !r.overrun; i++) h.crob.push(readCrob(r, prefix));
+        if (r.overrun) h.crob.pop();
+      } else r.skip(h.count * (prefix + size.size));
       return checkOverrun(r, anomalies);
     case 'attribute':
       for (let i = 0; i < h.count && !r.overrun; i++) {
@@ -188,6 +208,23 @@ function skipObjects(r: ByteReader, h: ObjectHeader, anomalies: string[]): boole
       anomalies.push('unknown-object-size');
       return false;
   }
+}
+
+function readCrob(r: ByteReader, prefix: number): ControlRelayOutputBlock {
+  const index = prefix === 1 ? r.u8() : prefix === 2 ? r.u16le() : prefix === 4 ? r.u32le() : undefined;
+  const code = r.u8();
+  const block: ControlRelayOutputBlock = {
+    operation: code & 0x0f,
+    queue: (code & 0x10) !== 0,
+    clear: (code & 0x20) !== 0,
+    tripClose: code >>> 6,
+    count: r.u8(),
+    onTime: r.u32le(),
+    offTime: r.u32le(),
+    status: r.u8(),
+  };
+  if (index !== undefined) block.index = index;
+  return block;
 }
 
 function checkOverrun(r: ByteReader, anomalies: string[]): boolean {

@@ -146,4 +146,18 @@ describe('dnp3', () => {
     const id = dnp3.identify([m]);
     assert.deepEqual([id?.vendor, id?.product, id?.firmware, id?.serial], ['ACME', 'RTU-9', '2.1', 'SN-0042']);
   });
+
+  it('decodes a control relay output block of DIRECT_OPERATE', () => {
+    // IEEE 1815-2012 §A.12.1: g12v1, qualifier 0x28 (2-octet index prefix, 2-octet count), index 5,
+    // control code 0x41 = PULSE_ON with trip-close CLOSE, count 1, on 1000 ms, off 0, status 0
+    const m = parse(dnp3.encode({
+      anomalies: [],
+      link: { length: 0, destination: 10, source: 1, control: { direction: true, primary: true, frameCountBit: false, frameCountValidOrDataFlowControl: false, function: 4, functionName: '' } },
+      userData: hex`c0 c1 05 0c01 28 0100 0500 41 01 e8030000 00000000 00`,
+    }));
+    assert.deepEqual(m.anomalies, []);
+    assert.deepEqual(m.application?.objects[0].crob, [{ index: 5, operation: 1, queue: false, clear: false, tripClose: 1, count: 1, onTime: 1000, offTime: 0, status: 0 }]);
+    const f = dnp3.fields(m);
+    assert.deepEqual([f['dnp3.al.func'], f['dnp3.ctl.op'], f['dnp3.ctl.trip']], [5, [1], [1]]);
+  });
 });

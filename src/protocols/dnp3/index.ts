@@ -8,7 +8,7 @@ import {
   crc16dnp, decodeControl, encodeControl, encodeFrame, frameSize, HEADER_SIZE, MIN_LEN, START_0, START_1, userDataOf, type LinkControl,
 } from './link.ts';
 
-export type { ApplicationFragment, ApplicationControl, ObjectHeader } from './application.ts';
+export type { ApplicationFragment, ApplicationControl, ControlRelayOutputBlock, ObjectHeader } from './application.ts';
 export type { LinkControl } from './link.ts';
 export { crc16dnp } from './link.ts';
 export { APPLICATION_FUNCTIONS, PRIMARY_FUNCTIONS, SECONDARY_FUNCTIONS } from './catalog.ts';
@@ -197,6 +197,11 @@ export const dnp3: Protocol<Dnp3Message> = {
       f['dnp3.al.seq'] = a.control.sequence;
       if (a.iin !== undefined) f['dnp3.al.iin'] = a.iin;
       f['dnp3.al.obj'] = a.objects.map((o) => (o.group << 8) | o.variation);
+      const crobs = a.objects.flatMap((o) => o.crob ?? []);
+      if (crobs.length) {
+        f['dnp3.ctl.op'] = crobs.map((c) => c.operation);
+        f['dnp3.ctl.trip'] = crobs.map((c) => c.tripClose);
+      }
     }
     return f;
   },
