@@ -180,3 +180,20 @@ test('an index built from advisories that went through JSON (storage) matches th
     assert.deepEqual(matchIdentity(revived, id), matchIdentity(fresh, id));
   }
 });
+
+test('a sibling product_version that is the fixed release does not match (reference §1.5, icsa-25-259-01 shape)', () => {
+  const leaf = (id: string, category: string, name: string) => ({ category, name, product: { name: `Example RTU ${name}`, product_id: id } });
+  const r = importCsaf({
+    document: { tracking: { id: 'EX-2025-0002' }, lang: 'en', publisher: { name: 'CISA' } },
+    product_tree: {
+      branches: [{ category: 'vendor', name: 'Hitachi Energy', branches: [{ category: 'product_name', name: 'Example RTU', branches: [leaf('A', 'product_version_range', '<4.5'), leaf('F', 'product_version', '4.5')] }] }],
+    },
+    vulnerabilities: [{ cve: 'CVE-2025-0002', product_status: { known_affected: ['A'], fixed: ['F'] } }],
+  });
+  assert.ok(r.ok);
+  const index = buildIndex([r.advisory]);
+  const at = (firmware: string) => matchIdentity(index, { vendor: 'Hitachi Energy', product: 'Example RTU', firmware });
+  assert.deepEqual(at('4.4.9')[0]?.cves, ['CVE-2025-0002']);
+  assert.deepEqual(at('4.5'), []);
+  assert.ok(r.problems.some((p) => p.productId === 'F' && p.code === 'no-cves'));
+});
