@@ -102,7 +102,8 @@ export class FlowTable<T = unknown> {
 
   /** The flow of this TCP/UDP frame, created if new; sets `dir`. */
   lookup(f: Frame, now: number): Flow<T> {
-    if (now - this.lastSweep >= SWEEP_EVERY_S) this.sweep(now);
+    // Sweeps follow capture time; a clock that jumps back (merged files) restarts the schedule.
+    if (now - this.lastSweep >= SWEEP_EVERY_S || now < this.lastSweep - SWEEP_EVERY_S) this.sweep(now);
     const e1 = f.ipVersion === 4 ? f.src4 : fold6(f.addrBytes, f.src6);
     const e2 = f.ipVersion === 4 ? f.dst4 : fold6(f.addrBytes, f.dst6);
     const h1 = mix(e1 ^ Math.imul(f.sport, 0x9e3779b1));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -47,6 +47,26 @@ test('unreadable and non-capture files fail with stable codes and a non-zero exi
     assert.match(r.err, /CAPTURE_UNREADABLE: .*missing\.pcap/);
     assert.match(r.err, /CAPTURE_NOT_RECOGNIZED: .*notes\.pcap/);
     assert.equal(otscope('--format', 'xml', text).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ndjson: a capture cut short ends with a capture-issue line after what could be decoded', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otscope-analyze-'));
+  try {
+    const whole = readFileSync('reference/corpus/pcap/mqtt/mqtt.pcap');
+    const cut = join(dir, 'cut.pcap');
+    writeFileSync(cut, whole.subarray(0, whole.length - 10));
+    const r = otscope('--format', 'ndjson', cut);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const last = lines[lines.length - 1];
+    assert.equal(last.type, 'capture-issue');
+    assert.equal(last.code, 'truncated-record');
+    assert.equal(last.packets, 18);
+    assert.ok(lines.filter((l) => l.type === 'message').length > 10);
+    assert.match(r.err, /warning: .*cut\.pcap/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -14,7 +14,10 @@ export async function summarizeCapture(path: string, label = path, protocols: re
   return summary.build(label, result.packets, result);
 }
 
-/** Writes one line per decoded message, then one per device identity; resolves with the read result. */
+/**
+ * Writes one line per decoded message, then one per device identity, then a `capture-issue` line
+ * when the file ended early (truncated, corrupt length); resolves with the read result.
+ */
 export async function analyzeCaptureNdjson(
   path: string,
   write: (line: string) => void,
@@ -26,6 +29,8 @@ export async function analyzeCaptureNdjson(
   const result = await readCaptureFile(path, (p) => analyzer.packet(p), options);
   analyzer.finish();
   writer.finish();
+  // A capture that ends early says so in the stream too, after what could be decoded.
+  if (result.issue && result.format !== null) write(JSON.stringify({ type: 'capture-issue', ...result.issue, packets: result.packets }));
   return result;
 }
 
