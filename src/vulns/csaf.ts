@@ -67,7 +67,7 @@ export type ImportProblemCode =
   | 'no-version'
   | 'no-product-id'
   | 'no-cves'
-  | 'unknown-product-id'
+  | 'too-many-products'
   | 'trailing-zero-restored';
 
 export interface ImportProblem {
@@ -192,7 +192,7 @@ export function importCsaf(doc: unknown): ImportResult {
     products.push(product);
   }
   if (leaves.length > MAX_LEAVES) {
-    problems.push({ code: 'unknown-product-id', message: `only the first ${MAX_LEAVES} product leaves were read` });
+    problems.push({ code: 'too-many-products', message: `only the first ${MAX_LEAVES} product leaves were read` });
   }
 
   const maxCvss = cves.reduce<number | null>((m, c) => (c.cvss !== null && (m === null || c.cvss > m) ? c.cvss : m), null);

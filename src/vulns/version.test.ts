@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareVersions, parseVersion } from './version.ts';
+import { compareVersions, formatVersion, parseVersion } from './version.ts';
 
 function cmp(a: string, b: string): number {
   const va = parseVersion(a);
@@ -75,4 +75,12 @@ test('never throws on arbitrary text', () => {
     const v = parseVersion(s);
     if (v) assert.equal(compareVersions(v, v), 0);
   }
+});
+
+test('canonical text', () => {
+  assert.equal(formatVersion(parseVersion('V4.7 SP4 HF2')!), '4.7 SP4 HF2');
+  assert.equal(formatVersion(parseVersion('V17 Upd5')!), '17 Update 5');
+  assert.equal(formatVersion(parseVersion('1.250L')!), '1.250L');
+  assert.equal(formatVersion(parseVersion('15.2(6)E0a')!).startsWith('15.2'), true);
+  assert.equal(formatVersion(parseVersion('R16A')!), '16A');
 });

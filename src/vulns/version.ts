@@ -195,7 +195,11 @@ export function nextRelease(v: Version): Version {
 /** Canonical text, for reasons and debugging: `4.7 SP4 HF2`. */
 export function formatVersion(v: Version): string {
   const parts = [v.release.join('.')];
-  if (v.letter) parts[0] += String.fromCharCode(96 + (v.letter % 27 || 1)).toUpperCase();
+  if (v.letter) {
+    let letters = '';
+    for (let n = v.letter; n > 0; n = Math.floor(n / 27)) letters = String.fromCharCode(64 + (n % 27 || 1)) + letters;
+    parts[0] += letters;
+  }
   if (v.pre) parts.push('pre');
   if (v.sp) parts.push(`SP${v.sp}`);
   if (v.update) parts.push(`Update ${v.update}`);
