@@ -45,23 +45,32 @@ export const mqtt: Protocol<MqttMessage> = {
 
   encode: encodePacket,
 
-  // Brokers such as Mosquitto publish their name and version on $SYS/broker/version
-  // (e.g. "mosquitto version 2.0.11"); nmap's mqtt-subscribe reads the same topic.
+  // Brokers name themselves on $SYS topics: Mosquitto on $SYS/broker/version ("mosquitto version
+  // 2.0.11", read by nmap's mqtt-subscribe), EMQX on $SYS/brokers/<node>/version and /sysdescr.
   identify(messages) {
+    const text = (m: MqttMessage) => new TextDecoder().decode(m.publish!.payload).trim();
+    let identity: DeviceIdentity | null = null;
+    let emqxVersion: string | undefined;
+    let emqxDescription: string | undefined;
     for (const m of messages) {
-      const p = m.publish;
-      if (!p || p.topic !== '$SYS/broker/version') continue;
-      const text = new TextDecoder().decode(p.payload).trim();
-      const match = /^(\S+)\s+version\s+(\S+)/i.exec(text);
-      const identity: DeviceIdentity = { raw: { brokerVersion: text } };
-      if (match) {
-        identity.product = match[1].toLowerCase() === 'mosquitto' ? 'Mosquitto' : match[1];
-        identity.firmware = match[2];
-        if (identity.product === 'Mosquitto') identity.vendor = 'Eclipse Foundation';
-      } else identity.product = text;
-      return identity;
+      const topic = m.publish?.topic;
+      if (!topic) continue;
+      if (topic === '$SYS/broker/version') {
+        const value = text(m);
+        const match = /^(\S+)\s+version\s+(\S+)/i.exec(value);
+        identity = { raw: { brokerVersion: value } };
+        if (!match) identity.product = value;
+        else if (match[1].toLowerCase() === 'mosquitto') Object.assign(identity, { vendor: 'Eclipse Foundation', product: 'Mosquitto', firmware: match[2] });
+        else Object.assign(identity, { product: match[1], firmware: match[2] });
+      } else if (/^\$SYS\/brokers\/[^/]+\/version$/.test(topic)) emqxVersion = text(m);
+      else if (/^\$SYS\/brokers\/[^/]+\/sysdescr$/.test(topic)) emqxDescription = text(m);
     }
-    return null;
+    if (!identity && (emqxVersion || emqxDescription)) {
+      identity = { product: emqxDescription || 'EMQX', raw: { brokerVersion: emqxVersion, sysdescr: emqxDescription } };
+      if (/emqx/i.test(identity.product ?? '')) identity.vendor = 'EMQ Technologies';
+      if (emqxVersion) identity.firmware = emqxVersion;
+    }
+    return identity;
   },
 
   // tshark's MQTT field names.

@@ -94,6 +94,15 @@ describe('mqtt', () => {
     assert.equal(version[0].publish?.retain, true);
     assert.equal(mqtt.identify(version)?.firmware, '2.0.18');
   });
+
+  it('identifies EMQX from its $SYS/brokers topics', () => {
+    const ms = [
+      publish('$SYS/brokers/emqx@127.0.0.1/version', '5.3.2', true),
+      publish('$SYS/brokers/emqx@127.0.0.1/sysdescr', 'EMQX', true),
+    ].map((m) => parseAll(mqtt.encode(m), {}, 'to-client')[0]);
+    const id = mqtt.identify(ms);
+    assert.deepEqual([id?.vendor, id?.product, id?.firmware], ['EMQ Technologies', 'EMQX', '5.3.2']);
+  });
 });
 
 function encodeVersion(): Uint8Array {
