@@ -10,9 +10,10 @@ import type { StreamSink } from './tcp-stream.ts';
 export interface FlowHandler<T> {
   /**
    * In-order TCP bytes of one direction (dir 0 = A→B of the flow, 1 = B→A), carried by frame
-   * number `frame` (an earlier frame when a held out-of-order segment is released).
+   * number `frame` at capture time tsSec.tsNsec (an earlier frame when a held out-of-order
+   * segment is released).
    */
-  tcpData(flow: Flow<T>, dir: number, b: Uint8Array, start: number, end: number, frame: number): void;
+  tcpData(flow: Flow<T>, dir: number, b: Uint8Array, start: number, end: number, frame: number, tsSec: number, tsNsec: number): void;
   /** `missing` bytes of that direction were never captured. */
   tcpGap(flow: Flow<T>, dir: number, missing: number): void;
   udp(flow: Flow<T>, dir: number, b: Uint8Array, start: number, end: number): void;
@@ -25,8 +26,8 @@ class SinkAdapter<T> implements StreamSink {
   flow!: Flow<T>;
   dir = 0;
   constructor(private readonly handler: FlowHandler<T>) {}
-  data(b: Uint8Array, start: number, end: number, frame: number): void {
-    this.handler.tcpData(this.flow, this.dir, b, start, end, frame);
+  data(b: Uint8Array, start: number, end: number, frame: number, tsSec: number, tsNsec: number): void {
+    this.handler.tcpData(this.flow, this.dir, b, start, end, frame, tsSec, tsNsec);
   }
   gap(missing: number): void {
     this.handler.tcpGap(this.flow, this.dir, missing);
@@ -90,7 +91,7 @@ export class CaptureSession<T> {
     const stream = streams[dir];
     const seq = flags & TCP_SYN ? (f.seq + 1) >>> 0 : f.seq;
     const len = f.payloadEnd - f.payloadOffset;
-    if (len > 0) stream.segment(seq, f.data, f.payloadOffset, f.payloadEnd, sink, p.tsSec, p.index);
+    if (len > 0) stream.segment(seq, f.data, f.payloadOffset, f.payloadEnd, sink, p.tsSec, p.index, p.tsNsec);
     else if (stream.pendingSegments > 0) stream.tick(sink, p.tsSec);
     // A closed connection stays in the table (ended by the table's short linger timeout or by a
     // new SYN) so that late retransmissions are recognised as such instead of opening a new flow.

@@ -5,7 +5,7 @@ import { CaptureSession, GAP_WAIT_S, HeldBudget, LINKTYPE, MAX_PENDING_SEGMENTS,
 
 class Recorder implements StreamSink {
   out: string[] = [];
-  data(b: Uint8Array, start: number, end: number, frame: number): void {
+  data(b: Uint8Array, start: number, end: number, frame: number, _sec: number, _nsec: number): void {
     this.out.push(`${new TextDecoder().decode(b.subarray(start, end))}@${frame}`);
   }
   gap(missing: number): void {
@@ -35,6 +35,16 @@ test('out-of-order segments are held and released in order, keeping their own fr
   s.segment(1, bytes('abc'), 0, 3, r, 0, 3);
   assert.deepEqual(r.out, ['abc@3', 'def@2', 'ghi@1']);
   assert.equal(s.pendingSegments, 0);
+});
+
+test('a held segment is released with its own frame number and capture time', () => {
+  const s = new TcpStream();
+  const times: string[] = [];
+  const sink: StreamSink = { data: (_b, _s, _e, frame, sec, nsec) => times.push(`${frame}@${sec}.${nsec}`), gap: () => {} };
+  s.syn(0);
+  s.segment(4, bytes('def'), 0, 3, sink, 10, 1, 500);
+  s.segment(1, bytes('abc'), 0, 3, sink, 11, 2, 700);
+  assert.deepEqual(times, ['2@11.700', '1@10.500']);
 });
 
 test('retransmissions and segments overlapping delivered bytes are dropped whole', () => {

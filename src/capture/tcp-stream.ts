@@ -21,9 +21,10 @@ export class HeldBudget {
 export interface StreamSink {
   /**
    * In-order bytes b[start, end), valid only during the call. `frame` is the number of the frame
-   * that carried them (earlier than the current one when a held segment is released).
+   * that carried them and its capture time (earlier than the current frame's when a held segment
+   * is released).
    */
-  data(b: Uint8Array, start: number, end: number, frame: number): void;
+  data(b: Uint8Array, start: number, end: number, frame: number, tsSec: number, tsNsec: number): void;
   /** `missing` bytes were never seen; the next data starts after the hole. */
   gap(missing: number): void;
 }
@@ -32,6 +33,7 @@ interface Held {
   seq: number;
   bytes: Uint8Array;
   at: number;
+  nsec: number;
   frame: number;
 }
 
@@ -89,7 +91,7 @@ export class TcpStream {
     if (this.held.length > 0 && ((this.peerAck - this.held[0].seq) | 0) >= 0) this.skipHole(sink, now);
   }
 
-  segment(seq: number, b: Uint8Array, start: number, end: number, sink: StreamSink, now: number, frame = 0): void {
+  segment(seq: number, b: Uint8Array, start: number, end: number, sink: StreamSink, now: number, frame = 0, nsec = 0): void {
     const len = end - start;
     if (len <= 0) return;
     if (this.nextSeq < 0) this.nextSeq = seq >>> 0;
@@ -102,10 +104,10 @@ export class TcpStream {
       return;
     }
     if (d === 0) {
-      this.deliver(b, start, end, sink, frame);
+      this.deliver(b, start, end, sink, frame, now, nsec);
       this.drain(sink);
     } else {
-      this.hold(seq >>> 0, b.slice(start, end), now, frame);
+      this.hold(seq >>> 0, b.slice(start, end), now, nsec, frame);
       if (this.peerAck >= 0 && ((this.peerAck - this.held[0].seq) | 0) >= 0) this.skipHole(sink, now);
       else this.enforceLimits(sink, now);
     }
@@ -155,11 +157,11 @@ export class TcpStream {
     this.drain(sink);
   }
 
-  private deliver(b: Uint8Array, start: number, end: number, sink: StreamSink, frame: number): void {
+  private deliver(b: Uint8Array, start: number, end: number, sink: StreamSink, frame: number, sec: number, nsec: number): void {
     const len = end - start;
     this.nextSeq = (this.nextSeq + len) >>> 0;
     this.bytesDelivered += len;
-    sink.data(b, start, end, frame);
+    sink.data(b, start, end, frame, sec, nsec);
   }
 
   /** Delivers held segments that now start at or before nextSeq. */
@@ -176,11 +178,11 @@ export class TcpStream {
         continue;
       }
       this.retransmittedBytes += -d;
-      this.deliver(h.bytes, -d, h.bytes.length, sink, h.frame);
+      this.deliver(h.bytes, -d, h.bytes.length, sink, h.frame, h.at, h.nsec);
     }
   }
 
-  private hold(seq: number, bytes: Uint8Array, at: number, frame: number): void {
+  private hold(seq: number, bytes: Uint8Array, at: number, nsec: number, frame: number): void {
     let i = this.held.length;
     while (i > 0 && ((this.held[i - 1].seq - seq) | 0) > 0) i--;
     const same = this.held[i - 1];
@@ -194,7 +196,7 @@ export class TcpStream {
       this.held.splice(i - 1, 1);
       i--;
     }
-    this.held.splice(i, 0, { seq, bytes, at, frame });
+    this.held.splice(i, 0, { seq, bytes, at, nsec, frame });
     this.heldBytes += bytes.length;
     this.budget.bytes += bytes.length;
   }

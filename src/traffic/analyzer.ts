@@ -102,7 +102,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
     this.session.finish();
   }
 
-  tcpData(flow: Flow<FlowApp>, dir: number, b: Uint8Array, start: number, end: number, frame: number): void {
+  tcpData(flow: Flow<FlowApp>, dir: number, b: Uint8Array, start: number, end: number, frame: number, tsSec: number, tsNsec: number): void {
     const app = flow.app ?? this.init(flow, b, start, end, dir);
     if (app.protocol && !app.checked[dir]) this.confirm(flow, app, dir, b, start, end);
     if (!app.protocol && !this.decide(flow, app, dir, b, start, end)) return;
@@ -134,7 +134,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
     while (pos < stop) {
       const r = protocol.parse(work.subarray(pos, stop), direction, ds.state);
       if (r.kind === 'done' && r.consumed > 0) {
-        this.emit(flow, dir, direction, protocol, r.message, frame);
+        this.emit(flow, dir, direction, protocol, r.message, frame, tsSec, tsNsec);
         pos += r.consumed;
         continue;
       }
@@ -166,12 +166,13 @@ export class Analyzer implements FlowHandler<FlowApp> {
     const protocol = app.protocol!;
     const direction: Direction = 1 - dir === app.server ? 'to-server' : 'to-client';
     const ds = app.dirs[dir];
-    const frame = this.session.packet?.index ?? 0;
+    const p = this.session.packet;
+    const frame = p ? p.index : 0;
     let pos = start;
     while (pos < end) {
       const r = protocol.parse(b.subarray(pos, end), direction, ds.state);
       if (r.kind !== 'done' || r.consumed <= 0) return;
-      this.emit(flow, dir, direction, protocol, r.message, frame);
+      this.emit(flow, dir, direction, protocol, r.message, frame, p ? p.tsSec : 0, p ? p.tsNsec : 0);
       pos += r.consumed;
     }
   }
@@ -182,7 +183,8 @@ export class Analyzer implements FlowHandler<FlowApp> {
     const protocol = this.byName.get(llc.name);
     if (!protocol) return;
     const message = llc.parse(frame.data.subarray(frame.payloadOffset, frame.payloadEnd));
-    this.emit(null, 0, 'to-server', protocol, message, this.session.packet?.index ?? 0);
+    const p = this.session.packet;
+    this.emit(null, 0, 'to-server', protocol, message, p ? p.index : 0, p ? p.tsSec : 0, p ? p.tsNsec : 0);
   }
 
   flowEnd(flow: Flow<FlowApp>, reason: FlowEndReason): void {
@@ -190,12 +192,11 @@ export class Analyzer implements FlowHandler<FlowApp> {
     this.sink.flowEnd?.(flow, reason);
   }
 
-  private emit(flow: Flow<FlowApp> | null, dir: number, direction: Direction, protocol: Protocol, message: Message, frame: number): void {
+  private emit(flow: Flow<FlowApp> | null, dir: number, direction: Direction, protocol: Protocol, message: Message, frame: number, tsSec: number, tsNsec: number): void {
     const e = this.event;
-    const p = this.session.packet;
     e.frame = frame;
-    e.tsSec = p ? p.tsSec : 0;
-    e.tsNsec = p ? p.tsNsec : 0;
+    e.tsSec = tsSec;
+    e.tsNsec = tsNsec;
     e.flow = flow;
     e.dir = dir;
     e.direction = direction;
