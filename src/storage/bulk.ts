@@ -1,27 +1,12 @@
-// Writes many rows with one statement shape. On SQLite a cached prepared statement runs once per
-// row (no SQL text to parse per batch, no giant parameter lists); on PostgreSQL, where each
+// Writes many rows with one statement shape. On SQLite one prepared statement (from the store's
+// cache) runs once per row (no SQL text to parse per batch, no giant parameter lists); on PostgreSQL, where each
 // statement is a network round trip, rows go in multi-row statements sized to the parameter limit.
 import type { Compilable, Transaction } from 'kysely';
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './schema.ts';
 import { chunkSize, type Store } from './db.ts';
 
 interface Executable<O> extends Compilable<O> {
   execute(): Promise<O[]>;
-}
-
-const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
-
-function prepared(handle: BetterSqlite3.Database, text: string): BetterSqlite3.Statement {
-  let cache = statements.get(handle);
-  if (!cache) statements.set(handle, (cache = new Map()));
-  let stmt = cache.get(text);
-  if (!stmt) {
-    stmt = handle.prepare(text);
-    if (cache.size > 200) cache.clear();
-    cache.set(text, stmt);
-  }
-  return stmt;
 }
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -44,7 +29,7 @@ export async function bulkWrite<R extends object, O>(
     const first = Object.values(rows[0]);
     const sameShape = compiled.parameters.length === first.length && compiled.parameters.every((p, i) => p === first[i]);
     if (sameShape) {
-      const stmt = prepared(store.sqlite, compiled.sql);
+      const stmt = store.sqlite.prepare(compiled.sql);
       if (!stmt.reader) {
         for (const row of rows) stmt.run(Object.values(row));
         return [];

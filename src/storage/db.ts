@@ -15,8 +15,8 @@ export interface Store {
   dialect: DialectName;
   /** Largest number of bound parameters one statement may carry on this dialect. */
   maxParams: number;
-  /** The SQLite handle, for the prepared-statement bulk path (bulk.ts); null on PostgreSQL. */
-  sqlite: BetterSqlite3.Database | null;
+  /** SQLite's statement cache, for the prepared-statement bulk path (bulk.ts); null on PostgreSQL. */
+  sqlite: { prepare(sql: string): BetterSqlite3.Statement } | null;
   /**
    * Serialises writers that read-then-write shared rows (ingest, re-attribution) across every
    * process using this database: a transaction-scoped advisory lock on PostgreSQL; nothing on
@@ -75,8 +75,22 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     file.pragma('cache_size = -131072');
     file.pragma('mmap_size = 1073741824');
     file.pragma('temp_store = MEMORY');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), plugins: [new CamelCasePlugin()] });
-    store = { db, dialect: 'sqlite', maxParams: 32_000, sqlite: file, lockWriters: async () => {}, close: () => db.destroy() };
+    // Kysely prepares every statement it runs; SQLite parsing the same SQL again per batch showed up
+    // in profiles, so statements are kept by their text (the shapes are few: one per query site and
+    // IN-list length).
+    const statements = new Map<string, BetterSqlite3.Statement>();
+    const prepare = (text: string) => {
+      let stmt = statements.get(text);
+      if (!stmt) {
+        if (statements.size >= 500) statements.clear();
+        stmt = file.prepare(text);
+        statements.set(text, stmt);
+      }
+      return stmt;
+    };
+    const database = { prepare, close: () => file.close() };
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new CamelCasePlugin()] });
+    store = { db, dialect: 'sqlite', maxParams: 32_000, sqlite: { prepare }, lockWriters: async () => {}, close: () => db.destroy() };
   }
   await migrate(store, opts.databaseUrl ? (opts.pgSchema ?? 'public') : undefined);
   return store;

@@ -294,9 +294,73 @@ async function up002(db: Db, dialect: DialectName): Promise<void> {
   }
 }
 
+// The warning loop (预警 → 整改 → 复核): when each step happened, the transitions themselves,
+// remediation evidence, escalations and the log of every notification sent.
+async function up003(db: Db): Promise<void> {
+  for (const column of ['issued_at', 'verify_requested_at', 'overdue_at', 'resolved_at']) {
+    await db.schema.alterTable('warnings').addColumn(column, 'text').execute();
+  }
+  await db.schema.createIndex('warnings_state_deadline').on('warnings').columns(['state', 'deadline']).execute();
+
+  await db.schema
+    .createTable('warning_transitions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('warning_id', 'text', (c) => c.notNull().references('warnings.id'))
+    .addColumn('from_state', 'text', (c) => c.notNull())
+    .addColumn('to_state', 'text', (c) => c.notNull())
+    .addColumn('actor_id', 'text')
+    .addColumn('actor_name', 'text')
+    .addColumn('note', 'text')
+    .addColumn('at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('warning_transitions_warning').on('warning_transitions').columns(['warning_id', 'at']).execute();
+
+  await db.schema
+    .createTable('warning_evidence')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('warning_id', 'text', (c) => c.notNull().references('warnings.id'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('content_type', 'text', (c) => c.notNull())
+    .addColumn('size', 'integer', (c) => c.notNull())
+    .addColumn('sha256', 'text', (c) => c.notNull())
+    .addColumn('content', 'text', (c) => c.notNull())
+    .addColumn('note', 'text')
+    .addColumn('uploaded_by', 'text')
+    .addColumn('uploaded_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('warning_evidence_warning').on('warning_evidence').column('warning_id').execute();
+
+  await db.schema
+    .createTable('warning_escalations')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('warning_id', 'text', (c) => c.notNull().references('warnings.id'))
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('recipients', 'text', (c) => c.notNull())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('warning_escalations_warning').on('warning_escalations').column('warning_id').execute();
+
+  await db.schema
+    .createTable('notifications')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('warning_id', 'text')
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('recipient', 'text', (c) => c.notNull())
+    .addColumn('subject', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('last_error', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('finished_at', 'text')
+    .execute();
+  await db.schema.createIndex('notifications_warning').on('notifications').columns(['warning_id', 'created_at']).execute();
+}
+
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '001-initial': { up: up001 },
     '002-audit-append-only': { up: (db) => up002(db, dialect) },
+    '003-warning-loop': { up: up003 },
   };
 }

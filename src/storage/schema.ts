@@ -200,6 +200,12 @@ export interface WarningTable {
   deadline: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Set by migration 003 (the warning loop); null until the step happens. */
+  issuedAt: string | null;
+  /** When verification was last asked for: only evidence observed after it counts. */
+  verifyRequestedAt: string | null;
+  overdueAt: string | null;
+  resolvedAt: string | null;
 }
 
 export interface WarningFindingTable {
@@ -253,6 +259,57 @@ export interface StatCounterTable {
   n: number;
 }
 
+export interface WarningTransitionTable {
+  id: string;
+  warningId: string;
+  fromState: string;
+  toState: string;
+  /** Null for the platform itself (verification by evidence, the deadline job). */
+  actorId: string | null;
+  actorName: string | null;
+  note: string | null;
+  at: string;
+}
+
+export interface WarningEvidenceTable {
+  id: string;
+  warningId: string;
+  name: string;
+  contentType: string;
+  size: number;
+  /** Hex SHA-256 of the decoded bytes. */
+  sha256: string;
+  /** The bytes, base64 (text on both dialects). */
+  content: string;
+  note: string | null;
+  uploadedBy: string | null;
+  uploadedAt: string;
+}
+
+export interface WarningEscalationTable {
+  id: string;
+  warningId: string;
+  reason: string;
+  /** JSON array of {userId, username, role, regionCode}. */
+  recipients: string;
+  at: string;
+}
+
+export interface NotificationTable {
+  id: string;
+  warningId: string | null;
+  /** What happened: warning-issued, warning-overdue, warning-resolved, warning-reopened. */
+  kind: string;
+  channel: 'email' | 'webhook';
+  recipient: string;
+  subject: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
 export interface Database {
   statCounters: StatCounterTable;
   regions: RegionTable;
@@ -273,5 +330,9 @@ export interface Database {
   users: UserTable;
   sessions: SessionTable;
   auditLog: AuditTable;
+  warningTransitions: WarningTransitionTable;
+  warningEvidence: WarningEvidenceTable;
+  warningEscalations: WarningEscalationTable;
+  notifications: NotificationTable;
 }
 
