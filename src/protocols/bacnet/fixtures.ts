@@ -44,6 +44,21 @@ export const fixtures: ProtocolFixture[] = [
     source: `${stack} frame 112`,
     expect: { 'bacapp.confirmed_service': 14, 'bacnet.snet': 13, 'bacapp.property_identifier': [8] },
   }),
+  fixture('bacnet', 'ReinitializeDevice coldstart with password', 'to-server',
+    hex`810a 001d  01 24 000d 01 3d ff  00 03 01 14 09 00 1d 0a 00 77697265736861726b`, {
+    source: `${stack} frame 34`,
+    expect: { 'bacapp.confirmed_service': 20, 'bacapp.reinitialize_state': 0, 'bacapp.password_present': true },
+  }),
+  fixture('bacnet', 'DeviceCommunicationControl disable, indefinitely, with password', 'to-server',
+    hex`810a 001c  01 0c 000d 01 3d  02 03 31 11 19 01 2d 0a 00 77697265736861726b`, {
+    source: `${stack} frame 76`,
+    expect: { 'bacapp.confirmed_service': 17, 'bacapp.enable_disable': 1, 'bacapp.password_present': true },
+  }),
+  fixture('bacnet', 'WriteProperty analog-output,0 present-value NULL (relinquish)', 'to-server',
+    hex`810a 0019  01 24 000d 01 3d ff  00 03 01 0f 0c 00400000 19 55 3e 00 3f`, {
+    source: `${stack} frame 60`,
+    expect: { 'bacapp.confirmed_service': 15, 'bacapp.property_identifier': [85], 'bacapp.objectType': [1] },
+  }),
   fixture('bacnet', 'Reject (invoke 58, reason 9 unrecognized-service)', 'to-client', hex`810a 000e  01 20 000d 01 3d ff  60 3a 09`, {
     source: `${stack} frame 111`,
     expect: { 'bacapp.type': 6, 'bacapp.reject_reason': 9 },

@@ -10,7 +10,7 @@ export type { BacnetMessage, Bvlc, Npdu, Apdu, NetworkAddress } from './pdu.ts';
 export type { IAm, WhoIs, PropertyReference, ServiceParameters } from './services.ts';
 export type { BacnetValue, ObjectId } from './tags.ts';
 export { parseNpdu } from './pdu.ts';
-export { readPropertyRequestData, iAmData } from './services.ts';
+export { readPropertyRequestData, iAmData, REINITIALIZE_STATES, ENABLE_DISABLE } from './services.ts';
 export {
   APDU_TYPES, BVLC_FUNCTIONS, CONFIRMED_SERVICES, UNCONFIRMED_SERVICES, NETWORK_MESSAGES, OBJECT_TYPES, PROPERTIES, IDENTITY_PROPERTIES, VENDOR_IDS,
 } from './catalog.ts';
@@ -129,6 +129,10 @@ export const bacnet: Protocol<BacnetMessage> = {
         f['bacapp.instance_number'] = p.properties.map((r) => r.objectId?.instance ?? -1);
         f['bacapp.property_identifier'] = p.properties.map((r) => r.propertyId);
       }
+      if (p?.priority !== undefined) f['bacapp.priority'] = p.priority;
+      if (p?.reinitialize) f['bacapp.reinitialize_state'] = p.reinitialize.state;
+      if (p?.communicationControl) f['bacapp.enable_disable'] = p.communicationControl.enableDisable;
+      if (p?.reinitialize || p?.communicationControl) f['bacapp.password_present'] = (p.reinitialize ?? p.communicationControl)!.password;
       if (p?.error) {
         f['bacapp.error_class'] = p.error.errorClass;
         f['bacapp.error_code'] = p.error.errorCode;

@@ -29,11 +29,25 @@ export interface PropertyReference {
   error?: { errorClass: number; errorCode: number };
 }
 
+/** §16.4.1.1 reinitializedStateOfDevice. */
+export const REINITIALIZE_STATES = [
+  'coldstart', 'warmstart', 'start-backup', 'end-backup', 'start-restore', 'end-restore', 'abort-restore', 'activate-changes',
+] as const;
+/** §16.1.1.1.2 enable-disable. */
+export const ENABLE_DISABLE = ['enable', 'disable', 'disable-initiation'] as const;
+
 export interface ServiceParameters {
   iAm?: IAm;
   whoIs?: WhoIs;
+  /** ReadProperty(Multiple) references and answers; the one property a WriteProperty writes. */
   properties?: PropertyReference[];
+  /** WriteProperty priority (1..16), when given. */
+  priority?: number;
   error?: { errorClass: number; errorCode: number };
+  /** ReinitializeDevice (§16.4): the state asked for; whether a password came with it (never kept). */
+  reinitialize?: { state: number; stateName: string; password: boolean };
+  /** DeviceCommunicationControl (§16.1): minutes (absent = indefinite), enable/disable, password presence. */
+  communicationControl?: { durationMinutes?: number; enableDisable: number; name: string; password: boolean };
 }
 
 const MAX_VALUES = 1024;
@@ -53,6 +67,9 @@ export function decodeService(apduType: number, service: number, data: Uint8Arra
     if (apduType === 3 && service === 12) return readPropertyAck(r, out);
     if (apduType === 0 && service === 14) return rpmRequest(r, out);
     if (apduType === 3 && service === 14) return rpmAck(r, out);
+    if (apduType === 0 && service === 15) return writeProperty(r, out);
+    if (apduType === 0 && service === 17) return communicationControl(r, out);
+    if (apduType === 0 && service === 20) return reinitialize(r, out);
     if (apduType === 5) return errorPdu(r, out);
     return true;
   })();
@@ -193,6 +210,48 @@ function rpmAck(r: ByteReader, out: ServiceParameters): boolean {
   }
   out.properties = refs;
   return true;
+}
+
+function writeProperty(r: ByteReader, out: ServiceParameters): boolean {
+  const id = expect(r, 0, true);
+  const prop = expect(r, 1, true);
+  if (!id || !prop) return false;
+  const ref: PropertyReference = { objectId: objectId(id.data), ...propertyRef(unsigned(prop.data)) };
+  const index = optionalContext(r, 2);
+  if (index) ref.arrayIndex = unsigned(index.data);
+  const open = readTag(r);
+  if (!open?.opening || open.number !== 3) return false;
+  const values = readValues(r, 3);
+  if (!values) return false;
+  ref.values = values;
+  out.properties = [ref];
+  const priority = optionalContext(r, 4);
+  if (priority) out.priority = unsigned(priority.data);
+  return r.remaining === 0;
+}
+
+function communicationControl(r: ByteReader, out: ServiceParameters): boolean {
+  const duration = optionalContext(r, 0);
+  const enable = expect(r, 1, true);
+  if (!enable) return false;
+  const password = optionalContext(r, 2);
+  const enableDisable = unsigned(enable.data);
+  out.communicationControl = {
+    ...(duration ? { durationMinutes: unsigned(duration.data) } : {}),
+    enableDisable,
+    name: nameOf(ENABLE_DISABLE, enableDisable),
+    password: password !== undefined,
+  };
+  return r.remaining === 0;
+}
+
+function reinitialize(r: ByteReader, out: ServiceParameters): boolean {
+  const state = expect(r, 0, true);
+  if (!state) return false;
+  const password = optionalContext(r, 1);
+  const value = unsigned(state.data);
+  out.reinitialize = { state: value, stateName: nameOf(REINITIALIZE_STATES, value), password: password !== undefined };
+  return r.remaining === 0;
 }
 
 function errorPdu(r: ByteReader, out: ServiceParameters): boolean {
