@@ -10,14 +10,15 @@ import { describeRange, inRange, serialInCutoff } from './range.ts';
 import { parseVersion, type Version } from './version.ts';
 
 export interface Match {
-  advisoryId: string;
-  productId: string;
-  cves: string[];
-  confidence: Confidence;
+  readonly advisoryId: string;
+  readonly productId: string;
+  /** Shared with later calls for the same identity (results are memoised): copy before changing. */
+  readonly cves: string[];
+  readonly confidence: Confidence;
   /** Which advisory branch and range matched, or why the firmware cannot decide. */
-  reason: string;
-  severity: Severity;
-  cvss: number | null;
+  readonly reason: string;
+  readonly severity: Severity;
+  readonly cvss: number | null;
 }
 
 interface Entry {
@@ -43,7 +44,7 @@ export class VulnIndex {
   private readonly byModel = new Map<string, Entry[]>();
   /** Wildcard part-number families from product names: `BMXP34*` → "Modicon M340 CPU". */
   private readonly byPartPrefix = new Map<string, Entry[]>();
-  private readonly memo = new Map<string, Match[]>();
+  private readonly memo = new Map<string, readonly Match[]>();
   private readonly resolvedMemo = new Map<string, Candidate[]>();
   private readonly firmware = new Map<string, Version | null>();
 
@@ -153,12 +154,12 @@ export class VulnIndex {
   }
 
   /** @internal */
-  remembered(key: string): Match[] | undefined {
+  remembered(key: string): readonly Match[] | undefined {
     return this.memo.get(key);
   }
 
   /** @internal */
-  remember(key: string, matches: Match[]): void {
+  remember(key: string, matches: readonly Match[]): void {
     if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
     this.memo.set(key, matches);
   }
@@ -183,12 +184,14 @@ export function buildIndex(advisories: Iterable<NormalizedAdvisory>): VulnIndex 
 }
 
 const RANK: Record<Confidence, number> = { confirmed: 3, likely: 2, possible: 1 };
+const NONE: readonly Match[] = Object.freeze([]);
 
 /**
  * The advisories that apply to one device. One Match per advisory: the strongest product leaf
- * decides the confidence, the CVEs are the union over the leaves that matched.
+ * decides the confidence, the CVEs are the union over the leaves that matched. Results are
+ * memoised and shared between calls, so they are frozen.
  */
-export function matchIdentity(index: VulnIndex, identity: DeviceIdentity): Match[] {
+export function matchIdentity(index: VulnIndex, identity: DeviceIdentity): readonly Match[] {
   // Identity fields come from device banners: only strings count, and only their first characters.
   const field = (x: unknown) => (typeof x === 'string' ? x.slice(0, MAX_FIELD).trim() : undefined);
   const id: DeviceIdentity = {
@@ -277,9 +280,9 @@ function resolve(index: VulnIndex, identity: DeviceIdentity): Candidate[] {
   return out;
 }
 
-function computeMatches(index: VulnIndex, identity: DeviceIdentity): Match[] {
+function computeMatches(index: VulnIndex, identity: DeviceIdentity): readonly Match[] {
   const candidates = resolve(index, identity);
-  if (candidates.length === 0) return [];
+  if (candidates.length === 0) return NONE;
   const fwText = typeof identity.firmware === 'string' ? identity.firmware.trim() : '';
   const fw = fwText ? index.parseFirmware(fwText) : null;
   const serial = identity.serial ?? '';
@@ -311,19 +314,20 @@ function computeMatches(index: VulnIndex, identity: DeviceIdentity): Match[] {
       }
     }
     if (best === null) continue;
-    out.push({
-      advisoryId: advisory.id,
-      productId: best.entry.product.productId,
-      cves: cves ?? [],
-      confidence: bestConfidence,
-      reason: `${best.entry.where}: ${best.identified}; ${detail(best.entry, fw, fwText, serial)}`,
-      severity: severityOf(cvss),
-      cvss,
-    });
+    out.push(
+      Object.freeze({
+        advisoryId: advisory.id,
+        productId: best.entry.product.productId,
+        cves: [...(cves ?? [])],
+        confidence: bestConfidence,
+        reason: `${best.entry.where}: ${best.identified}; ${detail(best.entry, fw, fwText, serial)}`,
+        severity: severityOf(cvss),
+        cvss,
+      }),
+    );
   }
-  return out.sort(
-    (a, b) => RANK[b.confidence] - RANK[a.confidence] || (b.cvss ?? 0) - (a.cvss ?? 0) || a.advisoryId.localeCompare(b.advisoryId),
-  );
+  out.sort((a, b) => RANK[b.confidence] - RANK[a.confidence] || (b.cvss ?? 0) - (a.cvss ?? 0) || a.advisoryId.localeCompare(b.advisoryId));
+  return Object.freeze(out);
 }
 
 /** How sure a product leaf applies to a firmware; null when it does not. */
