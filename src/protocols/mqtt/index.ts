@@ -25,11 +25,18 @@ export const mqtt: Protocol<MqttMessage> = {
   name: 'mqtt',
   endpoints: [{ transport: 'tcp', port: 1883 }],
 
+  // The fixed header is short and common-looking, so the packets that follow in the same bytes
+  // must be well-formed too (a binary protocol starting 0xC0 0x00 is not a PINGREQ stream).
   recognize(bytes, _direction, transport) {
-    if (transport !== 'tcp' || bytes.length === 0 || !legalFirstOctet(bytes[0])) return false;
-    const r = parsePacket(bytes, undefined);
-    if (r.kind === 'incomplete') return true;
-    if (r.kind === 'not-mine' || r.message.anomalies.length > 0) return false;
+    if (transport !== 'tcp' || bytes.length === 0) return false;
+    let at = 0;
+    for (let n = 0; n < 4 && at < bytes.length; n++) {
+      if (!legalFirstOctet(bytes[at])) return false;
+      const r = parsePacket(bytes.subarray(at), undefined);
+      if (r.kind === 'incomplete') return true;
+      if (r.kind === 'not-mine' || r.message.anomalies.length > 0) return false;
+      at += r.consumed;
+    }
     return true;
   },
 
