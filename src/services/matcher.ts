@@ -35,7 +35,7 @@ export class AdvisoryMatcher {
     return matchIdentity(this.index, identity).map((m) => ({
       advisoryId: m.advisoryId,
       productId: m.productId,
-      cves: m.cves,
+      cves: [...m.cves],
       confidence: m.confidence,
       reason: m.reason,
       severity: m.severity,

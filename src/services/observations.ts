@@ -180,8 +180,10 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
   for (const [ip, e] of byIp) {
     const old = stored.get(ip);
     const place = e.v.place;
-    // The identity summary follows the newest identified evidence, never older evidence.
-    const fresh = e.identified && (!old || e.identified.observedAt >= old.lastSeen) ? e.identified.identity! : null;
+    // The identity summary follows the newest identified evidence, never older evidence (but late
+    // identified evidence still fills a summary that has none).
+    const unsummarised = !old || (old.vendor === null && old.product === null && old.model === null && old.firmware === null);
+    const fresh = e.identified && (unsummarised || e.identified.observedAt >= old!.lastSeen) ? e.identified.identity! : null;
     const row: AssetTable = {
       id: old?.id ?? newId(),
       ip,
