@@ -106,10 +106,11 @@ export class FlowTable<T = unknown> {
     if (now - this.lastSweep >= SWEEP_EVERY_S || now < this.lastSweep - SWEEP_EVERY_S) this.sweep(now);
     const e1 = f.ipVersion === 4 ? f.src4 : fold6(f.addrBytes, f.src6);
     const e2 = f.ipVersion === 4 ? f.dst4 : fold6(f.addrBytes, f.dst6);
-    const h1 = mix(e1 ^ Math.imul(f.sport, 0x9e3779b1));
-    const h2 = mix(e2 ^ Math.imul(f.dport, 0x9e3779b1));
-    // Symmetric in the two endpoints so both directions find the same bucket.
-    const hash = ((h1 < h2 ? mix(h1 ^ mix(h2)) : mix(h2 ^ mix(h1))) ^ f.ipProto) >>> 0;
+    // The sum of the endpoints' keys is the same from both directions, so both find one bucket;
+    // the chain compares the whole tuple, so colliding sums only cost a longer walk.
+    const k1 = (e1 ^ Math.imul(f.sport, 0x9e3779b1)) >>> 0;
+    const k2 = (e2 ^ Math.imul(f.dport, 0x9e3779b1)) >>> 0;
+    const hash = mix((k1 + k2) ^ Math.imul(k1 ^ k2, 0x27d4eb2d) ^ f.ipProto);
     const head = this.buckets.get(hash);
     const tcp = f.ipProto === IPPROTO_TCP;
     for (let fl: Flow<T> | null | undefined = head; fl; fl = fl.next) {
