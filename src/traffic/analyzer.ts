@@ -12,7 +12,7 @@ export const MAX_PENDING_TOTAL = 64 * 1024 * 1024;
 /** A reassembly buffer larger than this is released once it is empty. */
 const KEEP_BUFFER = 64 * 1024;
 /** Segments of a direction tried for recognition before the flow is left undecoded. */
-const RECOGNITION_TRIES = 16;
+const RECOGNITION_TRIES = 8;
 
 /** One decoded message. The object is reused: read it during the callback. */
 export interface MessageEvent {
