@@ -101,6 +101,14 @@ test('a Schneider reference inside a wildcard part-number family is confirmed (i
   assert.deepEqual(matchIdentity(index, { vendor: 'Schneider Electric', product: 'BMX P57 2020', firmware: 'SV3.40' }), []);
 });
 
+test('a less specific product is only possible; a lone family word matches nothing', () => {
+  const index = buildIndex(load('2024/icsa-24-165-02.json'));
+  const m = matchIdentity(index, { vendor: 'Siemens', product: 'S7-200 SMART', firmware: 'V2.8' });
+  assert.ok(m.length > 0);
+  assert.ok(m.every((x) => x.confidence === 'possible'));
+  assert.deepEqual(matchIdentity(index, { vendor: 'Siemens', product: 'S7', firmware: 'V2.8' }), []);
+});
+
 test('wrong vendor or unrelated product: no match', () => {
   const index = buildIndex(SIEMENS_2023);
   assert.deepEqual(matchIdentity(index, { vendor: 'Rockwell Automation', product: 'SIMATIC S7-200 SMART', firmware: 'V2.3' }), []);

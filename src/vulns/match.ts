@@ -268,7 +268,8 @@ function resolve(index: VulnIndex, identity: DeviceIdentity): Candidate[] {
       out.push({ entry: e, how: 'name', identified: `product name "${e.product.productName}"` });
     } else if (e.tokens.every((t) => tokens.has(t))) {
       out.push({ entry: e, how: 'family', identified: `order number family ${family?.join(' / ')}` });
-    } else if (ownHasDigit && [...ownTokens].every((t) => e.tokens.includes(t))) {
+    } else if (ownHasDigit && ownTokens.size >= 2 && [...ownTokens].every((t) => e.tokens.includes(t))) {
+      // "S7-1200" is part of "S7-1200 CPU 1214C": possible; a lone "S7" names no product line
       out.push({ entry: e, how: 'partial', identified: `product "${identity.product ?? identity.model}" is part of "${e.product.productName}"` });
     }
   }

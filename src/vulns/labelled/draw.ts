@@ -86,6 +86,7 @@ const REVIEWED_RELATIVES: [string, string[]][] = [
   ['CompactLogix 5370 L1 controllers', ['CompactLogix 5370 controllers', 'CompactLogix 5370']],
   ['SCALANCE XB-200/XC-200/XP-200/XR300-WG', ['SCALANCE XB-200']],
   ['750-889 Controller', ['750-889', '750-889 firmware']],
+  ['SIMATIC S7-1200 CPU 1214C DC/DC/DC', ['SIMATIC S7-1200 CPU family (incl. SIPLUS variants)', 'SIMATIC S7-1200 CPU family']],
 ];
 
 /** The oracle's own reading of a serial cut-off: the trailing number is the bound on as many leading digits. */
@@ -229,6 +230,7 @@ const HAND: Hand[] = [
   ['family-from-mlfb', { vendor: 'Siemens', orderNumber: '6ES7 214-1AG40-0XB0' }, ['V4.2.3', 'V4.5.0', 'V4.6.0']],
   ['part-number-family', { vendor: 'Schneider Electric', product: 'BMX P34 2020' }, ['SV3.40', 'SV3.51']],
   ['part-number-family', { vendor: 'Schneider Electric', product: 'BMEP58 2040' }, ['SV4.01']],
+  ['family-by-name', { vendor: 'Siemens AG', product: 'SIMATIC S7-1200 CPU 1214C DC/DC/DC' }, ['V4.2.3', 'V4.5.1', 'V4.6.0']],
   ['wrong-vendor', { vendor: 'Omron', product: 'SINUMERIK 828D' }, ['4.7']],
   ['unknown-product', { vendor: 'Siemens', product: 'SIMATIC Nonexistent 9999' }, ['V1.0']],
 ];
