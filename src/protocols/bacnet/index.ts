@@ -31,13 +31,14 @@ export const bacnet: Protocol<BacnetMessage> = {
   name: 'bacnet',
   endpoints: [{ transport: 'udp', port: 47808 }],
 
+  // BACnet/IP is UDP only (Annex J); BACnet/SC's WebSocket transport is another protocol.
   recognize(bytes, _direction, transport) {
-    if (bytes.length === 0 || bytes[0] !== BVLC_TYPE_BIP) return false;
+    if (transport !== 'udp' || bytes.length === 0 || bytes[0] !== BVLC_TYPE_BIP) return false;
     if (bytes.length > 1 && !(bytes[1] in BVLC_FUNCTIONS)) return false;
     if (bytes.length < 4) return true;
     const length = (bytes[2] << 8) | bytes[3];
     if (length < 4) return false;
-    return transport === 'udp' ? length === bytes.length : true;
+    return length === bytes.length;
   },
 
   parse(bytes) {

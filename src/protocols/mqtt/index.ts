@@ -21,6 +21,44 @@ function legalFirstOctet(b: number): boolean {
   return flags === (type === 6 || type === 8 || type === 10 ? 0x02 : 0);
 }
 
+/**
+ * Packets that are short: acknowledgements, pings, 5.0 DISCONNECT/AUTH with a few properties. One
+ * still unfinished after 48 octets is taken for noise (random bytes otherwise pass 1 time in 100).
+ */
+const SHORT_TYPES = new Set([2, 4, 5, 6, 7, 9, 11, 12, 13, 14, 15]);
+const MAX_SHORT = 48;
+
+/**
+ * For a packet whose end has not arrived: what its first octets must look like. CONNECT names
+ * its protocol (§3.1.2.1); PUBLISH and (UN)SUBSCRIBE start with a topic of printable UTF-8 that
+ * fits the remaining length (§4.7); the other packets are short.
+ */
+function plausibleStart(bytes: Uint8Array): boolean {
+  const type = bytes[0] >>> 4;
+  let remaining = 0;
+  let at = 1;
+  for (let mult = 1; at < bytes.length && at <= 4; mult *= 128) {
+    const b = bytes[at++];
+    remaining += (b & 0x7f) * mult;
+    if (!(b & 0x80)) break;
+  }
+  if (type === 1) {
+    const name = [0x00, 0x04, 0x4d, 0x51, 0x54, 0x54];
+    const old = [0x00, 0x06, 0x4d, 0x51, 0x49, 0x73, 0x64, 0x70];
+    const body = bytes.subarray(at);
+    const prefixOf = (want: number[]) => body.every((b, i) => i >= want.length || b === want[i]);
+    return prefixOf(name) || prefixOf(old);
+  }
+  if (SHORT_TYPES.has(type)) return remaining <= MAX_SHORT;
+  const skip = type === 8 || type === 10 ? 2 : 0; // packet identifier before the first topic filter
+  const t = at + skip;
+  if (t + 2 > bytes.length) return true;
+  const topicLength = (bytes[t] << 8) | bytes[t + 1];
+  if (topicLength === 0 || topicLength + 2 + skip > remaining) return false;
+  for (let i = t + 2; i < Math.min(bytes.length, t + 2 + topicLength); i++) if (bytes[i] < 0x20 || bytes[i] === 0x7f) return false;
+  return true;
+}
+
 export const mqtt: Protocol<MqttMessage> = {
   name: 'mqtt',
   endpoints: [{ transport: 'tcp', port: 1883 }],
@@ -33,7 +71,7 @@ export const mqtt: Protocol<MqttMessage> = {
     for (let n = 0; n < 4 && at < bytes.length; n++) {
       if (!legalFirstOctet(bytes[at])) return false;
       const r = parsePacket(bytes.subarray(at), undefined);
-      if (r.kind === 'incomplete') return true;
+      if (r.kind === 'incomplete') return plausibleStart(bytes.subarray(at));
       if (r.kind === 'not-mine' || r.message.anomalies.length > 0) return false;
       at += r.consumed;
     }
