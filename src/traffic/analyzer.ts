@@ -1,6 +1,7 @@
 // Passive analysis: every TCP direction and UDP datagram is matched to a protocol by its content
-// (the registry's `recognize`; the port only breaks ties or stands in when no content matches),
-// then fed to that protocol's `parse`, one PDU at a time, with a FlowState per direction.
+// (the registry's `recognize`, confirmed by `parse`; the server's well-known port breaks ties, and
+// on it a protocol's own parse stands in when its recogniser declines), then fed to that
+// protocol's `parse`, one PDU at a time, with a FlowState per direction.
 import { CaptureSession, L3, type CapturePacket, type Flow, type FlowEndReason, type FlowHandler, type Frame } from '../capture/index.ts';
 import type { Direction, FlowState, Message, Protocol } from '../protocols/index.ts';
 import { LLC_PROTOCOLS, MSTP_NPDU_FRAMES, MSTP_PROTOCOL } from './llc.ts';
@@ -112,14 +113,13 @@ export class Analyzer implements FlowHandler<FlowApp> {
     let work = b;
     let pos = start;
     let stop = end;
-    if (ds.len > 0) {
-      // The rest of an unfinished PDU: append to what is held (bounded) and parse from there.
-      const need = ds.len + (end - start);
+    const need = ds.len + (end - start);
+    if (ds.len > 0 && need > MAX_PENDING_PDU) {
+      // Too long to finish: drop the unfinished PDU and try this segment from its start.
+      this.drop(ds);
+    } else if (ds.len > 0) {
+      // The rest of an unfinished PDU: append to what is held and parse from there.
       this.pendingTotal -= ds.len;
-      if (need > MAX_PENDING_PDU) {
-        ds.len = 0;
-        return;
-      }
       if (ds.buf!.length < need) {
         const bigger = new Uint8Array(Math.min(MAX_PENDING_PDU, Math.max(need, ds.buf!.length * 2)));
         bigger.set(ds.buf!.subarray(0, ds.len));
