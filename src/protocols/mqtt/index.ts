@@ -22,11 +22,12 @@ function legalFirstOctet(b: number): boolean {
 }
 
 /**
- * Packets that are short: acknowledgements, pings, 5.0 DISCONNECT/AUTH with a few properties. One
- * still unfinished after 48 octets is taken for noise (random bytes otherwise pass 1 time in 100).
+ * Acknowledgements, pings and 5.0 DISCONNECT/AUTH: a few octets, never split in practice, so one
+ * still unfinished past its 2-octet 3.1.1 form is taken for noise (Modbus/TCP's 0x50 transaction
+ * ids otherwise pass for PUBRECs).
  */
 const SHORT_TYPES = new Set([2, 4, 5, 6, 7, 9, 11, 12, 13, 14, 15]);
-const MAX_SHORT = 48;
+const MAX_SHORT = 2;
 
 /**
  * For a packet whose end has not arrived: what its first octets must look like. CONNECT names

@@ -103,6 +103,14 @@ describe('mqtt', () => {
     const id = mqtt.identify(ms);
     assert.deepEqual([id?.vendor, id?.product, id?.firmware], ['EMQ Technologies', 'EMQX', '5.3.2']);
   });
+
+  it('does not take Modbus/TCP for MQTT', () => {
+    // ModbusTCP.pcap: transaction ids 0x310a and 0x500e read as PUBLISH with an empty topic and PUBREC of 14 octets
+    assert.equal(mqtt.recognize(hex`310a 0000 0006 ff 01 0000 0006`, 'to-server', 'tcp'), false);
+    assert.equal(mqtt.recognize(hex`500e 0000 0008 ff 0f 0000 0001 01 01`, 'to-server', 'tcp'), false);
+    const [m] = parseAll(hex`310a 0000 0006 ff 01 0000 0006`, {});
+    assert.deepEqual(m.anomalies, ['empty-topic-name']);
+  });
 });
 
 function encodeVersion(): Uint8Array {

@@ -134,6 +134,10 @@ function readBody(m: MqttMessage, r: ByteReader, remaining: number, known: Proto
       const topic = readUtf8String(r);
       if (qos > 0) m.packetId = r.u16be();
       if (m.version === 5) m.properties = readProperties(r, a);
+      // [MQTT-4.7.3-1] a topic name has at least one character (5.0: unless a topic alias stands for it);
+      // [MQTT-3.3.2-2] it has no wildcards.
+      if (topic === '' && !m.properties?.some((p) => p.id === 35)) a.push('empty-topic-name');
+      if (/[+#]/.test(topic)) a.push('wildcard-in-topic-name');
       const payloadLength = r.remaining;
       const payload = r.bytesView(Math.min(payloadLength, MAX_PAYLOAD)).slice();
       if (payloadLength > MAX_PAYLOAD) {
