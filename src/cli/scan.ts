@@ -1,0 +1,185 @@
+// `otscope scan TARGET...`: active identification of ICS services. Every target outside
+// 127.0.0.0/8 needs a scope allow-list; the block-list is always applied; both are decided before
+// any socket opens. Observations go to stdout as ndjson (the schema of POST /api/v1/observations)
+// and/or to the platform with --submit. Exit code 0 when the scan ran to its end, 1 when it was
+// refused or interrupted (resume it with the same --resume file), 2 on bad usage.
+import { randomInt } from 'node:crypto';
+import type { Observation } from '../model/index.ts';
+import { loadRegionPack, type RegionPack } from '../regions/index.ts';
+import {
+  AddressSet, Checkpoint, Plan, Submitter, checkScope, enterpriseNetworks, isScanError, parsePorts, readCidrFile, resolveTargets, scan,
+} from '../scanner/index.ts';
+
+const USAGE = `Usage: otscope scan TARGET... [options]
+
+  TARGET               a CIDR (127.16.0.0/24), an address, a region code of the pack (360100),
+                       or enterprise:<id> (its registered networks; needs --submit and --token)
+  --ports LIST         502,102 (standard ports) or modbus:15020,opcua:48400[/tcp|/udp]; default: every probe
+  --rate N             new connections per second over the whole scan (default 1000; 0 = no limit)
+  --concurrency N      probes at once (default 256)
+  --per-device N       probes at once against one address (default 1)
+  --timeout MS         per connect and per read (default 1500)
+  --retries N          extra attempts after a timeout (default 1)
+  --intrusive          also run the probe steps whose table entry opts in (IEC 104 interrogation)
+  --scope FILE         allow-list of CIDRs; required for any target outside 127.0.0.0/8
+  --blocklist FILE     CIDRs never probed (owners' opt-out); '#' starts a comment
+  --resume FILE        checkpoint file: a killed scan run again with it covers every pair exactly once
+  --seed N             key of the scan order (default: random, or the resume file's)
+  --output ndjson|none one observation per line on stdout (default ndjson)
+  --submit URL         post observations to URL/api/v1/observations in batches of at most 1000
+  --token T            bearer token for --submit`;
+
+interface Args {
+  targets: string[];
+  ports?: string;
+  rate: number;
+  concurrency: number;
+  perDevice: number;
+  timeout: number;
+  retries: number;
+  intrusive: boolean;
+  scope?: string;
+  blocklist?: string;
+  resume?: string;
+  seed?: number;
+  output: 'ndjson' | 'none';
+  submit?: string;
+  token?: string;
+}
+
+const VALUED = new Set(['--ports', '--rate', '--concurrency', '--per-device', '--timeout', '--retries', '--scope', '--blocklist', '--resume', '--seed', '--output', '--submit', '--token']);
+
+function parseArgs(argv: string[]): Args | string {
+  const a: Args = { targets: [], rate: 1000, concurrency: 256, perDevice: 1, timeout: 1500, retries: 1, intrusive: false, output: 'ndjson' };
+  const num = (name: string, v: string, min: number): number | string => {
+    const n = Number(v);
+    return Number.isFinite(n) && n >= min && v.trim() !== '' ? n : `${name} needs a number ≥ ${min}, not '${v}'`;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let value: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    if (VALUED.has(arg)) {
+      value ??= argv[++i];
+      if (value === undefined) return `${arg} needs a value`;
+    }
+    let n: number | string = 0;
+    switch (arg) {
+      case '--ports': a.ports = value; break;
+      case '--rate': n = num(arg, value!, 0); if (typeof n === 'number') a.rate = n; break;
+      case '--concurrency': n = num(arg, value!, 1); if (typeof n === 'number') a.concurrency = Math.floor(n); break;
+      case '--per-device': n = num(arg, value!, 1); if (typeof n === 'number') a.perDevice = Math.floor(n); break;
+      case '--timeout': n = num(arg, value!, 1); if (typeof n === 'number') a.timeout = n; break;
+      case '--retries': n = num(arg, value!, 0); if (typeof n === 'number') a.retries = Math.floor(n); break;
+      case '--seed': n = num(arg, value!, 0); if (typeof n === 'number') a.seed = Math.floor(n) >>> 0; break;
+      case '--intrusive': a.intrusive = true; break;
+      case '--scope': a.scope = value; break;
+      case '--blocklist': a.blocklist = value; break;
+      case '--resume': a.resume = value; break;
+      case '--submit': a.submit = value; break;
+      case '--token': a.token = value; break;
+      case '--output':
+        if (value !== 'ndjson' && value !== 'none') return `--output must be ndjson or none, not '${value}'`;
+        a.output = value;
+        break;
+      default:
+        if (arg.startsWith('-')) return `unknown option '${arg}'`;
+        a.targets.push(arg);
+    }
+    if (typeof n === 'string') return n;
+  }
+  if (!a.targets.length) return 'give at least one TARGET';
+  if (a.submit && !a.token) return '--submit needs --token';
+  return a;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    console.error(`otscope scan: INVALID_OPTION: ${args}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await scanCommand(args);
+  } catch (e) {
+    if (isScanError(e)) {
+      console.error(`otscope scan: ${e.code}: ${e.message}`);
+      return 1;
+    }
+    console.error(`otscope scan: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+async function scanCommand(args: Args): Promise<number> {
+  const services = parsePorts(args.ports);
+  const allow = args.scope ? readCidrFile(args.scope) : null;
+  const blocklist = args.blocklist ? readCidrFile(args.blocklist) : null;
+  let pack: RegionPack | undefined;
+  const targets = await resolveTargets(args.targets, {
+    regionPack: () => (pack ??= loadRegionPack()),
+    enterpriseNetworks: args.submit && args.token ? (id) => enterpriseNetworks(args.submit!, args.token!, id) : undefined,
+  });
+  // Refused here, before a plan, a socket or a resume file exists.
+  checkScope(targets, allow);
+
+  const key = args.seed ?? (args.resume ? Checkpoint.storedKey(args.resume) : null) ?? randomInt(0, 2 ** 32);
+  const plan = new Plan(targets, services, key);
+  const checkpoint = args.resume ? Checkpoint.open(args.resume, plan.fingerprint, key, plan.size) : Checkpoint.memory();
+  const submitter = args.submit ? new Submitter(args.submit, args.token!) : null;
+
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
+  let lines: string[] = [];
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  const stats = await scan({
+    plan,
+    rate: args.rate,
+    concurrency: args.concurrency,
+    perDevice: args.perDevice,
+    timeoutMs: args.timeout,
+    retries: args.retries,
+    intrusive: args.intrusive,
+    blocklist: blocklist ?? new AddressSet([]),
+    checkpoint,
+    signal: controller.signal,
+    onObservation(o: Observation) {
+      if (args.output === 'ndjson') lines.push(JSON.stringify(o));
+      submitter?.add(o);
+    },
+    onFlush() {
+      if (lines.length) {
+        // Synchronous for files and pipes on Linux: the lines are out before the checkpoint says so.
+        process.stdout.write(lines.join('\n') + '\n');
+        lines = [];
+      }
+      return submitter ? submitter.flush() : undefined;
+    },
+  });
+  checkpoint.close();
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  const rate = stats.elapsedMs > 0 ? Math.round((stats.answered * 1000) / stats.elapsedMs) : 0;
+  console.error(
+    `otscope scan: ${stats.aborted ? 'interrupted' : 'done'}: ${stats.finished} of ${stats.pairs} pairs this run` +
+      `${stats.resumed ? ` (${stats.resumed} before)` : ''}, ${stats.answered} services answered, ${stats.identified} identified, ` +
+      `${stats.blocked} block-listed, ${stats.closed} closed or silent, ${(stats.elapsedMs / 1000).toFixed(2)} s (${rate} services/s)` +
+      (submitter ? `; submitted ${submitter.stats.accepted} accepted, ${submitter.stats.rejected} rejected, ${submitter.stats.failed} failed` : ''),
+  );
+  if (submitter && submitter.stats.failed) return 1;
+  return stats.aborted ? 1 : 0;
+}
+
