@@ -27,6 +27,8 @@ export interface ObjectHeader {
   attribute?: { name: string; value: string | number };
   /** Group 12 variation 1 control relay output blocks (§A.12.1), the commands an operator sends. */
   crob?: ControlRelayOutputBlock[];
+  /** Group 70 variation 3 file commands (§A.23.3): the file opened or deleted and the mode. */
+  files?: Array<{ name: string; mode: number }>;
 }
 
 export interface ControlRelayOutputBlock {
@@ -173,8 +175,9 @@ function skipObjects(r: ByteReader, h: ObjectHeader, anomalies: string[]): boole
   if (h.prefixCode >= 4) {
     for (let i = 0; i < h.count; i++) {
       const size = prefix === 1 ? r.u8() : prefix === 2 ? r.u16le() : r.u32le();
-      r.skip(size);
+      const object = r.sub(size);
       if (r.overrun) break;
+      if (h.group === 70 && h.variation === 3) (h.files ??= []).push(fileCommand(object));
     }
     return checkOverrun(r, anomalies);
   }
@@ -208,6 +211,19 @@ function skipObjects(r: ByteReader, h: ObjectHeader, anomalies: string[]): boole
       anomalies.push('unknown-object-size');
       return false;
   }
+}
+
+/** g70v3: name offset and size (offset counts from the object's start), then fixed fields, then the name. */
+function fileCommand(o: ByteReader): { name: string; mode: number } {
+  const start = o.offset;
+  const end = start + o.remaining;
+  const nameOffset = o.u16le();
+  const nameSize = o.u16le();
+  o.skip(6 + 2 + 4 + 4); // time of creation, permissions, authentication key, file size
+  const mode = o.u16le();
+  let name = '';
+  for (let i = start + nameOffset; i < Math.min(end, start + nameOffset + nameSize); i++) name += String.fromCharCode(o.bytes[i]);
+  return { name, mode };
 }
 
 function readCrob(r: ByteReader, prefix: number): ControlRelayOutputBlock {

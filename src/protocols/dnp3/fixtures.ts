@@ -53,7 +53,7 @@ export const fixtures: ProtocolFixture[] = [
         00000000000000000000000000010000 47e6
         0404002e2f746573742e786d6c ed8f`, {
     source: `${fileRead} frame 4`,
-    expect: { 'dnp3.al.func': 25, 'dnp3.al.obj': [0x4603] },
+    expect: { 'dnp3.al.func': 25, 'dnp3.al.obj': [0x4603], 'dnp3.al.file_name': ['./test.xml'], 'dnp3.al.file.mode': [1] },
   }),
   fixture('dnp3', 'AUTHENTICATE_REQ session key status request (g120v4)', 'to-server',
     hex`0564 0e c4 0400 0300 6dd3  c0 c1 20 7804 07 01 0100 9e40`, {

@@ -197,6 +197,11 @@ export const dnp3: Protocol<Dnp3Message> = {
       f['dnp3.al.seq'] = a.control.sequence;
       if (a.iin !== undefined) f['dnp3.al.iin'] = a.iin;
       f['dnp3.al.obj'] = a.objects.map((o) => (o.group << 8) | o.variation);
+      const files = a.objects.flatMap((o) => o.files ?? []);
+      if (files.length) {
+        f['dnp3.al.file_name'] = files.map((x) => x.name);
+        f['dnp3.al.file.mode'] = files.map((x) => x.mode);
+      }
       const crobs = a.objects.flatMap((o) => o.crob ?? []);
       if (crobs.length) {
         f['dnp3.ctl.op'] = crobs.map((c) => c.operation);
