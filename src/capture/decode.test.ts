@@ -181,7 +181,7 @@ test('IPv6 fragment headers: the datagram is reassembled', () => {
   assert.deepEqual(decoded(d), { src: '2001:db8::1', dst: '2001:db8::2', proto: 17, sport: 20000, dport: 20000, payload: '05640a44010003000000c0c1013c02060000' });
 });
 
-test('tunnels: IP-in-IP, GRE with a key, MPLS labels and VXLAN report the innermost flow', () => {
+test('tunnels: IP-in-IP, GRE with a key, MPLS labels, PPPoE and VXLAN report the innermost flow', () => {
   const d = new PacketDecoder();
   const outer = (proto: number, inner: Uint8Array) => ipv4('172.16.0.1', '172.16.0.2', proto, inner);
   assert.ok(d.decode(packet(LINKTYPE.RAW, outer(4, V4_TCP))));
@@ -197,6 +197,9 @@ test('tunnels: IP-in-IP, GRE with a key, MPLS labels and VXLAN report the innerm
   assert.equal(decoded(d).dst, '::1');
   // MPLS (RFC 3032): label 16 (TTL 64), then label 17 with bottom-of-stack set.
   assert.ok(d.decode(packet(LINKTYPE.ETHERNET, ethernet(0x8847, concat([hex`00010040 00011140`, V4_TCP])))));
+  assert.deepEqual(decoded(d), EXPECT_V4);
+  // PPPoE session (RFC 2516): ver/type 11, code 00, session 0x0001, length, PPP protocol 0x0021.
+  assert.ok(d.decode(packet(LINKTYPE.ETHERNET, ethernet(0x8864, concat([hex`11 00 0001`, new Uint8Array([0, V4_TCP.length + 2]), hex`0021`, V4_TCP])))));
   assert.deepEqual(decoded(d), EXPECT_V4);
   // VXLAN (RFC 7348): UDP 4789, flags 08, VNI 100, then an Ethernet frame.
   const vxlan = udp(51000, 4789, concat([hex`08000000 00006400`, ethernet(0x0800, V4_TCP)]));

@@ -14,6 +14,10 @@ const SLL_P_802_2 = 0x0004;
 const ETH_MPLS = 0x8847;
 const ETH_MPLS_MULTICAST = 0x8848;
 const MAX_LABELS = 8;
+/** PPPoE session stage (RFC 2516 §4) and the PPP protocol numbers of IPv4 and IPv6 (RFC 1332, 5072). */
+const ETH_PPPOE_SESSION = 0x8864;
+const PPP_IPV4 = 0x0021;
+const PPP_IPV6 = 0x0057;
 const MAX_TAGS = 4;
 
 /** BSD AF_INET and the AF_INET6 values of the BSDs and Linux (LINKTYPE_NULL/LOOP, tcpdump.org). */
@@ -99,6 +103,7 @@ function byType(type: number, b: Uint8Array, o: number, end: number, frame: Fram
   if (type === ETH_IPV4) frame.l3 = L3.IPV4;
   else if (type === ETH_IPV6) frame.l3 = L3.IPV6;
   else if (type === ETH_MPLS || type === ETH_MPLS_MULTICAST) return mpls(b, o, end, frame);
+  else if (type === ETH_PPPOE_SESSION) return pppoe(b, o, end, frame);
   else if (type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD) return ethertype(b, o - 2, end, frame);
   return o;
 }
@@ -166,4 +171,13 @@ function mpls(b: Uint8Array, o: number, end: number, frame: Frame): number {
     return o;
   }
   return fail(frame, 'mpls-stack-too-deep');
+}
+
+/** PPPoE session header (6 bytes: ver/type, code, session id, length), then the PPP protocol. */
+function pppoe(b: Uint8Array, o: number, end: number, frame: Frame): number {
+  if (end - o < 8) return fail(frame, 'truncated-pppoe');
+  const proto = (b[o + 6] << 8) | b[o + 7];
+  if (proto === PPP_IPV4) frame.l3 = L3.IPV4;
+  else if (proto === PPP_IPV6) frame.l3 = L3.IPV6;
+  return o + 8;
 }
