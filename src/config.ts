@@ -21,6 +21,20 @@ export interface Config {
   /** Largest accepted request body. */
   bodyLimitBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** SMTP relay for warning e-mail; null = no e-mail is sent. */
+  smtpHost: string | null;
+  smtpPort: number;
+  /** true = TLS from the first byte (port 465); false = plain, upgraded by STARTTLS when offered. */
+  smtpSecure: boolean;
+  smtpFrom: string;
+  /** Receiver of warning webhooks (JSON POST); null = none. */
+  webhookUrl: string | null;
+  /** HMAC-SHA256 key for the X-Otscope-Signature header; null = unsigned. */
+  webhookSecret: string | null;
+  /** Period of the warning job (overdue marking, escalation, verification sweep); 0 = never. */
+  warningJobIntervalMs: number;
+  /** Issuing office named on bulletins; null = the province's department of industry and IT. */
+  bulletinOffice: string | null;
 }
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -36,6 +50,14 @@ export const DEFAULTS: Config = {
   tokenTtlSeconds: 12 * 3600,
   bodyLimitBytes: 16 * 1024 * 1024,
   logLevel: 'info',
+  smtpHost: null,
+  smtpPort: 25,
+  smtpSecure: false,
+  smtpFrom: 'otscope@localhost',
+  webhookUrl: null,
+  webhookSecret: null,
+  warningJobIntervalMs: 60_000,
+  bulletinOffice: null,
 };
 
 type Env = Record<string, string | undefined>;
@@ -71,9 +93,20 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (env.OTSCOPE_ADVISORY_DIR) c.advisoryDir = env.OTSCOPE_ADVISORY_DIR;
   if (env.OTSCOPE_TOKEN_TTL) c.tokenTtlSeconds = int('OTSCOPE_TOKEN_TTL', env.OTSCOPE_TOKEN_TTL, 60, 30 * 86400);
   if (env.OTSCOPE_LOG_LEVEL) c.logLevel = env.OTSCOPE_LOG_LEVEL as Config['logLevel'];
+  if (env.OTSCOPE_SMTP_HOST) c.smtpHost = env.OTSCOPE_SMTP_HOST;
+  if (env.OTSCOPE_SMTP_PORT) c.smtpPort = int('OTSCOPE_SMTP_PORT', env.OTSCOPE_SMTP_PORT, 1, 65535);
+  if (env.OTSCOPE_SMTP_SECURE) c.smtpSecure = bool('OTSCOPE_SMTP_SECURE', env.OTSCOPE_SMTP_SECURE);
+  if (env.OTSCOPE_SMTP_FROM) c.smtpFrom = env.OTSCOPE_SMTP_FROM;
+  if (env.OTSCOPE_WEBHOOK_URL) c.webhookUrl = env.OTSCOPE_WEBHOOK_URL;
+  if (env.OTSCOPE_WEBHOOK_SECRET) c.webhookSecret = env.OTSCOPE_WEBHOOK_SECRET;
+  if (env.OTSCOPE_WARNING_JOB_INTERVAL_MS) c.warningJobIntervalMs = int('OTSCOPE_WARNING_JOB_INTERVAL_MS', env.OTSCOPE_WARNING_JOB_INTERVAL_MS, 0, 86_400_000);
+  if (env.OTSCOPE_BULLETIN_OFFICE) c.bulletinOffice = env.OTSCOPE_BULLETIN_OFFICE;
   Object.assign(c, overrides);
   if (c.databaseUrl && !/^postgres(ql)?:\/\//.test(c.databaseUrl)) {
     throw appError('CONFIG_INVALID', 'OTSCOPE_DATABASE_URL must be a postgres:// URL');
+  }
+  if (c.webhookUrl && !/^https?:\/\//.test(c.webhookUrl)) {
+    throw appError('CONFIG_INVALID', 'OTSCOPE_WEBHOOK_URL must be an http:// or https:// URL');
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(c.logLevel)) {
     throw appError('CONFIG_INVALID', `OTSCOPE_LOG_LEVEL '${c.logLevel}' is not a level`);

@@ -21,6 +21,9 @@ export const ERRORS = {
   CONFLICT: { status: 409, message: 'The object already exists' },
   CONFIG_INVALID: { status: 500, message: 'The configuration is invalid' },
   INTERNAL: { status: 500, message: 'Internal error' },
+  INVALID_TRANSITION: { status: 409, message: 'The warning is not in a state that allows this step' },
+  EVIDENCE_TOO_LARGE: { status: 413, message: 'The evidence file is larger than the platform accepts' },
+  INVALID_EVIDENCE: { status: 400, message: 'The evidence content is not valid base64 or is empty' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

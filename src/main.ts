@@ -5,7 +5,7 @@ import { LoginThrottle } from './access/index.ts';
 import { loadRegionPack, type RegionPack } from './regions/index.ts';
 import { ipKey, intToIpv4 } from './net/index.ts';
 import { openStore, chunkSize, type Store } from './storage/index.ts';
-import { AdvisoryMatcher, Attribution, allNetworks, ensureAdmin, importBundled, loadMatcher, type ServiceContext } from './services/index.ts';
+import { AdvisoryMatcher, Attribution, allNetworks, ensureAdmin, importBundled, loadMatcher, startWarningJobs, type ServiceContext } from './services/index.ts';
 import { buildApi } from './api/index.ts';
 import { bundleDashboard } from '../web/bundle.ts';
 
@@ -81,6 +81,7 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
       dashboard: dashboard ? await bundleDashboard() : undefined,
     });
     await app.listen({ host: config.host, port: config.port });
+    const warningJobs = startWarningJobs(ctx, (e) => app.log.error({ err: e }, 'warning job failed'));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -90,6 +91,7 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
       ctx,
       generatedAdminPassword: admin.generatedPassword,
       close: async () => {
+        await warningJobs.stop();
         await app.close();
         await store.close();
       },

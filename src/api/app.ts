@@ -13,6 +13,7 @@ import { inventoryRoutes } from './routes/inventory.ts';
 import { advisoryRoutes } from './routes/advisories.ts';
 import { regionRoutes } from './routes/regions.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { warningRoutes } from './routes/warnings.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -130,6 +131,7 @@ export async function buildApi(ctx: ServiceContext, opts: ApiOptions): Promise<F
   await app.register(advisoryRoutes(ctx), { prefix: '/api/v1' });
   await app.register(regionRoutes(ctx), { prefix: '/api/v1' });
   await app.register(auditRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(warningRoutes(ctx), { prefix: '/api/v1' });
 
   if (opts.dashboard) {
     for (const [path, file] of opts.dashboard) {

@@ -1,5 +1,5 @@
 // Use-cases: (context, actor, input) → access check → storage/engines. The API and CLI call only these.
-export type { ServiceContext } from './context.ts';
+export type { ServiceContext, Reprober, ReprobeTarget } from './context.ts';
 export { Attribution, type NetworkEntry, type Placement } from './attribution.ts';
 export { AdvisoryMatcher } from './matcher.ts';
 export { login, logout, authenticate, createUser, ensureAdmin, type PublicUser } from './auth.ts';
@@ -8,7 +8,12 @@ export { ingestObservations, MAX_BATCH, type IngestResult } from './observations
 export { recount } from './counters.ts';
 export { listAssets, type AssetQuery, type AssetView } from './assets.ts';
 export { listFindings, type FindingQuery } from './findings.ts';
-export { listWarnings, type WarningQuery } from './warnings.ts';
+export { listWarnings, getWarning, OPEN_STATES, type WarningQuery, type WarningView, type WarningDetail } from './warnings.ts';
+export { issueWarning, acknowledgeWarning, remediateWarning, requestVerification, addEvidence, getEvidence, TRANSITIONS, MAX_EVIDENCE_BYTES, type EvidenceInput, type WarningStep } from './warning-actions.ts';
+export { evaluateVerification, verifyTouched, sweepVerifications, GONE_SETTLE_MS, type VerificationOutcome } from './warning-verification.ts';
+export { markOverdue, runWarningJobs, startWarningJobs, escalationRecipients, type WarningJobs } from './warning-deadlines.ts';
+export { settleNotifications, setRetryPolicy } from './warning-notifications.ts';
+export { warningBulletin } from './warning-bulletin.ts';
 export { overview } from './stats.ts';
 export { importAdvisory, getAdvisory, importBundled, loadMatcher } from './advisories.ts';
 export { listRegions, regionGeo } from './regions.ts';

@@ -17,6 +17,7 @@ import { CounterDeltas } from './counters.ts';
 import { matchChanged, type ChangedIdentity } from './matching.ts';
 import { moveAssets, samePlace } from './placement.ts';
 import { recordEvents, type NewEvent } from './events.ts';
+import { verifyTouched } from './warning-verification.ts';
 
 export const MAX_BATCH = 10_000;
 
@@ -150,6 +151,7 @@ export async function ingestObservations(ctx: ServiceContext, actor: Actor, item
     await audit(trx, actor, 'observations.ingest', 'observation-batch', null, { accepted: valid.length, rejected: rejected.length, newFindings: findings }, now);
     return { assets: assets.size, findings };
   });
+  await verifyTouched(ctx, valid.map((v) => v.ip));
   return { accepted: valid.length, rejected, ...stats };
 }
 

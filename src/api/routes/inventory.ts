@@ -1,7 +1,6 @@
-// Read side of the spine: assets, findings, warnings and the overview statistics.
+// Read side of the spine: assets, findings and the overview statistics (warnings: warnings.ts).
 import type { FastifyPluginAsync } from 'fastify';
-import { WARNING_STATES } from '../../model/index.ts';
-import { listAssets, listFindings, listWarnings, overview, type ServiceContext } from '../../services/index.ts';
+import { listAssets, listFindings, overview, type ServiceContext } from '../../services/index.ts';
 import { actorOf } from '../app.ts';
 import { identitySchema, pageOf, paging, regionCode } from '../schemas.ts';
 
@@ -54,24 +53,6 @@ const finding = {
   },
 } as const;
 
-const warning = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    enterpriseId: { type: 'string' },
-    enterpriseName: { type: ['string', 'null'] },
-    title: { type: 'string' },
-    severity: { type: 'string' },
-    state: { type: 'string' },
-    findingCount: { type: 'integer' },
-    deadline: { type: ['string', 'null'] },
-    cityCode: { type: ['string', 'null'] },
-    countyCode: { type: ['string', 'null'] },
-    createdAt: { type: 'string' },
-    updatedAt: { type: 'string' },
-  },
-} as const;
-
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 
 export const inventoryRoutes = (ctx: ServiceContext): FastifyPluginAsync => async (app) => {
@@ -112,22 +93,6 @@ export const inventoryRoutes = (ctx: ServiceContext): FastifyPluginAsync => asyn
       },
     },
     async (req) => listFindings(ctx, actorOf(req), req.query as object),
-  );
-
-  app.get(
-    '/warnings',
-    {
-      schema: {
-        tags: ['warnings'],
-        querystring: {
-          type: 'object',
-          properties: { ...paging, state: { type: 'string', enum: [...WARNING_STATES] }, enterprise: text(64) },
-          additionalProperties: false,
-        },
-        response: { 200: pageOf(warning) },
-      },
-    },
-    async (req) => listWarnings(ctx, actorOf(req), req.query as object),
   );
 
   const count = { type: 'integer' } as const;
