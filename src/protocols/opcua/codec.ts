@@ -12,6 +12,13 @@ export type NodeId =
   | { namespace: number; kind: 'string'; id: string }
   | { namespace: number; kind: 'guid' | 'opaque'; id: string };
 
+/** The NodeId's text form (IEC 62541-6 §5.3.1.10): "i=2258", "ns=2;s=Boiler.Temp", "ns=1;g=…", "ns=1;b=…". */
+export function nodeIdText(n: NodeId): string {
+  const ns = n.namespace ? `ns=${n.namespace};` : '';
+  const kind = n.kind === 'numeric' ? 'i' : n.kind === 'string' ? 's' : n.kind === 'guid' ? 'g' : 'b';
+  return `${ns}${kind}=${n.id}`;
+}
+
 /** Reads a String; null for length -1, undefined (and overrun) when the length is not possible. */
 export function readString(r: ByteReader): string | null | undefined {
   const bytes = readByteString(r);

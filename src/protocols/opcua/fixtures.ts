@@ -62,6 +62,16 @@ export const fixtures: ProtocolFixture[] = [
     source: `${gap} frame 302`,
     expect: { 'opcua.UserTokenType': 'username', 'opcua.UserName': 'user1', 'opcua.EncryptionAlgorithm': '' },
   }),
+  fixture('opcua', 'Write request ns=1;s=the.answer = 1', 'to-server',
+    hex`4d5347466d0000000a0000000a00000015000000150000000100a10204010070f93e4d380fc4986a4624f2ff6fa68a1aa28ceede0cd6011600000000000000ffffffff00000000000000010000000301000a0000007468652e616e737765720d000000ffffffff010601000000`, {
+    source: `${gap} frame 350`,
+    expect: { 'opcua.servicenodeid.numeric': 673, 'opcua.write.node': ['ns=1;s=the.answer'] },
+  }),
+  fixture('opcua', 'Call request ns=1;i=62541 "Hello Server"', 'to-server',
+    hex`4d534746690000000a0000000a00000018000000180000000100c80204010070f93e4d380fc4986a4624f2ff6fa68a6296b4eede0cd6011900000000000000ffffffff0000000000000001000000005501014df4010000000c0c00000048656c6c6f20536572766572`, {
+    source: `${gap} frame 382`,
+    expect: { 'opcua.servicenodeid.numeric': 712, 'opcua.call.method': ['ns=1;i=62541'] },
+  }),
   fixture('opcua', 'CloseSecureChannel request', 'to-server',
     hex`434c4f4639000000090000000900000003000000030000000100c4010000a02cf0edde0cd6010100000000000000ffffffff10270000000000`, {
     source: `${gap} frame 276`,

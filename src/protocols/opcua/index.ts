@@ -9,6 +9,7 @@ import type { ApplicationDescription, BuildInfo } from './services.ts';
 export type { OpcuaMessage, MessageType, ChunkType, TransportLimits, AsymmetricSecurityHeader } from './message.ts';
 export type { ApplicationDescription, BuildInfo, EndpointDescription, ServiceBody, UserIdentity } from './services.ts';
 export type { NodeId } from './codec.ts';
+export { nodeIdText } from './codec.ts';
 export { SERVICES, SECURITY_MODES } from './services.ts';
 export { SECURITY_POLICY_NONE, MESSAGE_TYPES } from './message.ts';
 export {
@@ -102,6 +103,8 @@ export const opcua: Protocol<OpcuaMessage> = {
       if (b.userIdentity.kind === 'username') f['opcua.EncryptionAlgorithm'] = b.userIdentity.encryptionAlgorithm ?? '';
     }
     if (b?.endpointUrl) f['opcua.EndpointUrl'] = b.endpointUrl;
+    if (b?.writes) f['opcua.write.node'] = b.writes.map((w) => w.node);
+    if (b?.calls) f['opcua.call.method'] = b.calls.map((c) => c.method);
     if (b?.endpoints) {
       f['opcua.ApplicationUri'] = b.endpoints.map((e) => e.server.applicationUri ?? '');
       f['opcua.ProductUri'] = b.endpoints.map((e) => e.server.productUri ?? '');

@@ -4,7 +4,8 @@
 // ApplicationDescription (§7.2) and EndpointDescriptions (§7.14).
 import { ByteReader } from '../../wire/index.ts';
 import {
-  readArray, readByteString, readDataValue, readLocalizedText, readNodeId, readRequestHeader, readResponseHeader, readString, type ExtensionObject,
+  nodeIdText, readArray, readByteString, readDataValue, readLocalizedText, readNodeId, readRequestHeader, readResponseHeader, readString, readVariant,
+  type ExtensionObject,
 } from './codec.ts';
 
 export const SERVICES: Record<number, string> = {
@@ -109,6 +110,10 @@ export interface ServiceBody {
   buildInfo?: BuildInfo;
   /** ActivateSessionRequest: who the client logs in as. */
   userIdentity?: UserIdentity;
+  /** WriteRequest: the nodes written (text NodeIds) and attribute ids (13 = Value). */
+  writes?: Array<{ node: string; attributeId: number }>;
+  /** CallRequest: the objects and methods called (text NodeIds). */
+  calls?: Array<{ object: string; method: string }>;
 }
 
 function str(r: ByteReader): string | undefined {
@@ -201,6 +206,27 @@ export function readServiceBody(service: number, r: ByteReader, out: ServiceBody
       out.userIdentity = identity;
       break;
     }
+    case 673:
+      readRequestHeader(r);
+      out.writes =
+        readArray(r, (x) => {
+          const node = nodeIdText(readNodeId(x));
+          const attributeId = x.u32le();
+          readString(x); // indexRange
+          readDataValue(x, []);
+          return { node, attributeId };
+        }) ?? [];
+      break;
+    case 712:
+      readRequestHeader(r);
+      out.calls =
+        readArray(r, (x) => {
+          const object = nodeIdText(readNodeId(x));
+          const method = nodeIdText(readNodeId(x));
+          readArray(x, (v) => readVariant(v, []));
+          return { object, method };
+        }) ?? [];
+      break;
     case 634: {
       out.serviceResult = readResponseHeader(r);
       const found: ExtensionObject[] = [];
