@@ -8,6 +8,7 @@ const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run the platform (API, dashboard, engines) in one process', load: () => import('./serve.ts') },
   scan: { summary: 'identify ICS services on addresses in scope: otscope scan TARGET... [--ports LIST] [--rate N] [--scope FILE] [--resume FILE]', load: () => import('./scan.ts') },
   analyze: { summary: 'decode ICS traffic in pcap/pcapng files: otscope analyze <file|dir>... [--format summary|ndjson]', load: () => import('./analyze.ts') },
+  twin: { summary: 'run a digital twin of the province on loopback: otscope twin --devices N --seed S [--cidr C] [--truth FILE]', load: () => import('./twin.ts') },
 };
 
 function usage(): string {
