@@ -149,8 +149,13 @@ export class Analyzer implements FlowHandler<FlowApp> {
   }
 
   tcpGap(flow: Flow<FlowApp>, dir: number): void {
-    // The unfinished PDU lost its middle: drop it; parsing restarts at the next segment.
-    if (flow.app) this.drop(flow.app.dirs[dir]);
+    // The unfinished PDU lost its middle: drop it; parsing restarts at the next segment. The
+    // protocol's state for this direction (chunks being joined, fragments being collected) would
+    // join bytes across the hole, so it starts afresh too.
+    if (!flow.app) return;
+    const ds = flow.app.dirs[dir];
+    this.drop(ds);
+    ds.state = {};
   }
 
   private drop(ds: DirState): void {
