@@ -107,20 +107,25 @@ function runOurs(path: string): Promise<Run> {
   });
 }
 
+/** tshark with the oracle's fields, output discarded; null when tshark is not installed. */
 function runTshark(path: string): Run | null {
+  if (spawnSync('tshark', ['-v'], { stdio: 'ignore' }).error) return null;
   const args = ['-n', '-r', path, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
+  // GNU time reports the child's peak RSS and CPU; without it only the wall time is known.
+  const timed = !spawnSync('/usr/bin/time', ['-f', '%M', 'true'], { stdio: 'ignore' }).error;
   const t = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', 'tshark', ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const r = timed
+    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', 'tshark', ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 })
+    : spawnSync('tshark', args, { stdio: ['ignore', 'ignore', 'ignore'] });
   const seconds = (performance.now() - t) / 1000;
-  if (r.error || r.status !== 0) {
-    const direct = spawnSync('tshark', ['-v'], { stdio: 'ignore' });
-    if (direct.error) return null;
+  let [rssKb, user, sys] = [NaN, NaN, NaN];
+  if (timed) {
+    const lines = String(r.stderr).trim().split('\n');
+    [rssKb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
   }
-  const lines = String(r.stderr).trim().split('\n');
-  const [rssKb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
   const count = spawnSync('capinfos', ['-c', '-M', path], { encoding: 'utf8' });
   const packets = Number(/(\d+)\s*$/m.exec(count.stdout ?? '')?.[1] ?? 0);
-  return { seconds, cpu: user + sys, packets, maxRssMb: Number.isFinite(rssKb) ? rssKb / 1024 : NaN };
+  return { seconds, cpu: user + sys, packets, maxRssMb: rssKb / 1024 };
 }
 
 async function child(path: string): Promise<void> {
