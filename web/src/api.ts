@@ -91,6 +91,17 @@ export interface Warning {
   createdAt: string;
 }
 
+export interface WarningEvidence {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  uploadedAt: string;
+}
+
+export type WarningStep = 'issue' | 'acknowledge' | 'remediate' | 'verify';
+
 export interface Enterprise {
   id: string;
   name: string;
@@ -172,4 +183,24 @@ export const api = {
   findings: (query: Query) => request<Page<Finding>>('GET', '/findings', query),
   warnings: (query: Query) => request<Page<Warning>>('GET', '/warnings', query),
   enterprises: (query: Query) => request<Page<Enterprise>>('GET', '/enterprises', query),
+  warningStep: (id: string, step: WarningStep, note?: string) =>
+    request<Warning>('POST', `/warnings/${encodeURIComponent(id)}/${step}`, undefined, note ? { note } : {}),
+  uploadEvidence: (id: string, file: { name: string; contentType: string; content: string }) =>
+    request<WarningEvidence>('POST', `/warnings/${encodeURIComponent(id)}/evidence`, undefined, file),
+  bulletin: (id: string) => download(`/warnings/${encodeURIComponent(id)}/bulletin.docx`),
 };
+
+/** A file behind the bearer token (a plain link would go without it). */
+async function download(path: string): Promise<Blob> {
+  const token = session.token();
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  } catch (e) {
+    throw new ApiError(0, 'NETWORK', e instanceof Error ? e.message : String(e));
+  }
+  if (response.ok) return response.blob();
+  const error = ((await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null)?.error;
+  if (response.status === 401) onUnauthenticated();
+  throw new ApiError(response.status, error?.code ?? 'HTTP_' + response.status, error?.message ?? response.statusText);
+}
