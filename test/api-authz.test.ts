@@ -39,9 +39,10 @@ const ASSETS = {
 type AssetKey = keyof typeof ASSETS;
 const ASSET_KEYS = Object.keys(ASSETS) as AssetKey[];
 
-// Warnings are issued to an enterprise by the regulator; the API has no issuing endpoint yet, so
-// the fixture moves A's and B's draft warnings to 'issued' in the store. C's stays a draft, which
-// an enterprise user never sees.
+// Warnings are issued to an enterprise by the regulator; the fixture moves A's and B's draft
+// warnings to 'issued' in the store. C's stays a draft, which an enterprise user never sees. The
+// step rows (POST /warnings/:id/…) name the warnings a principal may act on: of those, a step the
+// warning's state allows succeeds (and the fixture puts the state back), the others answer 409.
 const ISSUED: EnterpriseKey[] = ['A', 'B'];
 
 const PRINCIPALS = ['admin', 'analyst', 'city', 'county', 'ent', 'auditor', 'sensor', 'anon', 'garbage', 'expired', 'disabled'] as const;
@@ -80,12 +81,16 @@ const MATRIX: Record<string, Record<Principal, Cell>> = {
   'GET /assets':                   row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
   'GET /findings':                 row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
   'GET /warnings':                 row('ACB',    'ACB',    'AC',   'A',    'A',    'ACB',    403,    401,  401,    401,    401),
+  'GET /warnings/:id':             row('ACB',    'ACB',    'AC',   'A',    'A',    'ACB',    403,    401,  401,    401,    401),
+  'GET /warnings/:id/bulletin.docx':row('ACB',   'ACB',    'AC',   'A',    'A',    'ACB',    403,    401,  401,    401,    401),
   'GET /stats/overview':           row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
   'GET /audit':                    row(200,      403,      403,    403,    403,    200,      403,    401,  401,    401,    401),
   'POST /enterprises':             row('ACB',    'ACB',    'AC',   'A',    403,    403,      403,    401,  401,    401,    401),
   'POST /enterprises/:id/networks':row('ACB',    'ACB',    'AC',   'A',    403,    403,      403,    401,  401,    401,    401),
   'POST /observations':            row(200,      200,      403,    403,    403,    403,      200,    401,  401,    401,    401),
   'POST /advisories':              row(200,      200,      403,    403,    403,    403,      403,    401,  401,    401,    401),
+  'POST /warnings/:id/issue':      row('ACB',    'ACB',    'AC',   'A',    403,    403,      403,    401,  401,    401,    401),
+  'POST /warnings/:id/acknowledge':row(403,      403,      403,    403,    'A',    403,      403,    401,  401,    401,    401),
   'POST /users':                   row(201,      403,      403,    403,    403,    403,      403,    401,  401,    401,    401),
   'POST /auth/logout':             row(204,      204,      204,    204,    204,    204,      204,    401,  401,    401,    401),
 };
@@ -121,6 +126,7 @@ for (const target of dialectTargets()) {
     const password: Partial<Record<Principal, string>> = {};
     const username: Partial<Record<Principal, string>> = {};
     const enterpriseId = {} as Record<EnterpriseKey, string>;
+    const warningId = {} as Record<EnterpriseKey, string>;
     const creditCode = {} as Record<EnterpriseKey, string>;
     let serial = 0;
     const freshCreditCode = (region: string) => makeCreditCode(`91${region}${String(++serial).padStart(4, '0')}`);
@@ -146,6 +152,7 @@ for (const target of dialectTargets()) {
       const ingest = await api.post('/api/v1/observations', { observations: ASSET_KEYS.map((k) => s7smart(ASSETS[k].ip)) }, admin);
       assert.deepEqual([ingest.status, ingest.body.accepted, ingest.body.rejected], [200, ASSET_KEYS.length, []], JSON.stringify(ingest.body));
       await db().updateTable('warnings').set({ state: 'issued' }).where('enterpriseId', 'in', ISSUED.map((k) => enterpriseId[k])).execute();
+      for (const k of ENTERPRISE_KEYS) warningId[k] = (await db().selectFrom('warnings').select('id').where('enterpriseId', '=', enterpriseId[k]).executeTakeFirstOrThrow()).id;
 
       for (const [p, u] of Object.entries(USERS) as [Principal, NonNullable<(typeof USERS)[Principal]>][]) {
         username[p] = `${p}-${target.name}`;
@@ -278,6 +285,35 @@ for (const target of dialectTargets()) {
       }
     }
 
+    /**
+     * A step of the warning loop over every enterprise's warning and a missing id. Named warnings in
+     * a state the step leaves (`from`) succeed and are put back; other named ones answer 409; the
+     * rest look missing. Nothing is written by a refused step.
+     */
+    async function checkStep(p: Principal, cell: Cell, step: string, from: EnterpriseKey[], body: object) {
+      const transitions = () => db().selectFrom('warningTransitions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n));
+      await checkPerEnterprise(
+        p,
+        typeof cell === 'number' ? cell : sorted([...cell].filter((k) => from.includes(k as EnterpriseKey))),
+        `POST /warnings/:id/${step}`,
+        async (id, k) => {
+          const [before, stateBefore] = [await transitions(), k ? (await db().selectFrom('warnings').select('state').where('id', '=', warningId[k]).executeTakeFirstOrThrow()).state : null];
+          const r = await post(`/api/v1/warnings/${k ? warningId[k] : id}/${step}`, body, p);
+          assert.equal(await transitions(), before + (r.status === 200 ? 1 : 0), `${p} ${step} on ${k ?? 'a missing id'} wrote a transition`);
+          if (k && r.status === 200) await db().updateTable('warnings').set({ state: stateBefore! }).where('id', '=', warningId[k]).execute();
+          if (k && typeof cell === 'string' && cell.includes(k) && !from.includes(k)) {
+            assert.deepEqual([r.status, r.body?.error?.code], [409, 'INVALID_TRANSITION'], `${p} ${step} on ${k} in the wrong state`);
+            return { status: 404, body: NOT_FOUND_BODY } as Reply;
+          }
+          return r;
+        },
+        (r, k) => {
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+          assert.equal(r.body.id, warningId[k]);
+        },
+      );
+    }
+
     async function checkOverview(p: Principal, cell: Cell) {
       const r = await get('/api/v1/stats/overview', p);
       if (typeof cell === 'number') return refused(r, cell, `${p} GET /stats/overview`);
@@ -345,6 +381,18 @@ for (const target of dialectTargets()) {
           assert.equal(r.status, 200, JSON.stringify(r.body));
           assert.deepEqual(r.body.items.map((n: { cidr: string }) => n.cidr), [ENTERPRISES[k].cidr]);
         }),
+      'GET /warnings/:id': (p, cell) =>
+        checkPerEnterprise(p, cell, 'GET /warnings/:id', (id, k) => get(`/api/v1/warnings/${k ? warningId[k] : id}`, p), (r, k) => {
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+          assert.deepEqual([r.body.id, r.body.enterpriseId, r.body.findings.length], [warningId[k], enterpriseId[k], 1]);
+        }),
+      'GET /warnings/:id/bulletin.docx': (p, cell) =>
+        checkPerEnterprise(p, cell, 'GET /warnings/:id/bulletin.docx', (id, k) => get(`/api/v1/warnings/${k ? warningId[k] : id}/bulletin.docx`, p), (r) => {
+          assert.equal(r.status, 200);
+          assert.ok(String(r.body).startsWith('PK'), 'not a ZIP (DOCX) file');
+        }),
+      'POST /warnings/:id/issue': (p, cell) => checkStep(p, cell, 'issue', ['C'], {}),
+      'POST /warnings/:id/acknowledge': (p, cell) => checkStep(p, cell, 'acknowledge', ISSUED, { note: `${p} 签收` }),
       async 'GET /audit'(p, cell) {
         const r = await get('/api/v1/audit', p);
         if (cell !== 200) return refused(r, cell as number, `${p} GET /audit`);
