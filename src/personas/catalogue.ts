@@ -36,6 +36,8 @@ export function checkPersona(value: unknown): Persona {
   if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){2}$/.test(p.oui)) fail(id, `oui ${p.oui} is not "xx:xx:xx"`);
   if (!(typeof p.weight === 'number' && p.weight > 0)) fail(id, 'weight must be positive');
   if (!Array.isArray(p.firmware) || p.firmware.length === 0 || p.firmware.some((f) => typeof f !== 'string' || !f)) fail(id, 'firmware must list versions');
+  // CIP Identity serial numbers are 32-bit integers (Vol 1 §5A-2.9): the pattern must be 8 hex digits.
+  if (p.services?.enip && !/^(\{[xX]8\}|[0-9a-fA-F]{8})$/.test(p.serial)) fail(id, 'an EtherNet/IP device needs an 8-hex-digit serial ({x8})');
   const services = Object.entries(p.services ?? {}) as [ProtocolName, Record<string, unknown>][];
   if (services.length === 0) fail(id, 'has no services');
   for (const [name, spec] of services) {
