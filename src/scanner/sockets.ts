@@ -3,7 +3,7 @@
 // connections (no timer per probe); the bytes of a reply are parsed where the socket delivered
 // them and copied only when a PDU spans two reads.
 import { Socket } from 'node:net';
-import { createSocket, type Socket as UdpSocket, type RemoteInfo } from 'node:dgram';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Transport } from '../model/index.ts';
 import type { FlowState, Message, Protocol } from '../protocols/index.ts';
 
@@ -183,7 +183,10 @@ export class TcpConn implements Conn, Expiring {
   }
 }
 
-/** A conversation over the scan's shared UDP socket: each datagram is one PDU. */
+/**
+ * A conversation over its own connected UDP socket: each datagram is one PDU. Connected, so the
+ * kernel reports an ICMP port unreachable as ECONNREFUSED and a closed port costs no timeout.
+ */
 class UdpConn implements Conn, Expiring {
   readonly transport = 'udp' as const;
   deadline = Infinity;
@@ -191,27 +194,55 @@ class UdpConn implements Conn, Expiring {
   private waiter: Waiter | null = null;
   private last: Uint8Array | null = null;
   private resends = 0;
-  closed = false;
+  private closed = false;
+  /** Datagrams written before the socket finished connecting. */
+  private early: Uint8Array[] | null = [];
 
-  constructor(readonly address: string, readonly port: number, private readonly owner: UdpEndpoint, private readonly timeoutMs: number, private readonly retries: number) {}
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    private readonly socket: UdpSocket,
+    private readonly sweep: DeadlineSweep,
+    private readonly timeoutMs: number,
+    private readonly retries: number,
+  ) {
+    socket.on('message', (msg: Buffer) => this.receive(msg));
+    socket.on('error', () => this.refused());
+    socket.connect(port, address, () => {
+      const early = this.early ?? [];
+      this.early = null;
+      for (const b of early) this.write(b);
+    });
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.closed) return;
+    if (this.early) this.early.push(bytes);
+    else this.socket.send(bytes, () => undefined);
+  }
 
   send(bytes: Uint8Array): void {
     this.last = bytes;
     this.resends = 0;
-    this.owner.sendTo(bytes, this.address, this.port);
+    this.write(bytes);
   }
 
   read<M extends Message>(protocol: Protocol<M>, state?: FlowState): Promise<M | null> {
     return new Promise((resolve) => {
       this.waiter = { protocol: protocol as Protocol<Message>, state, resolve: resolve as (m: Message | null) => void };
       this.deadline = Date.now() + this.timeoutMs;
-      this.owner.sweep.track(this);
+      this.sweep.track(this);
       this.deliver();
     });
   }
 
-  receive(datagram: Uint8Array): void {
+  private receive(datagram: Uint8Array): void {
     if (this.queue.length < 64) this.queue.push(datagram);
+    this.deliver();
+  }
+
+  private refused(): void {
+    this.closed = true;
     this.deliver();
   }
 
@@ -233,7 +264,7 @@ class UdpConn implements Conn, Expiring {
     const w = this.waiter;
     this.waiter = null;
     this.deadline = Infinity;
-    this.owner.sweep.untrack(this);
+    this.sweep.untrack(this);
     w?.resolve(m);
   }
 
@@ -242,57 +273,38 @@ class UdpConn implements Conn, Expiring {
     if (this.waiter && this.last && this.resends < this.retries && !this.closed) {
       this.resends++;
       this.deadline = Date.now() + this.timeoutMs;
-      this.owner.sendTo(this.last, this.address, this.port);
+      this.write(this.last);
       return;
     }
     this.finish(null);
   }
 
   close(): void {
+    if (this.closed && !this.waiter) {
+      this.closeSocket();
+      return;
+    }
     this.closed = true;
     this.finish(null);
-    this.owner.release(this);
+    this.closeSocket();
+  }
+
+  private closeSocket(): void {
+    try {
+      this.socket.close();
+    } catch {
+      // already closed
+    }
   }
 }
 
-/** One UDP socket for the whole scan; answers are routed to conversations by source address and port. */
+/** Opens UDP conversations for the scan. */
 export class UdpEndpoint {
-  private socket: UdpSocket | null = null;
-  private ready: Promise<void> | null = null;
-  private readonly convs = new Map<string, UdpConn>();
-
   constructor(readonly sweep: DeadlineSweep) {}
 
-  private open(): Promise<void> {
-    if (!this.ready) {
-      const socket = createSocket({ type: 'udp4', recvBufferSize: 1 << 21 } as Parameters<typeof createSocket>[0]);
-      this.socket = socket;
-      socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.convs.get(`${rinfo.address}:${rinfo.port}`)?.receive(msg));
-      socket.on('error', () => undefined);
-      this.ready = new Promise((resolve) => socket.bind(0, () => resolve()));
-    }
-    return this.ready;
+  conn(address: string, port: number, timeoutMs: number, retries: number): Conn {
+    return new UdpConn(address, port, createSocket('udp4'), this.sweep, timeoutMs, retries);
   }
 
-  async conn(address: string, port: number, timeoutMs: number, retries: number): Promise<Conn> {
-    await this.open();
-    const c = new UdpConn(address, port, this, timeoutMs, retries);
-    this.convs.set(`${address}:${port}`, c);
-    return c;
-  }
-
-  sendTo(bytes: Uint8Array, address: string, port: number): void {
-    this.socket?.send(bytes, port, address);
-  }
-
-  release(c: UdpConn): void {
-    const key = `${c.address}:${c.port}`;
-    if (this.convs.get(key) === c) this.convs.delete(key);
-  }
-
-  close(): void {
-    this.socket?.close();
-    this.socket = null;
-    this.ready = null;
-  }
+  close(): void {}
 }
