@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inflateRawSync } from 'node:zlib';
 import { SMTPServer } from 'smtp-server';
 import type { Platform } from '../src/main.ts';
 import { makeCreditCode } from '../src/model/credit-code.ts';
 import { GONE_SETTLE_MS, runWarningJobs, setRetryPolicy, settleNotifications } from '../src/services/index.ts';
 import { bulletinTitle } from '../src/bulletin/index.ts';
 import { client } from './support/api.ts';
+import { unzipEntry } from './support/zip.ts';
 import { dialectTargets, skipUnless } from './support/stores.ts';
 import { ADMIN_PASSWORD, s7smart, startTestPlatform } from './support/platform.ts';
 
@@ -45,32 +45,6 @@ function subjectOf(m: Mail): string {
   const header = m.raw.split(/\r?\n\r?\n/)[0];
   const match = /^Subject: (.*(?:\r?\n[ \t].*)*)/im.exec(header);
   return match ? decodeHeader(match[1]).trim() : '';
-}
-
-/** The named entry of a ZIP archive (APPNOTE.TXT §4.3: end of central directory → central directory → local header). */
-function unzipEntry(zip: Buffer, name: string): Buffer | null {
-  let eocd = zip.length - 22;
-  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  assert.ok(eocd >= 0, 'no end of central directory record: not a ZIP file');
-  const count = zip.readUInt16LE(eocd + 10);
-  let p = zip.readUInt32LE(eocd + 16);
-  for (let i = 0; i < count; i++) {
-    assert.equal(zip.readUInt32LE(p), 0x02014b50, 'central directory entry signature');
-    const method = zip.readUInt16LE(p + 10);
-    const compressed = zip.readUInt32LE(p + 20);
-    const nameLength = zip.readUInt16LE(p + 28);
-    const extra = zip.readUInt16LE(p + 30);
-    const comment = zip.readUInt16LE(p + 32);
-    const local = zip.readUInt32LE(p + 42);
-    const entry = zip.subarray(p + 46, p + 46 + nameLength).toString('utf8');
-    if (entry === name) {
-      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-      const data = zip.subarray(start, start + compressed);
-      return method === 0 ? data : inflateRawSync(data);
-    }
-    p += 46 + nameLength + extra + comment;
-  }
-  return null;
 }
 
 for (const target of dialectTargets()) {
