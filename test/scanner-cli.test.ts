@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { twinPublicAddress } from '../src/twin/index.ts';
 import { deviceIdResponse, modbus, reportServerIdResponse, type ModbusMessage } from '../src/protocols/modbus/index.ts';
 
 const BIN = fileURLToPath(new URL('../bin/otscope.js', import.meta.url));
@@ -72,7 +73,20 @@ function otscope(args: string[]): Promise<{ status: number | null; stdout: strin
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
 
-const lines = (text: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { ip: string; port: number; protocol: string; identity?: Record<string, unknown> });
+interface Line {
+  ip: string;
+  via?: string;
+  port: number;
+  protocol: string;
+  identity?: Record<string, unknown>;
+}
+
+/** Observations keyed by the loopback address probed (`via` for twin-mapped ones, else `ip`). */
+const lines = (text: string) =>
+  text.split('\n').filter(Boolean).map((l) => {
+    const o = JSON.parse(l) as Line;
+    return { ...o, ip: o.via ?? o.ip, reportedIp: o.ip };
+  });
 
 const devices = await modbusDevices(1, 64);
 after(() => devices.close());
@@ -104,6 +118,9 @@ test('the block-list is honoured: listed addresses get no connection, the rest a
   for (let i = 1; i <= 7; i++) assert.equal(devices.connections.get(`127.77.1.${i}`) ?? 0, before.get(`127.77.1.${i}`) ?? 0, `127.77.1.${i} was contacted`);
   assert.equal(devices.connections.get('127.77.1.20') ?? 0, before.get('127.77.1.20') ?? 0);
   const one = lines(r.stdout).find((o) => o.ip === '127.77.1.9')!;
+  // Loopback devices stand for the twin's public addresses (src/twin), reported as ip with via.
+  assert.equal(one.via, '127.77.1.9');
+  assert.equal(one.reportedIp, twinPublicAddress('127.77.1.9'));
   assert.deepEqual(
     { vendor: one.identity?.vendor, orderNumber: one.identity?.orderNumber, firmware: one.identity?.firmware },
     { vendor: 'Otscope Test', orderNumber: 'T-127.77.1.9', firmware: 'V1.0' },
@@ -172,7 +189,8 @@ test('--submit posts observations in batches to /api/v1/observations with the be
   assert.equal(received.reduce((n, b) => n + b.count, 0), 8);
   assert.ok(received.every((b) => b.auth === 'Bearer sensor-token' && b.count <= 1000));
   const o = received[0].first;
-  assert.deepEqual(Object.keys(o).sort(), ['identity', 'ip', 'observedAt', 'port', 'protocol', 'source', 'transport']);
+  assert.deepEqual(Object.keys(o).sort(), ['identity', 'ip', 'observedAt', 'port', 'protocol', 'source', 'transport', 'via']);
+  assert.equal(o.ip, twinPublicAddress(String(o.via)));
   assert.equal(o.transport, 'tcp');
   assert.equal(o.protocol, 'modbus');
   assert.match(String(o.observedAt), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);

@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import type { Observation } from '../model/index.ts';
 import { loadRegionPack, type RegionPack } from '../regions/index.ts';
 import {
-  AddressSet, Checkpoint, Plan, Submitter, checkScope, enterpriseNetworks, isScanError, parsePorts, readCidrFile, resolveTargets, scan,
+  AddressSet, Checkpoint, Plan, Submitter, checkScope, enterpriseNetworks, isScanError, noTwinMapping, parsePorts, twinMapping, readCidrFile, resolveTargets, scan,
 } from '../scanner/index.ts';
 
 const USAGE = `Usage: otscope scan TARGET... [options]
@@ -26,6 +26,7 @@ const USAGE = `Usage: otscope scan TARGET... [options]
   --resume FILE        checkpoint file: a killed scan run again with it covers every pair exactly once
   --seed N             key of the scan order (default: random, or the resume file's)
   --output ndjson|none one observation per line on stdout (default ndjson)
+  --no-twin-map        report loopback addresses as probed (default: as the twin's public addresses, with via)
   --submit URL         post observations to URL/api/v1/observations in batches of at most 1000
   --token T            bearer token for --submit`;
 
@@ -45,12 +46,13 @@ interface Args {
   output: 'ndjson' | 'none';
   submit?: string;
   token?: string;
+  twinMap: boolean;
 }
 
 const VALUED = new Set(['--ports', '--rate', '--concurrency', '--per-device', '--timeout', '--retries', '--scope', '--blocklist', '--resume', '--seed', '--output', '--submit', '--token']);
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { targets: [], rate: 1000, concurrency: 256, perDevice: 1, timeout: 1500, retries: 1, intrusive: false, output: 'ndjson' };
+  const a: Args = { targets: [], rate: 1000, concurrency: 256, perDevice: 1, timeout: 1500, retries: 1, intrusive: false, output: 'ndjson', twinMap: true };
   const num = (name: string, v: string, min: number): number | string => {
     const n = Number(v);
     return Number.isFinite(n) && n >= min && v.trim() !== '' ? n : `${name} needs a number ≥ ${min}, not '${v}'`;
@@ -77,6 +79,7 @@ function parseArgs(argv: string[]): Args | string {
       case '--retries': n = num(arg, value!, 0); if (typeof n === 'number') a.retries = Math.floor(n); break;
       case '--seed': n = num(arg, value!, 0); if (typeof n === 'number') a.seed = Math.floor(n) >>> 0; break;
       case '--intrusive': a.intrusive = true; break;
+      case '--no-twin-map': a.twinMap = false; break;
       case '--scope': a.scope = value; break;
       case '--blocklist': a.blocklist = value; break;
       case '--resume': a.resume = value; break;
@@ -156,6 +159,7 @@ async function scanCommand(args: Args): Promise<number> {
     blocklist: blocklist ?? new AddressSet([]),
     checkpoint,
     signal: controller.signal,
+    publicAddress: args.twinMap ? twinMapping : noTwinMapping,
     onObservation(o: Observation) {
       if (args.output === 'ndjson') lines.push(JSON.stringify(o));
       submitter?.add(o);

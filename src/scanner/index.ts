@@ -13,4 +13,4 @@ export { TokenBucket } from './rate.ts';
 export { PROBES, probeFor, type Probe, type ProbeContext, type ProbeResult } from './probes/index.ts';
 export { scan, type ScanOptions, type ScanStats } from './scanner.ts';
 export { Submitter, enterpriseNetworks, SUBMIT_BATCH, type SubmitStats } from './submit.ts';
-export { noTwinMapping, type PublicAddressOf } from './twin-address.ts';
+export { noTwinMapping, twinMapping, type PublicAddressOf } from './twin-address.ts';
