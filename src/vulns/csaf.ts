@@ -21,6 +21,8 @@ export interface AdvisoryCve {
   summary: string | null;
   knownExploited: boolean;
   remediations: Remediation[];
+  /** Reference URLs (CVE JSON 5 `references`, CNVD `referenceLink`); CSAF keeps its own in the document. */
+  references?: string[];
 }
 
 export interface AdvisoryProduct {
@@ -68,7 +70,8 @@ export type ImportProblemCode =
   | 'no-product-id'
   | 'no-cves'
   | 'too-many-products'
-  | 'trailing-zero-restored';
+  | 'trailing-zero-restored'
+  | 'severity-unknown';
 
 export interface ImportProblem {
   productId?: string;

@@ -1,4 +1,4 @@
-// Vulnerability knowledge base core: CSAF import, version ranges, identity matching. Pure: no
+// Vulnerability knowledge base core: CSAF 2.0, CVE JSON 5 and CNVD XML import, version ranges, identity matching. Pure: no
 // storage, no HTTP. Advisories and ranges are plain data (JSON round-trips), so storage can keep
 // NormalizedAdvisory as is and rebuild the index from it.
 export { compareVersions, formatVersion, parseVersion, type Version } from './version.ts';
@@ -28,3 +28,7 @@ export {
   type PartNumber,
 } from './normalize.ts';
 export { buildIndex, matchIdentity, VulnIndex, type Match } from './match.ts';
+export { importCveRecord, isCveRecord } from './cve5.ts';
+export { importCnvdXml, isCnvdXml, normaliseChineseRange, type CnvdImport, type CnvdRecord } from './cnvd.ts';
+export { detectFormat, importDocument, type AdvisoryFormat, type DocumentImport, type ImportedRecord } from './import.ts';
+export { parseXml, type XmlElement, type XmlResult } from './xml.ts';

@@ -185,6 +185,7 @@ export function buildIndex(advisories: Iterable<NormalizedAdvisory>): VulnIndex 
 
 const RANK: Record<Confidence, number> = { confirmed: 3, likely: 2, possible: 1 };
 const NONE: readonly Match[] = Object.freeze([]);
+const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, none: 0 };
 
 /**
  * The advisories that apply to one device. One Match per advisory: the strongest product leaf
@@ -297,11 +298,14 @@ function computeMatches(index: VulnIndex, identity: DeviceIdentity): readonly Ma
     let bestConfidence: Confidence = 'possible';
     let cves: string[] | null = null;
     let cvss: number | null = null;
+    // CNVD publishes a level without a score: the product's own severity stands when no CVSS does
+    let level: Severity = 'none';
     for (; i < candidates.length && candidates[i].entry.advisory === advisory; i++) {
       const c = candidates[i];
       const confidence = verdict(c.entry, c.how, fw, serial);
       if (confidence === null) continue;
       const p = c.entry.product;
+      if (SEVERITY_RANK[p.severity] > SEVERITY_RANK[level]) level = p.severity;
       if (best === null) {
         cves = p.cves;
         cvss = p.cvss;
@@ -322,7 +326,7 @@ function computeMatches(index: VulnIndex, identity: DeviceIdentity): readonly Ma
         cves: [...(cves ?? [])],
         confidence: bestConfidence,
         reason: `${best.entry.where}: ${best.identified}; ${detail(best.entry, fw, fwText, serial)}`,
-        severity: severityOf(cvss),
+        severity: cvss !== null ? severityOf(cvss) : level,
         cvss,
       }),
     );
