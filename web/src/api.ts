@@ -32,7 +32,7 @@ export interface Overview {
     openWarnings: number;
   };
   cities: Array<{ code: string; name: string; assets: number; vulnerableAssets: number; events: number }>;
-  protocols: Array<{ protocol: string; services: number }>;
+  protocols: Array<{ protocol: string; assets: number }>;
   vendors: Array<{ vendor: string; assets: number }>;
 }
 
@@ -101,6 +101,18 @@ export interface WarningEvidence {
 }
 
 export type WarningStep = 'issue' | 'acknowledge' | 'remediate' | 'verify';
+
+export interface WarningDetail extends Warning {
+  issuedAt: string | null;
+  verifyRequestedAt: string | null;
+  overdueAt: string | null;
+  resolvedAt: string | null;
+  overdue: boolean;
+  findings: Array<{ id: string; ip: string; port: number; advisoryId: string; cves: string[]; severity: string; cvss: number | null; status: string; product: string | null; firmware: string | null }>;
+  transitions: Array<{ from: string; to: string; actor: string | null; note: string | null; at: string }>;
+  evidence: Array<WarningEvidence & { note: string | null; uploadedBy: string | null }>;
+  escalations: Array<{ reason: string; recipients: Array<{ username: string; role: string; regionCode: string | null }>; at: string }>;
+}
 
 export interface Enterprise {
   id: string;
@@ -183,6 +195,8 @@ export const api = {
   findings: (query: Query) => request<Page<Finding>>('GET', '/findings', query),
   warnings: (query: Query) => request<Page<Warning>>('GET', '/warnings', query),
   enterprises: (query: Query) => request<Page<Enterprise>>('GET', '/enterprises', query),
+  warning: (id: string) => request<WarningDetail>('GET', `/warnings/${encodeURIComponent(id)}`),
+  evidence: (id: string, evidenceId: string) => download(`/warnings/${encodeURIComponent(id)}/evidence/${encodeURIComponent(evidenceId)}`),
   warningStep: (id: string, step: WarningStep, note?: string) =>
     request<Warning>('POST', `/warnings/${encodeURIComponent(id)}/${step}`, undefined, note ? { note } : {}),
   uploadEvidence: (id: string, file: { name: string; contentType: string; content: string }) =>

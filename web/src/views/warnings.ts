@@ -1,8 +1,9 @@
-import { api, type Warning, type WarningStep } from '../api.ts';
+import { api, type Warning, type WarningDetail, type WarningStep } from '../api.ts';
 import { severityBadge, stateBadge } from '../components/badges.ts';
 import { errorMessage } from '../components/error-box.ts';
 import { renderListPage } from '../components/list-page.ts';
-import { h } from '../dom.ts';
+import { dataTable } from '../components/data-table.ts';
+import { clear, h } from '../dom.ts';
 import { formatTime, orDash } from '../format.ts';
 import { t, tValue, type MessageKey } from '../i18n.ts';
 import { session } from '../session.ts';
@@ -77,24 +78,91 @@ async function run(w: Warning, action: Action): Promise<boolean> {
   }
 }
 
+function save(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { attrs: { href: url, download: filename } });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 async function downloadBulletin(w: Warning): Promise<void> {
   try {
-    const blob = await api.bulletin(w.id);
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { attrs: { href: url, download: `通报-${w.enterpriseName ?? w.enterpriseId}.docx` } });
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    save(await api.bulletin(w.id), `通报-${w.enterpriseName ?? w.enterpriseId}.docx`);
   } catch (e) {
     window.alert(errorMessage(e));
   }
+}
+
+/** The warning's findings, history, evidence and escalations, under the list. */
+async function showDetail(panel: HTMLElement, w: Warning): Promise<void> {
+  let d: WarningDetail;
+  try {
+    d = await api.warning(w.id);
+  } catch (e) {
+    window.alert(errorMessage(e));
+    return;
+  }
+  const section = (title: MessageKey, body: HTMLElement) => h('div', { class: 'table-wrap' }, h('h3', { class: 'panel-title', style: 'margin-top:16px' }, t(title)), body);
+  clear(panel);
+  panel.append(
+    h(
+      'section',
+      { class: 'panel list-page', testid: 'warning-detail' },
+      h('h2', { class: 'panel-title' }, d.title, ' ', stateBadge(d.state), ' ', h('button', { class: 'btn small ghost', attrs: { type: 'button' }, on: { click: () => clear(panel) } }, t('detail.close'))),
+      section(
+        'detail.findings',
+        dataTable('warning-findings', [
+          { label: 'col.endpoint', class: 'mono', cell: (f) => `${f.ip}:${f.port}` },
+          { label: 'col.productModel', cell: (f) => orDash(f.product) },
+          { label: 'col.firmware', class: 'mono', cell: (f) => orDash(f.firmware) },
+          { label: 'col.cves', class: 'mono', cell: (f) => f.cves.join(' ') },
+          { label: 'col.severity', class: 'nowrap', cell: (f) => severityBadge(f.severity, f.cvss) },
+          { label: 'col.state', cell: (f) => (f.status === 'open' ? t('finding.open') : f.status === 'fixed' ? t('finding.fixed') : f.status) },
+        ], d.findings),
+      ),
+      section(
+        'detail.history',
+        dataTable('warning-history', [
+          { label: 'col.time', class: 'mono nowrap', cell: (x) => formatTime(x.at) },
+          { label: 'col.change', class: 'nowrap', cell: (x) => [stateBadge(x.from), ' → ', stateBadge(x.to)] },
+          { label: 'col.actor', cell: (x) => x.actor ?? t('detail.platform') },
+          { label: 'col.note', cell: (x) => orDash(x.note) },
+        ], d.transitions),
+      ),
+      section(
+        'detail.evidence',
+        dataTable('warning-evidence', [
+          { label: 'col.time', class: 'mono nowrap', cell: (e) => formatTime(e.uploadedAt) },
+          {
+            label: 'col.file',
+            cell: (e) => h('button', { class: 'btn small ghost', attrs: { type: 'button' }, on: { click: () => void api.evidence(d.id, e.id).then((b) => save(b, e.name), (err: unknown) => window.alert(errorMessage(err))) } }, e.name),
+          },
+          { label: 'col.size', class: 'num', cell: (e) => e.size },
+          { label: 'col.note', cell: (e) => orDash(e.note) },
+          { label: 'col.actor', cell: (e) => orDash(e.uploadedBy) },
+        ], d.evidence),
+      ),
+      d.escalations.length
+        ? section(
+            'detail.escalations',
+            dataTable('warning-escalations', [
+              { label: 'col.time', class: 'mono nowrap', cell: (x) => formatTime(x.at) },
+              { label: 'col.recipients', cell: (x) => orDash(x.recipients.map((r) => `${r.username}（${tValue('role', r.role)}）`).join('、')) },
+            ], d.escalations),
+          )
+        : null,
+    ),
+  );
+  panel.scrollIntoView({ behavior: 'smooth', block: 'start' });
 }
 
 export async function warningsView(ctx: ViewContext): Promise<void> {
   const { root, params } = ctx;
   const role = session.user()?.role;
   const reload = () => void warningsView(ctx);
+  const detailPanel = h('div', { testid: 'warning-detail-panel' });
   await renderListPage<Warning>(root, params, {
     route: 'warnings',
     testid: 'warnings-table',
@@ -145,9 +213,11 @@ export async function warningsView(ctx: ViewContext): Promise<void> {
               t(action.key),
             ),
           ),
+          h('button', { class: 'btn small ghost', testid: 'warning-details', attrs: { type: 'button' }, on: { click: () => void showDetail(detailPanel, w) } }, t('action.details')),
           h('button', { class: 'btn small ghost', testid: 'warning-bulletin', attrs: { type: 'button' }, on: { click: () => void downloadBulletin(w) } }, t('action.bulletin')),
           ]),
       },
     ],
   });
+  root.appendChild(detailPanel);
 }
