@@ -5,12 +5,14 @@ import { writeFile } from 'node:fs/promises';
 import { DEFAULT_TWIN_CIDR, startTwin, TWIN_DEFAULTS, type Twin } from '../twin/index.ts';
 
 const USAGE = `Usage: otscope twin --devices N --seed S [--cidr ${DEFAULT_TWIN_CIDR}] [--truth FILE]
-                    [--max-connections N] [--idle-timeout MS]
+                    [--bind shared|per-address] [--max-connections N] [--idle-timeout MS]
 
   --devices N          simulated devices, each at its own 127.x.y.z address of the CIDR
   --seed S             fixes personas, firmware, serials and names: same seed, same province
   --cidr C             where the devices live; must lie inside 127.0.0.0/8
   --truth FILE         write the ground truth (JSON array, one object per device) once listening
+  --bind MODE          shared: one 0.0.0.0 socket per TCP port (default); per-address: one
+                       socket per device, so other software keeps the port on other addresses
   --max-connections N  open TCP connections across the twin (default ${TWIN_DEFAULTS.maxConnections})
   --idle-timeout MS    close a TCP connection idle this long (default ${TWIN_DEFAULTS.idleTimeoutMs})
 
@@ -24,6 +26,7 @@ interface Args {
   truth?: string;
   maxConnections?: number;
   idleTimeoutMs?: number;
+  bind?: 'shared' | 'per-address';
 }
 
 function parseArgs(argv: string[]): Args | string {
@@ -47,7 +50,11 @@ function parseArgs(argv: string[]): Args | string {
       else if (flag === '--seed') out.seed = need();
       else if (flag === '--cidr') out.cidr = need();
       else if (flag === '--truth') out.truth = need();
-      else if (flag === '--max-connections') out.maxConnections = int();
+      else if (flag === '--bind') {
+        const v = need();
+        if (v !== 'shared' && v !== 'per-address') return `--bind takes shared or per-address, not ${v}`;
+        out.bind = v;
+      } else if (flag === '--max-connections') out.maxConnections = int();
       else if (flag === '--idle-timeout') out.idleTimeoutMs = int();
       else return `unknown option ${flag}`;
     } catch (e) {
@@ -79,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let twin: Twin;
   try {
-    twin = await startTwin({ devices: args.devices, seed: args.seed, cidr: args.cidr, maxConnections: args.maxConnections, idleTimeoutMs: args.idleTimeoutMs });
+    twin = await startTwin({ devices: args.devices, seed: args.seed, cidr: args.cidr, maxConnections: args.maxConnections, idleTimeoutMs: args.idleTimeoutMs, bind: args.bind });
   } catch (e) {
     console.error(`otscope twin: ${(e as Error).message}`);
     return 1;

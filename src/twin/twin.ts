@@ -28,6 +28,13 @@ export interface TwinOptions {
   idleTimeoutMs?: number;
   /** Compute the ground truth (on by default; large twins can skip it). */
   truth?: boolean;
+  /**
+   * shared (default): one 0.0.0.0 socket per TCP port, per-address only where that fails.
+   * per-address: one socket per device and port from the start. A shared socket keeps every
+   * other program from that port on all of loopback (Linux refuses a specific bind next to a
+   * listening wildcard), so tests that run beside other twins or real servers use per-address.
+   */
+  bind?: 'shared' | 'per-address';
 }
 
 export interface TwinDevice {
@@ -184,7 +191,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   for (const [key, { endpoint, devices: offering }] of wanted) {
     const status: ServiceStatus = { ...endpoint, mode: 'shared', devices: offering.length, failures: [] };
     services.push(status);
-    if (endpoint.transport === 'tcp') {
+    if (endpoint.transport === 'tcp' && options.bind !== 'per-address') {
       const shared = createServer({ pauseOnConnect: false }, onConnection(endpoint.protocol));
       try {
         await listenTcp(shared, '0.0.0.0', endpoint.port);
