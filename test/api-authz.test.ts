@@ -329,7 +329,7 @@ for (const target of dialectTargets()) {
         const here = assets.filter((k) => ASSETS[k].cityCode === c.code).length;
         assert.deepEqual([c.assets, c.vulnerableAssets, c.events], [here, here, 0], `${p} overview city ${c.code}`);
       }
-      assert.deepEqual(r.body.protocols, n ? [{ protocol: 's7comm', services: n }] : [], `${p} overview protocols`);
+      assert.deepEqual(r.body.protocols, n ? [{ protocol: 's7comm', assets: n }] : [], `${p} overview protocols`);
       assert.deepEqual(r.body.vendors, n ? [{ vendor: 'Siemens', assets: n }] : [], `${p} overview vendors`);
     }
 

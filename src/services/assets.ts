@@ -1,7 +1,7 @@
 // The asset inventory as an actor may see it: filters, paging, services and identity per asset.
 import { appError } from '../errors.ts';
 import type { Actor, DeviceIdentity } from '../model/index.ts';
-import { can, inScope } from '../access/index.ts';
+import { can, inScope, scopeKind } from '../access/index.ts';
 import type { ServiceContext } from './context.ts';
 import { page, type Page, type PageQuery } from './paging.ts';
 import { containsText } from './text-search.ts';
@@ -31,6 +31,23 @@ export interface AssetView {
   identity: DeviceIdentity;
 }
 
+/**
+ * The total of a page from the running counters when one counter answers the filter exactly
+ * (region, enterprise, and one of vendor or protocol), so a page over a million assets does not
+ * count them. Other filters (free text, vendor with protocol) count the rows.
+ */
+async function countFromCounters(ctx: ServiceContext, actor: Actor, q: AssetQuery): Promise<{ n: number }> {
+  const [metric, key] = q.vendor ? ['vendor', q.vendor] : q.protocol ? ['protocol', q.protocol] : ['assets', ''];
+  const rowsOf = q.enterprise ?? (scopeKind(actor.role) === 'enterprise' ? (actor.enterpriseId ?? '') : '*');
+  let query = ctx.store.db.selectFrom('statCounters').where(inScope(actor)).where('metric', '=', metric).where('key', '=', key).where('enterpriseId', '=', rowsOf);
+  const region = q.region ? ctx.regions.get(q.region) : null;
+  if (region?.level === 'city') query = query.where('cityCode', '=', region.code);
+  if (region?.level === 'county') query = query.where('countyCode', '=', region.code);
+  if (region?.level === 'province') query = query.where('provinceCode', '=', region.code);
+  const row = await query.select((eb) => eb.fn.sum<number>('n').as('n')).executeTakeFirst();
+  return { n: Number(row?.n ?? 0) };
+}
+
 export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuery): Promise<Page<AssetView>> {
   if (!can(actor, 'read:assets')) throw appError('FORBIDDEN');
   const db = ctx.store.db;
@@ -55,6 +72,7 @@ export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuer
     );
   }
   const { limit, offset } = page(q);
+  const counted = q.q || (q.vendor && q.protocol) ? null : countFromCounters(ctx, actor, q);
   const [rows, count] = await Promise.all([
     query
       .leftJoin('enterprises', 'enterprises.id', 'assets.enterpriseId')
@@ -64,7 +82,7 @@ export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuer
       .limit(limit)
       .offset(offset)
       .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    counted ?? query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   const ids = rows.map((r) => r.id);
   const [services, identities, findings] = ids.length

@@ -5,7 +5,12 @@ import { sql, type Transaction } from 'kysely';
 import { bulkWrite, type Database, type StatCounterTable, type Store } from '../storage/index.ts';
 import type { Placement } from './attribution.ts';
 
-export type Metric = 'assets' | 'vendor' | 'services' | 'vulnerable' | 'findings' | 'events';
+/**
+ * assets: assets; vendor (key vendor): assets by identity vendor; protocol (key protocol): assets
+ * exposing at least one service of that protocol; vulnerable: assets with an open finding;
+ * findings: open findings; events: events.
+ */
+export type Metric = 'assets' | 'vendor' | 'protocol' | 'vulnerable' | 'findings' | 'events';
 
 /** Where a counted thing sits; nullable like the rows it describes. */
 export type CountedPlace = Pick<Placement, 'cityCode' | 'countyCode' | 'enterpriseId'> & { provinceCode: string | null };
@@ -54,13 +59,13 @@ export async function recount(store: Store): Promise<void> {
       d.add('assets', '', a, Number(a.n));
       if (a.vendor !== null) d.add('vendor', a.vendor, a, Number(a.n));
     }
-    const services = await trx
+    const protocols = await trx
       .selectFrom('services')
       .innerJoin('assets', 'assets.id', 'services.assetId')
-      .select(['assets.provinceCode', 'assets.cityCode', 'assets.countyCode', 'assets.enterpriseId', 'services.protocol', (eb) => eb.fn.countAll<number>().as('n')])
+      .select(['assets.provinceCode', 'assets.cityCode', 'assets.countyCode', 'assets.enterpriseId', 'services.protocol', (eb) => eb.fn.count<number>('services.assetId').distinct().as('n')])
       .groupBy(['assets.provinceCode', 'assets.cityCode', 'assets.countyCode', 'assets.enterpriseId', 'services.protocol'])
       .execute();
-    for (const s of services) d.add('services', s.protocol, s, Number(s.n));
+    for (const s of protocols) d.add('protocol', s.protocol, s, Number(s.n));
     const findings = await trx
       .selectFrom('findings')
       .where('status', '=', 'open')

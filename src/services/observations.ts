@@ -262,6 +262,13 @@ async function writeServices(
     (await selectIn(ctx, assetIds, (ids) => trx.selectFrom('services').selectAll().where('assetId', 'in', ids).execute())).map((s) => [endpointKey(s.assetId, s.port, s.transport), s]),
   );
   const rows: ServiceTable[] = [];
+  // Protocols each asset exposes, before and after the batch, for the per-protocol asset counts.
+  const protocolsBefore = new Map<string, Set<string>>();
+  const endpointProtocol = new Map<string, string>();
+  for (const [k, s] of stored) {
+    (protocolsBefore.get(s.assetId) ?? protocolsBefore.set(s.assetId, new Set()).get(s.assetId)!).add(s.protocol);
+    endpointProtocol.set(k, s.protocol);
+  }
   for (const [k, e] of byEndpoint) {
     const old = stored.get(k);
     const asset = assets.get(e.v.ip)!;
@@ -275,12 +282,19 @@ async function writeServices(
       firstSeen: old && old.firstSeen < e.first ? old.firstSeen : e.first,
       lastSeen: old && old.lastSeen > e.last ? old.lastSeen : e.last,
     };
-    if (!old) counters.add('services', row.protocol, asset, 1);
-    else if (old.protocol !== row.protocol) {
-      counters.add('services', old.protocol, asset, -1);
-      counters.add('services', row.protocol, asset, 1);
-    }
+    endpointProtocol.set(k, row.protocol);
     if (!old || old.protocol !== row.protocol || old.firstSeen !== row.firstSeen || old.lastSeen !== row.lastSeen) rows.push(row);
+  }
+  const protocolsAfter = new Map<string, Set<string>>();
+  for (const [k, protocol] of endpointProtocol) {
+    const assetId = k.slice(0, k.indexOf('|'));
+    (protocolsAfter.get(assetId) ?? protocolsAfter.set(assetId, new Set()).get(assetId)!).add(protocol);
+  }
+  for (const asset of assets.values()) {
+    const before = protocolsBefore.get(asset.id) ?? new Set<string>();
+    const after = protocolsAfter.get(asset.id) ?? new Set<string>();
+    for (const p of after) if (!before.has(p)) counters.add('protocol', p, asset, 1);
+    for (const p of before) if (!after.has(p)) counters.add('protocol', p, asset, -1);
   }
   await bulkWrite(ctx.store, trx, rows, (chunk) =>
     trx

@@ -53,10 +53,10 @@ export async function moveAssets(ctx: ServiceContext, trx: Transaction<Database>
       counters.add('vendor', asset.vendor, from, -1);
       counters.add('vendor', asset.vendor, to, 1);
     }
-    const services = await trx.selectFrom('services').select('protocol').where('assetId', '=', asset.id).execute();
-    for (const s of services) {
-      counters.add('services', s.protocol, from, -1);
-      counters.add('services', s.protocol, to, 1);
+    const protocols = await trx.selectFrom('services').select('protocol').distinct().where('assetId', '=', asset.id).execute();
+    for (const s of protocols) {
+      counters.add('protocol', s.protocol, from, -1);
+      counters.add('protocol', s.protocol, to, 1);
     }
     const open = await trx.selectFrom('findings').select((eb) => eb.fn.countAll<number>().as('n')).where('assetId', '=', asset.id).where('status', '=', 'open').executeTakeFirstOrThrow();
     const n = Number(open.n);

@@ -1,4 +1,4 @@
-// The overview: totals and per-city figures for the map, within the actor's scope. Asset, service,
+// The overview: totals and per-city figures for the map, within the actor's scope. Asset, protocol,
 // finding and event figures come from the running counters (counters.ts), so the cost does not
 // grow with the number of assets.
 import { appError } from '../errors.ts';
@@ -9,7 +9,8 @@ import type { ServiceContext } from './context.ts';
 export interface Overview {
   totals: { assets: number; vulnerableAssets: number; findings: number; events: number; enterprises: number; openWarnings: number };
   cities: { code: string; name: string; assets: number; vulnerableAssets: number; events: number }[];
-  protocols: { protocol: string; services: number }[];
+  /** Assets exposing each protocol. */
+  protocols: { protocol: string; assets: number }[];
   vendors: { vendor: string; assets: number }[];
 }
 
@@ -58,7 +59,7 @@ export async function overview(ctx: ServiceContext, actor: Actor): Promise<Overv
       vulnerableAssets: perCity('vulnerable', c.code),
       events: perCity('events', c.code),
     })),
-    protocols: byKey('services').slice(0, 20).map(([protocol, services]) => ({ protocol, services })),
+    protocols: byKey('protocol').slice(0, 20).map(([protocol, assets]) => ({ protocol, assets })),
     vendors: byKey('vendor').slice(0, 15).map(([vendor, assets]) => ({ vendor, assets })),
   };
 }

@@ -84,10 +84,13 @@ async function up001(db: Db): Promise<void> {
     .addColumn('first_seen', 'text', (c) => c.notNull())
     .addColumn('last_seen', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('assets_city').on('assets').columns(['city_code', 'county_code']).execute();
-  await db.schema.createIndex('assets_enterprise').on('assets').column('enterprise_id').execute();
-  await db.schema.createIndex('assets_vendor').on('assets').column('vendor').execute();
+  // Inventory pages are ordered by address within a filter: each filter column leads an index
+  // that ends in ip_key, so a page is an index range scan, not a sort of the whole match.
   await db.schema.createIndex('assets_by_ip_key').on('assets').column('ip_key').execute();
+  await db.schema.createIndex('assets_city_ip').on('assets').columns(['city_code', 'ip_key']).execute();
+  await db.schema.createIndex('assets_county_ip').on('assets').columns(['county_code', 'ip_key']).execute();
+  await db.schema.createIndex('assets_enterprise_ip').on('assets').columns(['enterprise_id', 'ip_key']).execute();
+  await db.schema.createIndex('assets_vendor_ip').on('assets').columns(['vendor', 'ip_key']).execute();
 
   await db.schema
     .createTable('services')

@@ -107,7 +107,7 @@ export const inventoryRoutes = (ctx: ServiceContext): FastifyPluginAsync => asyn
             properties: {
               totals: { type: 'object', properties: { assets: count, vulnerableAssets: count, findings: count, events: count, enterprises: count, openWarnings: count } },
               cities: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' }, assets: count, vulnerableAssets: count, events: count } } },
-              protocols: { type: 'array', items: { type: 'object', properties: { protocol: { type: 'string' }, services: count } } },
+              protocols: { type: 'array', items: { type: 'object', properties: { protocol: { type: 'string' }, assets: count } } },
               vendors: { type: 'array', items: { type: 'object', properties: { vendor: { type: 'string' }, assets: count } } },
             },
           },

@@ -81,7 +81,7 @@ export async function overviewView({ root }: ViewContext): Promise<Dispose | voi
     clear(cities);
     cities.appendChild(cityTable(rows));
     map.setOption(mapOption(rows, geo));
-    protocols.setOption(barOption(next.protocols.map((p) => [p.protocol, p.services]), PALETTE.accent));
+    protocols.setOption(barOption(next.protocols.map((p) => [p.protocol, p.assets]), PALETTE.accent));
     vendors.setOption(barOption(next.vendors.map((v) => [v.vendor, v.assets]), '#ffb74d'));
     emptyNote(protocolEl, next.protocols.length === 0);
     emptyNote(vendorEl, next.vendors.length === 0);
