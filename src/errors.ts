@@ -10,6 +10,8 @@ export const ERRORS = {
   INVALID_ADVISORY: { status: 400, message: 'Not a CSAF 2.0 advisory this platform can import' },
   OUT_OF_REGION: { status: 400, message: 'The address is in none of the region\'s ranges nor in a registered enterprise network' },
   INVALID_ROLE_SCOPE: { status: 400, message: 'The role needs a different scope (region code or enterprise id)' },
+  CAPTURE_UNREADABLE: { status: 400, message: 'The capture file cannot be read' },
+  CAPTURE_NOT_RECOGNIZED: { status: 400, message: 'Not a pcap or pcapng capture (no known magic number)' },
   BATCH_TOO_LARGE: { status: 413, message: 'Too many items in one batch' },
   BODY_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send application/json' },

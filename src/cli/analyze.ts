@@ -5,13 +5,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PROTOCOLS } from '../protocols/index.ts';
 import { analyzeCaptureNdjson, summarizeCapture } from '../traffic/index.ts';
+import { ERRORS } from '../errors.ts';
 
 /** Stable codes of this command's errors (printed as `CODE: path: message`). */
-export const ANALYZE_ERRORS = {
-  CAPTURE_UNREADABLE: 'the file cannot be read',
-  CAPTURE_NOT_RECOGNIZED: 'not a pcap or pcapng capture (no known magic number)',
-} as const;
-export type AnalyzeErrorCode = keyof typeof ANALYZE_ERRORS;
 
 const USAGE = `Usage: otscope analyze <file|dir>... [--format summary|ndjson]
 
@@ -40,8 +36,8 @@ async function expand(path: string, walked: boolean, out: Input[], errors: strin
   for (const name of names) await expand(join(path, name), true, out, errors);
 }
 
-function report(code: AnalyzeErrorCode, path: string, detail?: string): string {
-  return `otscope analyze: ${code}: ${path}: ${detail ?? ANALYZE_ERRORS[code]}`;
+function report(code: 'CAPTURE_UNREADABLE' | 'CAPTURE_NOT_RECOGNIZED', path: string, detail?: string): string {
+  return `otscope analyze: ${code}: ${path}: ${detail ?? ERRORS[code].message}`;
 }
 
 class Output {
