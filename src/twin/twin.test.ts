@@ -108,7 +108,8 @@ async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>
 }
 
 test('a twin of 200 devices answers every service of every device as its ground truth says', async () => {
-  const twin = await startTwin({ devices: 200, seed: 'twin-test', cidr: '127.31.0.0/16' });
+  // Per-address sockets, so this runs beside other twins (other test files, other engineers).
+  const twin = await startTwin({ devices: 200, seed: 'twin-test', cidr: '127.31.0.0/16', bind: 'per-address' });
   try {
     assert.equal(twin.devices.length, 200);
     assert.equal(twin.truth.length, 200);
@@ -133,9 +134,16 @@ test('a twin of 200 devices answers every service of every device as its ground 
   }
 });
 
-test('connections to loopback addresses that are no twin device get nothing', async () => {
+test('one shared socket per port serves every device and drops connections to other addresses', async () => {
   const twin = await startTwin({ devices: 5, seed: 'twin-test', cidr: '127.34.0.0/24', personas: ['schneider-m221-tm221ce24r'] });
   try {
+    const modbus = twin.services.find((s) => s.protocol === 'modbus')!;
+    if (heldElsewhere([modbus]).length) return;
+    assert.equal(modbus.mode, 'shared');
+    for (const d of twin.devices) {
+      const messages = await probeOverNetwork(d, 'modbus', 'tcp', 502);
+      assert.equal(identityFields('modbus', messages).firmware, d.device.identity.firmware, d.address);
+    }
     const got = await new Promise<number>((resolve) => {
       let n = 0;
       const s = connect({ host: '127.34.0.200', port: 502 });
@@ -145,7 +153,7 @@ test('connections to loopback addresses that are no twin device get nothing', as
       s.on('close', () => resolve(n));
       setTimeout(() => (s.destroy(), resolve(n)), 1000);
     });
-    assert.equal(got, 0);
+    assert.equal(got, 0, 'no device at 127.34.0.200: the connection is dropped unanswered');
   } finally {
     await twin.close();
   }
