@@ -235,8 +235,17 @@ for (const target of dialectTargets()) {
     });
 
     test('verification: an observation with the old firmware after the request reopens', { skip }, async () => {
-      const v = await step('A', 'verify', 'entA', { note: '已整改，申请复核' });
+      // The scanner is another module; here the port only records what it was asked to look at again.
+      const asked: unknown[] = [];
+      platform.ctx.reprober = { reprobe: async (services) => void asked.push(...services) };
+      let v;
+      try {
+        v = await step('A', 'verify', 'entA', { note: '已整改，申请复核' });
+      } finally {
+        delete platform.ctx.reprober;
+      }
       assert.equal(v.status, 200, JSON.stringify(v.body));
+      assert.deepEqual(asked.map((s: any) => [s.ip, s.port, s.transport, s.protocol]), [[A.ip, 102, 'tcp', 's7comm']]);
       assert.equal(v.body.state, 'verifying');
       assert.ok(v.body.verifyRequestedAt);
       // Evidence older than the request proves nothing, whatever it says.
@@ -256,8 +265,16 @@ for (const target of dialectTargets()) {
       refused(await step('A', 'verify', 'entA'), 409, 'INVALID_TRANSITION', 'verify straight from reopened');
       assert.equal((await step('A', 'acknowledge', 'entA', { note: '重新签收' })).body.state, 'acknowledged');
       assert.equal((await step('A', 'remediate', 'entA', { note: '已升级固件' })).body.state, 'remediating');
-      // A regulator in scope may ask for verification too.
-      assert.equal((await step('A', 'verify', 'countyA')).body.state, 'verifying');
+      // A regulator in scope may ask for verification too; a scanner that cannot be reached does not
+      // undo the step (the next scheduled scan counts just the same), it is recorded.
+      platform.ctx.reprober = { reprobe: async () => Promise.reject(new Error('scanner unreachable')) };
+      try {
+        assert.equal((await step('A', 'verify', 'countyA')).body.state, 'verifying');
+      } finally {
+        delete platform.ctx.reprober;
+      }
+      const failed = await get('/audit?action=warning.reprobe-failed', 'admin');
+      assert.deepEqual(failed.body.items.map((e: any) => [e.objectId, e.detail.error]), [[ids.A.warning, 'scanner unreachable']]);
       await ingest([s7smart(A.ip, 'V2.5.1', fresh())]);
       const d = await detail('A');
       assert.equal(d.state, 'resolved', JSON.stringify(d.transitions));
@@ -273,9 +290,10 @@ for (const target of dialectTargets()) {
 
     test('every step is in the audit log', { skip }, async () => {
       const r = await get('/audit?pageSize=500', 'admin');
-      const mine = r.body.items.filter((e: any) => e.objectType === 'warning' && e.objectId === ids.A.warning).reverse();
+      // Audit ids order by millisecond only, so steps of one millisecond may sort either way: compare as a multiset.
+      const mine = r.body.items.filter((e: any) => e.objectType === 'warning' && e.objectId === ids.A.warning);
       assert.deepEqual(
-        mine.map((e: any) => `${e.action}:${e.actorName ?? 'platform'}`),
+        mine.map((e: any) => `${e.action}:${e.actorName ?? 'platform'}`).sort(),
         [
           `warning.issue:${users.analyst}`,
           `warning.acknowledge:${users.entA}`,
@@ -286,12 +304,15 @@ for (const target of dialectTargets()) {
           `warning.acknowledge:${users.entA}`,
           `warning.remediate:${users.entA}`,
           `warning.verify:${users.countyA}`,
+          'warning.reprobe-failed:platform',
           'warning.resolve:platform',
-        ],
+        ].sort(),
       );
-      const resolve = mine.at(-1);
-      assert.equal(resolve.detail.evidence[0].verdict, 'fixed');
-      assert.equal(mine[3].detail.sha256, createHash('sha256').update(evidenceBytes).digest('hex'));
+      const resolve = mine.find((e: any) => e.action === 'warning.resolve');
+      assert.deepEqual(resolve.detail.evidence.map((e: any) => [e.endpoint, e.verdict]), [[`${A.ip}:102`, 'fixed']]);
+      const reopen = mine.find((e: any) => e.action === 'warning.reopen');
+      assert.deepEqual(reopen.detail.evidence.map((e: any) => [e.endpoint, e.verdict]), [[`${A.ip}:102`, 'open']]);
+      assert.equal(mine.find((e: any) => e.action === 'warning.evidence').detail.sha256, createHash('sha256').update(evidenceBytes).digest('hex'));
     });
 
     test('the bulletin is a DOCX in Chinese naming every CVE', { skip }, async () => {

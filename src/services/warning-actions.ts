@@ -37,6 +37,28 @@ export const MAX_NOTE = 2000;
 const isRegulator = (a: Actor) => can(a, 'write:warnings');
 const isEnterpriseUser = (a: Actor) => a.role === 'enterprise-user' && can(a, 'read:warnings');
 
+// Transition ids must sort in the order the steps happened, also when two land in one millisecond
+// (newId's random tail would not): within a millisecond the next id is the previous one plus one,
+// as ULID's monotonic mode does it.
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+let lastId = '';
+function nextTransitionId(now: Date): string {
+  const id = newId(now.getTime());
+  if (lastId && id.slice(0, 10) <= lastId.slice(0, 10)) {
+    const digits = [...lastId];
+    for (let i = digits.length - 1; i >= 10; i--) {
+      const v = CROCKFORD.indexOf(digits[i]);
+      if (v < 31) {
+        digits[i] = CROCKFORD[v + 1];
+        break;
+      }
+      digits[i] = '0';
+    }
+    lastId = digits.join('');
+  } else lastId = id;
+  return lastId;
+}
+
 /**
  * Moves one warning along TRANSITIONS inside `trx`. `actor` null = the platform itself.
  * Throws INVALID_TRANSITION when another step got there first or the state does not allow it.
@@ -60,7 +82,7 @@ export async function transition(
   if (Number(r.numUpdatedRows) !== 1) throw appError('INVALID_TRANSITION', `the warning changed state while this ${step} was on its way`);
   await trx
     .insertInto('warningTransitions')
-    .values({ id: newId(now.getTime()), warningId: warning.id, fromState: state, toState: to, actorId: actor?.userId ?? null, actorName: actor?.username ?? null, note, at })
+    .values({ id: nextTransitionId(now), warningId: warning.id, fromState: state, toState: to, actorId: actor?.userId ?? null, actorName: actor?.username ?? null, note, at })
     .execute();
   await audit(trx, actor, `warning.${step}`, 'warning', warning.id, { from: state, to, ...(note ? { note } : {}), ...detail }, now);
 }

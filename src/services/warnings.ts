@@ -146,12 +146,13 @@ export async function getWarning(ctx: ServiceContext, actor: Actor, id: string):
       .selectFrom('events')
       .select(['id', 'kind', 'severity', 'ip', 'summary', 'occurredAt'])
       .where('enterpriseId', '=', w.enterpriseId)
-      .where((eb) => eb.or([eb('kind', 'like', 'warning-%'), ...(assetIps.length ? [eb('ip', 'in', assetIps)] : [])]))
+      // Warning events name their warning in the detail (ids are ULIDs: no LIKE wildcards in them).
+      .where((eb) => eb.or([eb.and([eb('kind', 'like', 'warning-%'), eb('detail', 'like', `%"warningId":"${w.id}"%`)]), ...(assetIps.length ? [eb('ip', 'in', assetIps)] : [])]))
       .where('occurredAt', '>=', w.createdAt)
       .orderBy('occurredAt', 'desc')
       .limit(100)
       .execute(),
-    db.selectFrom('warningTransitions').selectAll().where('warningId', '=', id).orderBy('at').orderBy('id').execute(),
+    db.selectFrom('warningTransitions').selectAll().where('warningId', '=', id).orderBy('id').execute(),
     db
       .selectFrom('warningEvidence')
       .select(['id', 'name', 'contentType', 'size', 'sha256', 'note', 'uploadedBy', 'uploadedAt'])
