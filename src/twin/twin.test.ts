@@ -211,24 +211,36 @@ test('a port already taken is served per device address instead (MQTT next to Mo
   }
 });
 
-test('connections beyond the cap are refused and idle ones are closed', async () => {
+async function closeTimes(address: string, port: number, n: number): Promise<number[]> {
+  const times = await Promise.all(Array.from({ length: n }, () => new Promise<number>((resolve) => {
+    const start = Date.now();
+    const s = connect({ host: address, port });
+    s.on('close', () => resolve(Date.now() - start));
+    s.on('error', () => undefined);
+  })));
+  return times.sort((a, b) => a - b);
+}
+
+test('connections beyond the caps are refused and idle ones are closed', async () => {
   // MQTT: next to Mosquitto the port is per-address, so no other twin's wildcard socket can
   // take these connections.
-  const twin = await startTwin({ devices: 2, seed: 'caps', cidr: '127.37.0.0/24', personas: ['advantech-wise-edge-mosquitto'], maxConnections: 2, idleTimeoutMs: 300, bind: 'per-address' });
+  const personas = ['advantech-wise-edge-mosquitto'];
+  const global = await startTwin({ devices: 2, seed: 'caps', cidr: '127.37.0.0/24', personas, maxConnections: 2, idleTimeoutMs: 300, bind: 'per-address' });
   try {
-    const address = twin.devices[0].address;
-    const opened = await Promise.all([0, 1, 2].map((i) => new Promise<{ closedAt: number }>((resolve) => {
-      const start = Date.now();
-      const s = connect({ host: address, port: 1883, localPort: 0 });
-      void i;
-      s.on('close', () => resolve({ closedAt: Date.now() - start }));
-      s.on('error', () => undefined);
-    })));
-    const times = opened.map((o) => o.closedAt).sort((a, b) => a - b);
-    assert.ok(times[0] < 250, `the third connection is dropped at once (${times[0]} ms)`);
+    const times = await closeTimes(global.devices[0].address, 1883, 3);
+    assert.ok(times[0] < 250, `over the twin's cap: dropped at once (${times[0]} ms)`);
     assert.ok(times[1] >= 250 && times[2] < 3000, `the others are closed by the idle timeout (${times.slice(1)} ms)`);
   } finally {
-    await twin.close();
+    await global.close();
+  }
+  const local = await startTwin({ devices: 2, seed: 'caps', cidr: '127.37.1.0/24', personas, maxConnectionsPerDevice: 1, idleTimeoutMs: 300, bind: 'per-address' });
+  try {
+    const [a, b] = local.devices.map((d) => d.address);
+    const [ta, tb] = await Promise.all([closeTimes(a, 1883, 2), closeTimes(b, 1883, 1)]);
+    assert.ok(ta[0] < 250 && ta[1] >= 250, `one connection per device: the second is dropped (${ta} ms)`);
+    assert.ok(tb[0] >= 250, `another device is not affected (${tb} ms)`);
+  } finally {
+    await local.close();
   }
 });
 

@@ -24,6 +24,8 @@ export interface TwinOptions {
   personas?: readonly string[];
   /** Open TCP connections across the whole twin. */
   maxConnections?: number;
+  /** Open TCP connections to one device (an S7-300 CPU offers 16 or so; scanners need one). */
+  maxConnectionsPerDevice?: number;
   /** A TCP connection idle this long is closed. */
   idleTimeoutMs?: number;
   /** Compute the ground truth (on by default; large twins can skip it). */
@@ -63,7 +65,7 @@ export interface Twin {
   close(): Promise<void>;
 }
 
-export const TWIN_DEFAULTS = { maxConnections: 4096, idleTimeoutMs: 15_000 } as const;
+export const TWIN_DEFAULTS = { maxConnections: 4096, maxConnectionsPerDevice: 32, idleTimeoutMs: 15_000 } as const;
 
 /** Picks personas by weight, deterministically from the seed and the device's index. */
 export function choosePersona(list: readonly Persona[], seed: string | number, index: number): Persona {
@@ -124,6 +126,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   const byAddress = new Map(devices.map((d) => [d.address, d]));
   const maxConnections = options.maxConnections ?? TWIN_DEFAULTS.maxConnections;
   const idleTimeoutMs = options.idleTimeoutMs ?? TWIN_DEFAULTS.idleTimeoutMs;
+  const perDevice = options.maxConnectionsPerDevice ?? TWIN_DEFAULTS.maxConnectionsPerDevice;
+  const openPerDevice = new Map<string, number>();
   const servers: Server[] = [];
   const udpSockets: UdpSocket[] = [];
   const open = new Set<Socket>();
@@ -146,11 +150,13 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const local = localAddress(socket);
     const twin = fixed ?? (local ? byAddress.get(local) : undefined);
     const remote = socket.remoteAddress ?? '';
-    if (!twin || !isLoopback(remote) || open.size >= maxConnections || !protocolsOf(twin.device).includes(protocol)) {
+    const busy = twin ? openPerDevice.get(twin.address) ?? 0 : 0;
+    if (!twin || !isLoopback(remote) || open.size >= maxConnections || busy >= perDevice || !protocolsOf(twin.device).includes(protocol)) {
       socket.destroy();
       return;
     }
     open.add(socket);
+    openPerDevice.set(twin.address, busy + 1);
     const session = new DeviceSession(twin.device, protocol, 'tcp');
     socket.setNoDelay(true);
     socket.setTimeout(idleTimeoutMs, () => socket.destroy());
@@ -160,7 +166,12 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       if (session.closed) socket.end();
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => open.delete(socket));
+    socket.on('close', () => {
+      open.delete(socket);
+      const n = (openPerDevice.get(twin.address) ?? 1) - 1;
+      if (n > 0) openPerDevice.set(twin.address, n);
+      else openPerDevice.delete(twin.address);
+    });
   };
 
   const startUdp = async (protocol: ProtocolName, port: number, twin: TwinDevice): Promise<void> => {
