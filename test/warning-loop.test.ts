@@ -365,8 +365,14 @@ for (const target of dialectTargets()) {
       assert.deepEqual(d.escalations.map((e: any) => e.recipients.map((u: any) => u.username).sort()), [[users.cityB, users.countyB].sort()]);
       assert.ok(d.events.some((e: any) => e.kind === 'warning-overdue'), 'no warning-overdue event');
       assert.deepEqual((await detail('B', 'entB')).escalations.map((e: any) => e.recipients), [[]], 'the enterprise sees who was told');
-      const log = await platform.ctx.store.db.selectFrom('notifications').selectAll().where('warningId', '=', ids.B.warning).where('kind', '=', 'warning-overdue').execute();
-      assert.deepEqual(log.map((n) => `${n.channel}:${n.status}`).sort(), ['email:sent', 'email:sent', 'email:sent', 'webhook:sent']);
+      const log = d.notifications.filter((n: any) => n.kind === 'warning-overdue');
+      assert.deepEqual(log.map((n: any) => `${n.channel}:${n.recipient}:${n.status}:${n.attempts}`).sort(), [
+        `email:${B.contact}:sent:1`,
+        `email:${users.cityB}:sent:1`,
+        `email:${users.countyB}:sent:1`,
+        `webhook:${new URL(platform.ctx.config.webhookUrl!).origin}:sent:1`,
+      ].sort());
+      assert.deepEqual((await detail('B', 'entB')).notifications, [], 'the enterprise sees the notification log');
       const audit = await get('/audit?action=warning.escalate', 'admin');
       assert.ok(audit.body.items.some((e: any) => e.objectId === ids.B.warning), 'no escalation in the audit log');
     });

@@ -28,7 +28,7 @@ export async function markOverdue(ctx: ServiceContext, limit = 500): Promise<str
     .selectFrom('warnings')
     .leftJoin('enterprises', 'enterprises.id', 'warnings.enterpriseId')
     .selectAll('warnings')
-    .select('enterprises.name as enterpriseName')
+    .select(['enterprises.name as enterpriseName', 'enterprises.cityCode as enterpriseCity', 'enterprises.countyCode as enterpriseCounty'])
     .select((eb) => eb.selectFrom('warningFindings').select((e2) => e2.fn.countAll<number>().as('n')).whereRef('warningFindings.warningId', '=', 'warnings.id').as('findingCount'))
     .where('warnings.state', 'in', [...OPEN_STATES])
     .where('warnings.deadline', '<', nowIso)
@@ -38,7 +38,8 @@ export async function markOverdue(ctx: ServiceContext, limit = 500): Promise<str
     .execute();
   const marked: string[] = [];
   for (const w of due) {
-    const recipients = await escalationRecipients(ctx, w.countyCode, w.cityCode);
+    // The enterprise's own county and city (registered), which is where its warnings are placed too.
+    const recipients = await escalationRecipients(ctx, w.enterpriseCounty ?? w.countyCode, w.enterpriseCity ?? w.cityCode);
     const done = await db.transaction().execute(async (trx) => {
       // Once per warning, even with two jobs running on two hosts.
       const r = await trx.updateTable('warnings').set({ overdueAt: nowIso }).where('id', '=', w.id).where('overdueAt', 'is', null).where('state', 'in', [...OPEN_STATES]).executeTakeFirst();

@@ -84,6 +84,8 @@ export function setRetryPolicy(ctx: ServiceContext, policy: RetryPolicy): void {
 export function notifyLater(ctx: ServiceContext, plan: NotificationPlan): void {
   const set = pending.get(ctx) ?? new Set();
   pending.set(ctx, set);
+  // Delivery failures are recorded by notify itself; what could still throw here is the store
+  // (closed under a finished request), and the request that caused the plan is already answered.
   const p = notify(ctx, plan).catch(() => undefined).finally(() => set.delete(p));
   set.add(p);
 }

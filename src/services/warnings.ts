@@ -99,6 +99,8 @@ export interface WarningDetail extends WarningView {
   transitions: { from: WarningState; to: WarningState; actor: string | null; note: string | null; at: string }[];
   evidence: { id: string; name: string; contentType: string; size: number; sha256: string; note: string | null; uploadedBy: string | null; uploadedAt: string }[];
   escalations: { reason: string; recipients: { username: string; role: string; regionCode: string | null }[]; at: string }[];
+  /** Who was told what, and whether it arrived; empty for the enterprise's own users. */
+  notifications: { kind: string; channel: string; recipient: string; status: string; attempts: number; lastError: string | null; createdAt: string; finishedAt: string | null }[];
 }
 
 /** States in which the enterprise still owes a fix; a deadline passed in one of them is overdue. */
@@ -139,7 +141,8 @@ export async function getWarning(ctx: ServiceContext, actor: Actor, id: string):
   const db = ctx.store.db;
   const findings = await bundledFindings(ctx, id);
   const assetIps = [...new Set(findings.map((f) => f.ip))].slice(0, 500);
-  const [enterprise, events, transitions, evidence, escalations] = await Promise.all([
+  const regulator = actor.role !== 'enterprise-user';
+  const [enterprise, events, transitions, evidence, escalations, notifications] = await Promise.all([
     db.selectFrom('enterprises').select('name').where('id', '=', w.enterpriseId).executeTakeFirst(),
     // The warning's own events (overdue) and what happened on its assets since it was opened.
     db
@@ -160,6 +163,15 @@ export async function getWarning(ctx: ServiceContext, actor: Actor, id: string):
       .orderBy('uploadedAt')
       .execute(),
     db.selectFrom('warningEscalations').selectAll().where('warningId', '=', id).orderBy('at').execute(),
+    regulator
+      ? db
+          .selectFrom('notifications')
+          .select(['kind', 'channel', 'recipient', 'status', 'attempts', 'lastError', 'createdAt', 'finishedAt'])
+          .where('warningId', '=', id)
+          .orderBy('createdAt')
+          .limit(200)
+          .execute()
+      : [],
   ]);
   const nowIso = ctx.now().toISOString();
   return {
@@ -188,8 +200,18 @@ export async function getWarning(ctx: ServiceContext, actor: Actor, id: string):
     // Which officials a warning was escalated to is the regulator's business, not the enterprise's.
     escalations: escalations.map((e) => ({
       reason: e.reason,
-      recipients: actor.role === 'enterprise-user' ? [] : (JSON.parse(e.recipients) as { username: string; role: string; regionCode: string | null }[]).map(({ username, role, regionCode }) => ({ username, role, regionCode })),
+      recipients: !regulator ? [] : (JSON.parse(e.recipients) as { username: string; role: string; regionCode: string | null }[]).map(({ username, role, regionCode }) => ({ username, role, regionCode })),
       at: e.at,
     })),
+    // A webhook URL may carry a token in its query: only its origin is shown.
+    notifications: notifications.map((n) => ({ ...n, attempts: Number(n.attempts), recipient: n.channel === 'webhook' ? originOf(n.recipient) : n.recipient })),
   };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'webhook';
+  }
 }

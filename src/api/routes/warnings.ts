@@ -93,6 +93,22 @@ const detail = {
         },
       },
     },
+    notifications: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          kind: { type: 'string' },
+          channel: { type: 'string' },
+          recipient: { type: 'string' },
+          status: { type: 'string' },
+          attempts: { type: 'integer' },
+          lastError: nullableText,
+          createdAt: { type: 'string' },
+          finishedAt: nullableText,
+        },
+      },
+    },
   },
 } as const;
 
