@@ -1,7 +1,8 @@
 // A persona is one real device model as the network sees it: which protocols it speaks and
-// what each of them says about the device. Text values are templates: `{firmware}`, `{serial}`,
-// `{station}`, `{plant}`, `{mac}`, `{hostId}`, `{instance}`, `{fwMajor}`, `{fwMinor}` are filled
-// per deployment (see deploy.ts), so a thousand twins of one model differ as real fleets do.
+// what each of them says about the device. Text values are templates: `{firmware}`, `{fwMajor}`,
+// `{fwMinor}`, `{serial}`, `{station}`, `{plant}`, `{mac}`, `{macSuffix}`, `{hostId}`, `{uuid}`,
+// `{instance}` (BACnet device instance) and `{address}` (the device's LAN address) are filled per
+// deployment (see deploy.ts), so a thousand twins of one model differ as real fleets do.
 import type { DeviceIdentity } from '../model/index.ts';
 
 export type DeviceKind = 'plc' | 'rtu' | 'relay' | 'gateway' | 'io' | 'bms' | 'meter' | 'broker' | 'scada' | 'honeypot';
