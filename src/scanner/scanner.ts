@@ -50,6 +50,8 @@ export interface ScanStats {
   identified: number;
   closed: number;
   errors: number;
+  /** Connects that failed for want of local resources (descriptors, ports) and were repeated. */
+  busy: number;
   aborted: boolean;
   elapsedMs: number;
 }
@@ -72,7 +74,7 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
   const probes = plan.services.map((s) => probeFor(s.protocol, s.transport)!);
   const started = performance.now();
   const stats: ScanStats = {
-    pairs: plan.size, finished: 0, resumed: checkpoint.doneCount, blocked: 0, answered: 0, identified: 0, closed: 0, errors: 0, aborted: false, elapsedMs: 0,
+    pairs: plan.size, finished: 0, resumed: checkpoint.doneCount, blocked: 0, answered: 0, identified: 0, closed: 0, errors: 0, busy: 0, aborted: false, elapsedMs: 0,
   };
 
   let next = 0;
@@ -208,6 +210,12 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
         if (outcome === 'open') return c;
         c.close();
         if (outcome === 'refused') return null;
+        if (outcome === 'busy') {
+          // Not the target's doing: wait for other probes to release what ran out, then again.
+          stats.busy++;
+          await new Promise((r) => setTimeout(r, 20));
+          attempt--;
+        }
       }
       return null;
     }

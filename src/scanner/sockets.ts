@@ -62,7 +62,13 @@ export class DeadlineSweep {
   }
 }
 
-export type ConnectOutcome = 'open' | 'refused' | 'timeout';
+/**
+ * `busy`: this machine ran out of something (file descriptors, ephemeral ports, buffers), which
+ * says nothing about the target; the attempt is worth repeating, unlike a refusal.
+ */
+export type ConnectOutcome = 'open' | 'refused' | 'timeout' | 'busy';
+
+const LOCAL_SHORTAGE = new Set(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL', 'ENOBUFS', 'ENOMEM', 'EAGAIN']);
 
 export class TcpConn implements Conn, Expiring {
   readonly transport = 'tcp' as const;
@@ -78,7 +84,7 @@ export class TcpConn implements Conn, Expiring {
     this.socket = new Socket();
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.on('error', () => this.onEnd('refused'));
+    this.socket.on('error', (e: NodeJS.ErrnoException) => this.onEnd(LOCAL_SHORTAGE.has(e.code ?? '') ? 'busy' : 'refused'));
     this.socket.on('close', () => this.onEnd('refused'));
   }
 
