@@ -90,7 +90,13 @@ export async function transition(
 async function step(ctx: ServiceContext, actor: Actor, id: string, s: WarningStep, allowed: (a: Actor) => boolean, note: string | null, set: (w: WarningTable) => Partial<WarningTable> = () => ({})): Promise<WarningTable> {
   if (!allowed(actor)) throw appError('FORBIDDEN');
   const w = await visibleWarning(ctx, actor, id);
-  await ctx.store.db.transaction().execute(async (trx) => transition(ctx, trx, actor, w, s, note, set(w)));
+  await ctx.store.db.transaction().execute(async (trx) => {
+    // Serialised with ingest, which adds findings to drafts: a draft is issued with the findings
+    // (and the severity, hence the deadline) it has at this moment, and later ones open a new draft.
+    await ctx.store.lockWriters(trx);
+    const current = await trx.selectFrom('warnings').selectAll().where('id', '=', w.id).executeTakeFirstOrThrow();
+    await transition(ctx, trx, actor, current, s, note, set(current));
+  });
   return w;
 }
 
