@@ -85,6 +85,11 @@ const MATRIX: Record<string, Record<Principal, Cell>> = {
   'GET /warnings/:id/bulletin.docx':row('ACB',   'ACB',    'AC',   'A',    'A',    'ACB',    403,    401,  401,    401,    401),
   'GET /stats/overview':           row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
   'GET /audit':                    row(200,      403,      403,    403,    403,    200,      403,    401,  401,    401,    401),
+  'GET /risk/assets':              row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
+  'GET /risk/assets/:id':          row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
+  'GET /risk/enterprises/:id':     row('ACB',    'ACB',    'AC',   'A',    'A',    'ACB',    403,    401,  401,    401,    401),
+  // letters name the enterprise's county (A = 东湖区 …); an enterprise user sees no region as a whole
+  'GET /risk/regions/:code':       row('ACB',    'ACB',    'AC',   'A',    404,    'ACB',    403,    401,  401,    401,    401),
   'POST /enterprises':             row('ACB',    'ACB',    'AC',   'A',    403,    403,      403,    401,  401,    401,    401),
   'POST /enterprises/:id/networks':row('ACB',    'ACB',    'AC',   'A',    403,    403,      403,    401,  401,    401,    401),
   'POST /observations':            row(200,      200,      403,    403,    403,    403,      200,    401,  401,    401,    401),
@@ -393,6 +398,43 @@ for (const target of dialectTargets()) {
         }),
       'POST /warnings/:id/issue': (p, cell) => checkStep(p, cell, 'issue', ['C'], {}),
       'POST /warnings/:id/acknowledge': (p, cell) => checkStep(p, cell, 'acknowledge', ISSUED, { note: `${p} 签收` }),
+      async 'GET /risk/assets'(p, cell) {
+        const r = await get('/api/v1/risk/assets?limit=100', p);
+        if (typeof cell === 'number') return refused(r, cell, `${p} GET /risk/assets`);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(sorted(r.body.items.map((a: { ip: string }) => ASSET_KEYS.find((k) => ASSETS[k].ip === a.ip) ?? '?')), sorted(cell), `${p} GET /risk/assets shows the wrong set`);
+        assert.equal(r.body.total, cell.length);
+      },
+      async 'GET /risk/assets/:id'(p, cell) {
+        const missing = await get(`/api/v1/risk/assets/${MISSING_ID}`, p);
+        if (typeof cell === 'number') refused(missing, cell, `${p} GET /risk/assets/:id on a missing id`);
+        else assert.deepEqual([missing.status, missing.body], [404, NOT_FOUND_BODY]);
+        for (const k of ASSET_KEYS) {
+          const { id } = await db().selectFrom('assets').select('id').where('ip', '=', ASSETS[k].ip).executeTakeFirstOrThrow();
+          const r = await get(`/api/v1/risk/assets/${id}`, p);
+          if (typeof cell === 'string' && cell.includes(k)) {
+            assert.equal(r.status, 200, JSON.stringify(r.body));
+            assert.deepEqual([r.body.assetId, r.body.ip, r.body.openFindings], [id, ASSETS[k].ip, 1]);
+          } else assert.deepEqual([r.status, r.body], [missing.status, missing.body], `${p} GET /risk/assets/:id: ${k} answers unlike a missing id`);
+        }
+      },
+      'GET /risk/enterprises/:id': (p, cell) =>
+        checkPerEnterprise(p, cell, 'GET /risk/enterprises/:id', (id) => get(`/api/v1/risk/enterprises/${id}`, p), (r, k) => {
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+          assert.deepEqual([r.body.enterpriseId, r.body.assets, r.body.worstAssets.length], [enterpriseId[k], 1, 1]);
+        }),
+      async 'GET /risk/regions/:code'(p, cell) {
+        const missing = await get('/api/v1/risk/regions/999999', p);
+        if (typeof cell === 'number') refused(missing, cell, `${p} GET /risk/regions/:code on an unknown code`);
+        else assert.deepEqual([missing.status, missing.body], [404, NOT_FOUND_BODY]);
+        for (const k of ENTERPRISE_KEYS) {
+          const r = await get(`/api/v1/risk/regions/${REGION_OF[k]}`, p);
+          if (typeof cell === 'string' && cell.includes(k)) {
+            assert.equal(r.status, 200, JSON.stringify(r.body));
+            assert.deepEqual([r.body.code, r.body.assets, r.body.vulnerableAssets], [REGION_OF[k], 1, 1]);
+          } else assert.deepEqual([r.status, r.body], [missing.status, missing.body], `${p} GET /risk/regions/${REGION_OF[k]} answers unlike an unknown code`);
+        }
+      },
       async 'GET /audit'(p, cell) {
         const r = await get('/api/v1/audit', p);
         if (cell !== 200) return refused(r, cell as number, `${p} GET /audit`);

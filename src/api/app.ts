@@ -14,6 +14,7 @@ import { advisoryRoutes } from './routes/advisories.ts';
 import { regionRoutes } from './routes/regions.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { warningRoutes } from './routes/warnings.ts';
+import { riskRoutes } from './routes/risk.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -132,6 +133,7 @@ export async function buildApi(ctx: ServiceContext, opts: ApiOptions): Promise<F
   await app.register(regionRoutes(ctx), { prefix: '/api/v1' });
   await app.register(auditRoutes(ctx), { prefix: '/api/v1' });
   await app.register(warningRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(riskRoutes(ctx), { prefix: '/api/v1' });
 
   if (opts.dashboard) {
     for (const [path, file] of opts.dashboard) {

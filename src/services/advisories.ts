@@ -1,11 +1,13 @@
-// Advisories: CSAF 2.0 import (API and the bundled set on first start), lookup, and the
-// incremental re-match an imported advisory triggers.
+// Advisories: CSAF 2.0, CVE JSON 5 and CNVD XML import (API and the bundled set on first start),
+// lookup, and the incremental re-match an imported advisory triggers. The stored `document` is
+// the record's own source (the CSAF or CVE object, or one CNVD <vulnerability> as a JSON string),
+// so its shape tells the format again when the matcher is loaded at start.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { appError } from '../errors.ts';
 import type { Actor, DeviceIdentity, Severity } from '../model/index.ts';
 import { can } from '../access/index.ts';
-import { importCsaf, type NormalizedAdvisory } from '../vulns/index.ts';
+import { detectFormat, importDocument, type AdvisoryFormat, type ImportedRecord, type NormalizedAdvisory } from '../vulns/index.ts';
 import { chunkSize } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import { audit } from './audit.ts';
@@ -14,6 +16,7 @@ import { CounterDeltas } from './counters.ts';
 
 export interface AdvisoryView {
   id: string;
+  format: AdvisoryFormat;
   title: string;
   publisher: string | null;
   initialRelease: string | null;
@@ -27,15 +30,24 @@ export interface AdvisoryView {
 }
 
 export interface ImportOutcome {
+  format: AdvisoryFormat;
   advisory: AdvisoryView;
   created: boolean;
   rematched: number;
   newFindings: number;
 }
 
-async function store(ctx: ServiceContext, actor: Actor | null, doc: unknown): Promise<{ advisory: NormalizedAdvisory; created: boolean; view: AdvisoryView }> {
-  const result = importCsaf(doc);
+/** A file of several records (a CNVD week): each stored on its own; refused records are listed, not thrown. */
+export interface BatchOutcome {
+  format: AdvisoryFormat;
+  items: ImportOutcome[];
+  refused: { index: number; reason: string }[];
+}
+
+async function store(ctx: ServiceContext, actor: Actor | null, record: ImportedRecord): Promise<{ advisory: NormalizedAdvisory; created: boolean; view: AdvisoryView }> {
+  const result = record.result;
   if (!result.ok) throw appError('INVALID_ADVISORY', result.reason);
+  const doc = record.source;
   const a = result.advisory;
   const now = ctx.now().toISOString();
   const row = {
@@ -74,17 +86,40 @@ async function store(ctx: ServiceContext, actor: Actor | null, doc: unknown): Pr
         importedAt: eb.ref('excluded.importedAt'),
       })))
       .execute();
-    if (actor) await audit(trx, actor, prev ? 'advisory.update' : 'advisory.import', 'advisory', a.id, { problems: result.problems.length });
+    if (actor) await audit(trx, actor, prev ? 'advisory.update' : 'advisory.import', 'advisory', a.id, { format: record.format, problems: result.problems.length });
   });
   return { advisory: a, created, view: toView(row) };
 }
 
+/** Imports one CSAF document or CVE record (the format is told by its shape). */
 export async function importAdvisory(ctx: ServiceContext, actor: Actor, doc: unknown): Promise<ImportOutcome> {
   if (!can(actor, 'write:advisories')) throw appError('FORBIDDEN');
-  const { advisory, created, view } = await store(ctx, actor, doc);
+  const parsed = importDocument(doc);
+  if (!parsed.ok) throw appError('INVALID_ADVISORY', parsed.reason);
+  if (parsed.records.length !== 1) throw appError('INVALID_ADVISORY', `${parsed.records.length} records in one document; send them as a batch`);
+  return importRecord(ctx, actor, parsed.records[0]);
+}
+
+/** Imports every record of a document that may hold several (CNVD XML); one bad record does not stop the rest. */
+export async function importAdvisories(ctx: ServiceContext, actor: Actor, doc: unknown): Promise<BatchOutcome> {
+  if (!can(actor, 'write:advisories')) throw appError('FORBIDDEN');
+  const parsed = importDocument(doc);
+  if (!parsed.ok) throw appError('INVALID_ADVISORY', parsed.reason);
+  const items: ImportOutcome[] = [];
+  const refused: BatchOutcome['refused'] = [];
+  for (const [index, record] of parsed.records.entries()) {
+    if (!record.result.ok) refused.push({ index, reason: record.result.reason });
+    else items.push(await importRecord(ctx, actor, record));
+  }
+  if (items.length === 0) throw appError('INVALID_ADVISORY', `no record could be imported: ${refused.map((r) => r.reason).join('; ').slice(0, 500)}`);
+  return { format: parsed.format, items, refused };
+}
+
+async function importRecord(ctx: ServiceContext, actor: Actor, record: ImportedRecord): Promise<ImportOutcome> {
+  const { advisory, created, view } = await store(ctx, actor, record);
   ctx.matcher.add(advisory);
   const { rematched, newFindings } = await rematchVendors(ctx, advisory);
-  return { advisory: view, created, rematched, newFindings };
+  return { format: record.format, advisory: view, created, rematched, newFindings };
 }
 
 /** Re-matches only the identities whose vendor the advisory names: one advisory touches only what it must. */
@@ -160,9 +195,10 @@ export async function getAdvisory(ctx: ServiceContext, actor: Actor, id: string)
   return toView(row);
 }
 
-function toView(r: { id: string; title: string; publisher: string | null; initialRelease: string | null; currentRelease: string | null; severity: string; maxCvss: number | null; cves: string; products: string; problems: string; importedAt: string }): AdvisoryView {
+function toView(r: { id: string; title: string; publisher: string | null; initialRelease: string | null; currentRelease: string | null; severity: string; maxCvss: number | null; cves: string; products: string; problems: string; document: string; importedAt: string }): AdvisoryView {
   return {
     id: r.id,
+    format: detectFormat(JSON.parse(r.document)) ?? 'csaf',
     title: r.title,
     publisher: r.publisher,
     initialRelease: r.initialRelease,
@@ -181,8 +217,9 @@ export async function loadMatcher(ctx: ServiceContext): Promise<number> {
   const rows = await ctx.store.db.selectFrom('advisories').select('document').execute();
   const list: NormalizedAdvisory[] = [];
   for (const r of rows) {
-    const res = importCsaf(JSON.parse(r.document));
-    if (res.ok) list.push(res.advisory);
+    const parsed = importDocument(JSON.parse(r.document));
+    const res = parsed.ok ? parsed.records[0]?.result : undefined;
+    if (res?.ok) list.push(res.advisory);
   }
   ctx.matcher.load(list);
   return list.length;
@@ -203,7 +240,9 @@ export async function importBundled(ctx: ServiceContext, dir: string): Promise<{
   const refused: { file: string; reason: string }[] = [];
   for (const f of files) {
     try {
-      await store(ctx, null, JSON.parse(readFileSync(f, 'utf8')));
+      const parsed = importDocument(JSON.parse(readFileSync(f, 'utf8')));
+      if (!parsed.ok) throw appError('INVALID_ADVISORY', parsed.reason);
+      for (const record of parsed.records) await store(ctx, null, record);
       imported++;
     } catch (e) {
       refused.push({ file: f, reason: (e as Error).message });

@@ -15,7 +15,8 @@ export { markOverdue, runWarningJobs, startWarningJobs, escalationRecipients, ty
 export { settleNotifications, setRetryPolicy } from './warning-notifications.ts';
 export { warningBulletin } from './warning-bulletin.ts';
 export { overview } from './stats.ts';
-export { importAdvisory, getAdvisory, importBundled, loadMatcher } from './advisories.ts';
+export { importAdvisory, importAdvisories, getAdvisory, importBundled, loadMatcher, type AdvisoryView, type BatchOutcome, type ImportOutcome } from './advisories.ts';
 export { listRegions, regionGeo } from './regions.ts';
+export { assetRisk, enterpriseRisk, regionRisk, topAssetRisks, scoreAsset, scoreEnterprise, scoreRegion, isPublicAddress, ASSET_WEIGHTS, ENTERPRISE_WEIGHTS, REGION_WEIGHTS, CONFIDENCE_WEIGHT, UNAUTHENTICATED_PROTOCOLS, type AssetRisk, type EnterpriseRisk, type RegionRisk, type RiskFactor, type RiskScore } from './risk.ts';
 export { MAX_PAGE_SIZE } from './paging.ts';
 export { listAudit, listEvents, type AuditEntry, type EventView } from './audit-log.ts';

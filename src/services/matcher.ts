@@ -15,14 +15,29 @@ export interface MatchResult {
 
 export class AdvisoryMatcher {
   private index = buildIndex([]);
+  private kev = new Map<string, ReadonlySet<string>>();
+  private static readonly NONE: ReadonlySet<string> = new Set();
 
   load(advisories: NormalizedAdvisory[]): void {
     this.index = buildIndex(advisories);
+    this.kev.clear();
   }
 
   add(advisory: NormalizedAdvisory): void {
     this.index.remove(advisory.id);
     this.index.add(advisory);
+    this.kev.delete(advisory.id);
+  }
+
+  /** The CVEs an advisory marks as known exploited (CISA KEV notes, CVE 5 ADP KEV/SSVC). */
+  knownExploited(advisoryId: string): ReadonlySet<string> {
+    let set = this.kev.get(advisoryId);
+    if (!set) {
+      const a = this.index.advisories.get(advisoryId);
+      set = a ? new Set(a.cves.filter((c) => c.knownExploited).map((c) => c.cve)) : AdvisoryMatcher.NONE;
+      this.kev.set(advisoryId, set);
+    }
+    return set;
   }
 
   /** The normalised vendor key the index files advisories under. */

@@ -32,3 +32,4 @@ export { importCveRecord, isCveRecord } from './cve5.ts';
 export { importCnvdXml, isCnvdXml, normaliseChineseRange, type CnvdImport, type CnvdRecord } from './cnvd.ts';
 export { detectFormat, importDocument, type AdvisoryFormat, type DocumentImport, type ImportedRecord } from './import.ts';
 export { parseXml, type XmlElement, type XmlResult } from './xml.ts';
+export { IdentityIndex } from './candidates.ts';
