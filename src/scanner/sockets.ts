@@ -33,11 +33,16 @@ interface Expiring {
 export class DeadlineSweep {
   private readonly live = new Set<Expiring>();
   private timer: NodeJS.Timeout | undefined;
-  now = Date.now();
+  halted = false;
 
   constructor(private readonly tickMs: number) {}
 
   track(e: Expiring): void {
+    // After stop, whatever a probe still waits for ends at once, so nothing keeps the process up.
+    if (this.halted) {
+      queueMicrotask(() => e.expire());
+      return;
+    }
     this.live.add(e);
     if (!this.timer) this.timer = setInterval(() => this.sweep(), this.tickMs);
   }
@@ -51,11 +56,12 @@ export class DeadlineSweep {
   }
 
   private sweep(): void {
-    this.now = Date.now();
-    for (const e of this.live) if (e.deadline <= this.now) e.expire();
+    const now = Date.now();
+    for (const e of this.live) if (e.deadline <= now) e.expire();
   }
 
   stop(): void {
+    this.halted = true;
     for (const e of [...this.live]) e.expire();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -279,7 +285,7 @@ class UdpConn implements Conn, Expiring {
 
   expire(): void {
     // UDP loses datagrams: the request is sent again before the read gives up.
-    if (this.waiter && this.last && this.resends < this.retries && !this.closed) {
+    if (this.waiter && this.last && this.resends < this.retries && !this.closed && !this.sweep.halted) {
       this.resends++;
       this.deadline = Date.now() + this.timeoutMs;
       this.write(this.last);
