@@ -11,7 +11,10 @@ Runs the API, dashboard and engines in one process. Settings come from the envir
   OTSCOPE_DATABASE_URL      postgres://… ; unset = SQLite file in the data dir
   OTSCOPE_ADMIN_PASSWORD    first-start password of user admin; unset = generated and printed once
   OTSCOPE_CONFIG            optional JSON file with the same settings
-  OTSCOPE_LOG_LEVEL         fatal|error|warn|info|debug|silent (info)`);
+  OTSCOPE_LOG_LEVEL         fatal|error|warn|info|debug|silent (info)
+  OTSCOPE_SMTP_HOST/_PORT/_SECURE/_FROM, OTSCOPE_WEBHOOK_URL/_SECRET   warning notifications
+  OTSCOPE_WARNING_JOB_INTERVAL_MS, OTSCOPE_BULLETIN_OFFICE             warning jobs and bulletins
+See README.md for every setting.`);
     return 0;
   }
   try {
