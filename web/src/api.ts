@@ -193,6 +193,7 @@ export const api = {
   overview: () => request<Overview>('GET', '/stats/overview'),
   assets: (query: Query) => request<Page<Asset>>('GET', '/assets', query),
   findings: (query: Query) => request<Page<Finding>>('GET', '/findings', query),
+  riskAssets: (query: Query) => request<Page<AssetRisk>>('GET', '/risk/assets', query),
   warnings: (query: Query) => request<Page<Warning>>('GET', '/warnings', query),
   enterprises: (query: Query) => request<Page<Enterprise>>('GET', '/enterprises', query),
   warning: (id: string) => request<WarningDetail>('GET', `/warnings/${encodeURIComponent(id)}`),
@@ -217,4 +218,16 @@ async function download(path: string): Promise<Blob> {
   const error = ((await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null)?.error;
   if (response.status === 401) onUnauthenticated();
   throw new ApiError(response.status, error?.code ?? 'HTTP_' + response.status, error?.message ?? response.statusText);
+}
+
+/** GET /risk/assets: an asset's risk score with the factors that made it (src/services/risk.ts). */
+export interface AssetRisk {
+  assetId: string;
+  ip: string;
+  enterpriseId: string | null;
+  honeypot: boolean;
+  openFindings: number;
+  score: number;
+  level: 'critical' | 'high' | 'medium' | 'low' | 'none';
+  factors: { key: string; weight: number; value: number; points: number; detail: string }[];
 }

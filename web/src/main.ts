@@ -12,12 +12,14 @@ import { overviewView } from './views/overview.ts';
 import { shell } from './views/shell.ts';
 import type { Dispose, View } from './views/view.ts';
 import { warningsView } from './views/warnings.ts';
+import { riskView } from './views/risk.ts';
 
 const VIEWS: Record<Exclude<RouteName, 'login'>, View> = {
   overview: overviewView,
   assets: assetsView,
   findings: findingsView,
   warnings: warningsView,
+  risk: riskView,
 };
 
 const app = document.getElementById('app') as HTMLElement;

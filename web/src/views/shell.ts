@@ -9,6 +9,7 @@ const NAV: Array<[RouteName, MessageKey]> = [
   ['assets', 'nav.assets'],
   ['findings', 'nav.findings'],
   ['warnings', 'nav.warnings'],
+  ['risk', 'nav.risk'],
 ];
 
 export function languageToggle(): HTMLButtonElement {
