@@ -220,3 +220,38 @@ test('--submit posts observations in batches to /api/v1/observations with the be
   assert.match(String(o.observedAt), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.match(stderr, /submitted 8 accepted/);
 });
+
+test('enterprise targets are the networks the platform has registered for them, scope-checked like any other', async () => {
+  const networks: Record<string, string[]> = { E1: ['127.77.1.50/31'], E2: ['127.77.1.60/32', '10.9.0.0/24'] };
+  const asked: string[] = [];
+  const server = createHttpServer((req, res) => {
+    const m = /^\/api\/v1\/enterprises\/([^/]+)\/networks$/.exec(req.url ?? '');
+    res.setHeader('content-type', 'application/json');
+    if (req.method === 'GET' && m && networks[m[1]] && req.headers.authorization === 'Bearer t') {
+      asked.push(m[1]);
+      res.end(JSON.stringify({ items: networks[m[1]].map((cidr) => ({ id: cidr, enterpriseId: m[1], cidr })) }));
+      return;
+    }
+    if (req.method === 'POST') {
+      req.resume();
+      req.on('end', () => res.end(JSON.stringify({ accepted: 0, rejected: [] })));
+      return;
+    }
+    res.statusCode = 404;
+    res.end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    const ok = await otscope(['enterprise:E1', '--ports', `modbus:${devices.port}`, '--submit', url, '--token', 't']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.deepEqual(lines(ok.stdout).map((o) => o.ip).sort(), ['127.77.1.50', '127.77.1.51']);
+    const denied = await otscope(['enterprise:E2', '--ports', `modbus:${devices.port}`, '--submit', url, '--token', 't']);
+    assert.equal(denied.status, 1);
+    assert.match(denied.stderr, /SCOPE_DENIED: target enterprise:E2 \(10\.9\.0\.0\/24\)/);
+    assert.equal(denied.stdout, '');
+    assert.deepEqual(asked, ['E1', 'E2']);
+  } finally {
+    server.close();
+  }
+});
