@@ -1,17 +1,20 @@
 // A bounded cursor over bytes. Reads past the end never throw: they return 0 (or an empty view)
 // and set the sticky `overrun` flag, so a parser can read a whole structure and check once.
+// Integers are assembled from the bytes by hand: a DataView per reader cost 8-10% of the DPI
+// bench (one reader per PDU and per sub-structure); floats and 64-bit values, which are rare,
+// go through one shared scratch DataView.
 export class ByteReader {
   readonly bytes: Uint8Array;
-  private readonly view: DataView;
   private readonly end: number;
   offset: number;
   overrun = false;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.offset = Math.min(Math.max(0, start), bytes.length);
-    this.end = Math.min(Math.max(this.offset, end), bytes.length);
+    const len = bytes.length;
+    const o = start < 0 ? 0 : start > len ? len : start;
+    this.offset = o;
+    this.end = end < o ? o : end > len ? len : end;
   }
 
   get remaining(): number {
@@ -32,16 +35,18 @@ export class ByteReader {
 
   u16be(): number {
     if (!this.has(2)) return 0;
-    const v = this.view.getUint16(this.offset, false);
-    this.offset += 2;
-    return v;
+    const b = this.bytes;
+    const o = this.offset;
+    this.offset = o + 2;
+    return (b[o] << 8) | b[o + 1];
   }
 
   u16le(): number {
     if (!this.has(2)) return 0;
-    const v = this.view.getUint16(this.offset, true);
-    this.offset += 2;
-    return v;
+    const b = this.bytes;
+    const o = this.offset;
+    this.offset = o + 2;
+    return b[o] | (b[o + 1] << 8);
   }
 
   u24be(): number {
@@ -54,44 +59,53 @@ export class ByteReader {
 
   u32be(): number {
     if (!this.has(4)) return 0;
-    const v = this.view.getUint32(this.offset, false);
-    this.offset += 4;
-    return v;
+    const b = this.bytes;
+    const o = this.offset;
+    this.offset = o + 4;
+    return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
   }
 
   u32le(): number {
     if (!this.has(4)) return 0;
-    const v = this.view.getUint32(this.offset, true);
-    this.offset += 4;
-    return v;
+    const b = this.bytes;
+    const o = this.offset;
+    this.offset = o + 4;
+    return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
   }
 
   i32le(): number {
     if (!this.has(4)) return 0;
-    const v = this.view.getInt32(this.offset, true);
-    this.offset += 4;
-    return v;
+    const b = this.bytes;
+    const o = this.offset;
+    this.offset = o + 4;
+    return b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
   }
 
   u64le(): bigint {
     if (!this.has(8)) return 0n;
-    const v = this.view.getBigUint64(this.offset, true);
+    const v = this.scratch(8).getBigUint64(0, true);
     this.offset += 8;
     return v;
   }
 
   f32be(): number {
     if (!this.has(4)) return 0;
-    const v = this.view.getFloat32(this.offset, false);
+    const v = this.scratch(4).getFloat32(0, false);
     this.offset += 4;
     return v;
   }
 
   f64le(): number {
     if (!this.has(8)) return 0;
-    const v = this.view.getFloat64(this.offset, true);
+    const v = this.scratch(8).getFloat64(0, true);
     this.offset += 8;
     return v;
+  }
+
+  /** The next n (≤ 8) bytes copied into the shared scratch view, for float and 64-bit reads. */
+  private scratch(n: number): DataView {
+    scratchBytes.set(this.bytes.subarray(this.offset, this.offset + n));
+    return scratchView;
   }
 
   /** A view (no copy) of the next n bytes, clamped to what is left. */
@@ -143,6 +157,8 @@ export class ByteReader {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
+const scratchBytes = new Uint8Array(8);
+const scratchView = new DataView(scratchBytes.buffer);
 
 /** Bounds shared by every protocol, so one setting caps allocation from hostile length fields. */
 export const LIMITS = {
