@@ -9,6 +9,7 @@ const COMMANDS: Record<string, Command> = {
   scan: { summary: 'identify ICS services on addresses in scope: otscope scan TARGET... [--ports LIST] [--rate N] [--scope FILE] [--resume FILE]', load: () => import('./scan.ts') },
   analyze: { summary: 'decode ICS traffic in pcap/pcapng files: otscope analyze <file|dir>... [--format summary|ndjson]', load: () => import('./analyze.ts') },
   twin: { summary: 'run a digital twin of the province on loopback: otscope twin --devices N --seed S [--cidr C] [--truth FILE]', load: () => import('./twin.ts') },
+  honeypot: { summary: 'run a honeypot sensor: otscope honeypot --persona ID|random [--bind ADDR] [--ports proto=port,...] [--submit URL --token T] [--log FILE]', load: () => import('./honeypot.ts') },
 };
 
 function usage(): string {

@@ -24,3 +24,4 @@ export {
   parseCidr,
   type Cidr,
 } from './cidr.ts';
+export { bindUdp, isLoopback, listenTcp, localAddressOf, remoteAddressOf, udpSocket } from './sockets.ts';

@@ -5,10 +5,10 @@
 // (Node exposes no IP_PKTINFO), and a reply must come from the address asked, so UDP services
 // bind each device's own address. When a port is taken (Mosquitto holds 127.0.0.1:1883 here),
 // the service falls back to one socket per device address; what still cannot bind is reported.
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Transport } from '../model/index.ts';
-import { unmapIpv4, parseIp, formatIp } from '../net/index.ts';
+import { bindUdp, isLoopback, listenTcp, localAddressOf, udpSocket } from '../net/index.ts';
 import type { RegionPack } from '../regions/index.ts';
 import { deploy, DeviceSession, endpointsOf, personas, protocolsOf, random, type Device, type Persona, type ProtocolName } from '../personas/index.ts';
 import { DEFAULT_TWIN_CIDR, twinAddresses, twinPublicAddress } from './addresses.ts';
@@ -89,38 +89,6 @@ export function planTwin(options: TwinOptions): TwinDevice[] {
   });
 }
 
-function localAddress(socket: Socket): string | undefined {
-  const raw = socket.localAddress;
-  const ip = raw ? parseIp(raw) : null;
-  return ip ? formatIp(unmapIpv4(ip)) : undefined;
-}
-
-function isLoopback(address: string): boolean {
-  return address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
-
-function listenTcp(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error) => reject(e);
-    server.once('error', onError);
-    server.listen({ host, port, exclusive: true }, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function bindUdp(socket: UdpSocket, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error) => reject(e);
-    socket.once('error', onError);
-    socket.bind({ address: host, port, exclusive: true }, () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  });
-}
-
 export async function startTwin(options: TwinOptions): Promise<Twin> {
   const devices = planTwin(options);
   const byAddress = new Map(devices.map((d) => [d.address, d]));
@@ -147,7 +115,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   }
 
   const onConnection = (protocol: ProtocolName, fixed?: TwinDevice) => (socket: Socket) => {
-    const local = localAddress(socket);
+    const local = localAddressOf(socket);
     const twin = fixed ?? (local ? byAddress.get(local) : undefined);
     const remote = socket.remoteAddress ?? '';
     const busy = twin ? openPerDevice.get(twin.address) ?? 0 : 0;
@@ -175,7 +143,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   };
 
   const startUdp = async (protocol: ProtocolName, port: number, twin: TwinDevice): Promise<void> => {
-    const socket = createSocket({ type: 'udp4', reuseAddr: false });
+    const socket = udpSocket();
     const session = new DeviceSession(twin.device, protocol, 'udp');
     socket.on('message', (msg, rinfo) => {
       if (!isLoopback(rinfo.address)) return;

@@ -1,0 +1,217 @@
+// Where the honeypot answers differently from the twin: requests that read or change state
+// (Modbus writes, S7 stop/start, data blocks and block lists, MQTT retained topics). Anything
+// not handled here goes to the persona's own behaviour, so identification answers stay exactly
+// the twin's (and the nmap tests of both cover them).
+import { BEHAVIOURS, type Conversation, type Device, type ProtocolName } from '../personas/index.ts';
+import { exceptionResponse, type ModbusMessage } from '../protocols/modbus/index.ts';
+import { szlResponse, type S7commMessage, type S7Data, type S7DataItem } from '../protocols/s7comm/index.ts';
+import { publish, type MqttMessage } from '../protocols/mqtt/index.ts';
+import type { Message } from '../protocols/index.ts';
+import { ByteWriter } from '../wire/index.ts';
+import { baseRegister, MAX_RETAINED, MAX_RETAINED_BYTES, MAX_S7_AREAS, MAX_WRITTEN, S7_AREA_BYTES, setBounded, type HoneypotState } from './state.ts';
+
+/** Modbus §6.3 / §6.1 / §6.12 quantity limits. */
+const MAX_REGISTERS = 125;
+const MAX_BITS = 2000;
+const MAX_WRITE_REGISTERS = 123;
+const DATA_SIZE = 10_000;
+
+function modbusReply(request: ModbusMessage, pdu: ModbusMessage['pdu']): ModbusMessage {
+  return { anomalies: [], direction: 'to-client', transactionId: request.transactionId, unitId: request.unitId, function: { ...request.function }, pdu };
+}
+
+function modbus(device: Device, state: HoneypotState, request: ModbusMessage): ModbusMessage[] | undefined {
+  const code = request.function.code;
+  const pdu = request.pdu;
+  const out = (addr: number, n: number) => addr + n > DATA_SIZE;
+  if ((code === 3 || code === 4) && pdu.kind === 'read-request') {
+    if (pdu.quantity < 1 || pdu.quantity > MAX_REGISTERS) return [exceptionResponse(request, 3)];
+    if (out(pdu.address, pdu.quantity)) return [exceptionResponse(request, 2)];
+    const values = Array.from({ length: pdu.quantity }, (_, i) => {
+      const a = pdu.address + i;
+      return (code === 3 ? state.holding.get(a) : undefined) ?? baseRegister(device, code, a);
+    });
+    return [modbusReply(request, { kind: 'registers', values })];
+  }
+  if ((code === 1 || code === 2) && pdu.kind === 'read-request') {
+    if (pdu.quantity < 1 || pdu.quantity > MAX_BITS) return [exceptionResponse(request, 3)];
+    if (out(pdu.address, pdu.quantity)) return [exceptionResponse(request, 2)];
+    const values = new Uint8Array(Math.ceil(pdu.quantity / 8));
+    for (let i = 0; i < pdu.quantity; i++) {
+      const a = pdu.address + i;
+      const bit = (code === 1 ? state.coils.get(a) : undefined) ?? baseRegister(device, code, a) & 1;
+      if (bit) values[i >> 3] |= 1 << (i & 7);
+    }
+    return [modbusReply(request, { kind: 'bits', values })];
+  }
+  if (code === 6 && pdu.kind === 'write-single') {
+    if (out(pdu.address, 1)) return [exceptionResponse(request, 2)];
+    setBounded(state.holding, pdu.address, pdu.value & 0xffff, MAX_WRITTEN);
+    state.eventCounter = (state.eventCounter + 1) & 0xffff;
+    return [modbusReply(request, { kind: 'write-single', address: pdu.address, value: pdu.value })];
+  }
+  if (code === 5 && pdu.kind === 'write-single') {
+    // §6.5: only 0xFF00 (ON) and 0x0000 (OFF) are legal output values.
+    if (pdu.value !== 0xff00 && pdu.value !== 0) return [exceptionResponse(request, 3)];
+    if (out(pdu.address, 1)) return [exceptionResponse(request, 2)];
+    setBounded(state.coils, pdu.address, pdu.value ? 1 : 0, MAX_WRITTEN);
+    state.eventCounter = (state.eventCounter + 1) & 0xffff;
+    return [modbusReply(request, { kind: 'write-single', address: pdu.address, value: pdu.value })];
+  }
+  if (code === 16 && pdu.kind === 'write-multiple-registers') {
+    if (pdu.quantity < 1 || pdu.quantity > MAX_WRITE_REGISTERS || pdu.values.length !== pdu.quantity) return [exceptionResponse(request, 3)];
+    if (out(pdu.address, pdu.quantity)) return [exceptionResponse(request, 2)];
+    pdu.values.forEach((v, i) => setBounded(state.holding, pdu.address + i, v & 0xffff, MAX_WRITTEN));
+    state.eventCounter = (state.eventCounter + 1) & 0xffff;
+    return [modbusReply(request, { kind: 'write-multiple-response', address: pdu.address, quantity: pdu.quantity })];
+  }
+  if (code === 15 && pdu.kind === 'write-multiple-coils') {
+    if (pdu.quantity < 1 || pdu.quantity > 1968 || pdu.values.length < Math.ceil(pdu.quantity / 8)) return [exceptionResponse(request, 3)];
+    if (out(pdu.address, pdu.quantity)) return [exceptionResponse(request, 2)];
+    for (let i = 0; i < pdu.quantity; i++) setBounded(state.coils, pdu.address + i, (pdu.values[i >> 3] >> (i & 7)) & 1, MAX_WRITTEN);
+    state.eventCounter = (state.eventCounter + 1) & 0xffff;
+    return [modbusReply(request, { kind: 'write-multiple-response', address: pdu.address, quantity: pdu.quantity })];
+  }
+  if (code === 11 && pdu.kind === 'empty') return [modbusReply(request, { kind: 'comm-event-counter', status: 0, eventCount: state.eventCounter })];
+  return undefined;
+}
+
+const DT = { name: 'DT', pduType: 0xf0, eot: true, tpduNumber: 0 } as const;
+/** Block type codes of the S7 block list (as Wireshark's s7comm dissector names them). */
+const BLOCK_TYPES = [0x38, 0x41, 0x43, 0x45, 0x42, 0x44, 0x46] as const; // OB DB FC FB SDB SFC SFB
+const AREA_DB = 0x84;
+
+function ackData(request: S7commMessage, param: NonNullable<S7commMessage['s7']>['param'], data: S7Data, error = { errorClass: 0, errorCode: 0 }): S7commMessage {
+  return { anomalies: [], direction: 'to-client', cotp: { ...DT }, s7: { rosctr: 3, redundancyId: 0, pduRef: request.s7?.pduRef ?? 0, error, param, data } };
+}
+
+function userdata(request: S7commMessage, group: number, subfunction: number, payload: Uint8Array): S7commMessage {
+  const p = request.s7?.param;
+  const base = szlResponse(request, { id: 0, index: 0, recordLength: 0, records: [] });
+  const s7 = base.s7!;
+  return {
+    ...base,
+    s7: {
+      ...s7,
+      param: { ...(s7.param as Extract<typeof s7.param, { kind: 'userdata' }>), group, subfunction, sequence: p?.kind === 'userdata' ? p.sequence : 0 },
+      data: { kind: 'userdata', returnCode: 0xff, transportSize: 9, payload },
+    },
+  };
+}
+
+function s7(device: Device, state: HoneypotState, request: S7commMessage): S7commMessage[] | undefined {
+  const pdu = request.s7;
+  if (!pdu) return undefined;
+  const p = pdu.param;
+  if (pdu.rosctr === 7 && p.kind === 'userdata' && pdu.data.kind === 'userdata') {
+    const payload = pdu.data.payload;
+    // SZL 0x0424 (mode transition): byte 3 of the record is the current mode, 0x08 RUN, 0x04 STOP.
+    if (p.group === 4 && p.subfunction === 1 && payload.length >= 4 && (((payload[0] << 8) | payload[1]) & 0xff) === 0x24) {
+      const record = new Uint8Array(20);
+      record.set([0x51, state.cpu === 'run' ? 0x44 : 0x42, 0xff, state.cpu === 'run' ? 0x08 : 0x04]);
+      return [szlResponse(request, { id: 0x0424, index: 0, recordLength: 20, records: [record] })];
+    }
+    // Block functions, list blocks: (0x30, type, count) per block type.
+    if (p.group === 3 && p.subfunction === 1) {
+      const w = new ByteWriter(BLOCK_TYPES.length * 4);
+      const counts: Record<number, number> = { 0x38: 3, 0x41: state.dataBlocks.length, 0x43: 4 + (state.dataBlocks.length % 5), 0x45: 2, 0x42: 5, 0x44: 38, 0x46: 24 };
+      for (const t of BLOCK_TYPES) w.u8(0x30).u8(t).u16be(counts[t]);
+      return [userdata(request, 3, 1, w.finish())];
+    }
+    return undefined;
+  }
+  if (pdu.rosctr !== 1) return undefined;
+  if (p.kind === 'function') {
+    if (p.function === 0x29) {
+      state.cpu = 'stop';
+      return [ackData(request, { kind: 'function', function: 0x29, bytes: new Uint8Array(0) }, { kind: 'none' })];
+    }
+    if (p.function === 0x28) {
+      // PI service: "P_PROGRAM" is the start; anything else is answered as done.
+      state.cpu = 'run';
+      return [ackData(request, { kind: 'function', function: 0x28, bytes: new Uint8Array(0) }, { kind: 'none' })];
+    }
+    if (p.function >= 0x1a && p.function <= 0x1f) {
+      // Download/upload is refused with "block not found"-class errors: nothing is ever stored or run.
+      return [ackData(request, { kind: 'function', function: p.function, bytes: new Uint8Array(0) }, { kind: 'none' }, { errorClass: 0xd2, errorCode: 0x09 })];
+    }
+    return undefined;
+  }
+  if (p.kind === 'var' && p.function === 0x04) {
+    const items: S7DataItem[] = p.items.map((it) => {
+      if (it.kind !== 'any') return { returnCode: 0x05, transportSize: 0, length: 0, data: new Uint8Array(0) };
+      const octets = it.transportSize === 1 ? Math.ceil(it.length / 8) : it.length * (it.transportSize === 4 || it.transportSize === 5 ? 2 : it.transportSize >= 6 && it.transportSize <= 8 ? 4 : 1);
+      const area = state.s7.get(`${it.area}/${it.area === AREA_DB ? it.dbNumber : 0}`);
+      if (it.area === AREA_DB && !area) return { returnCode: 0x0a, transportSize: 0, length: 0, data: new Uint8Array(0) };
+      const size = area?.length ?? S7_AREA_BYTES;
+      if (octets > 222 || it.byteAddress + octets > size) return { returnCode: 0x05, transportSize: 0, length: 0, data: new Uint8Array(0) };
+      const data = area ? area.slice(it.byteAddress, it.byteAddress + octets) : new Uint8Array(octets);
+      return { returnCode: 0xff, transportSize: 0x04, length: octets * 8, data };
+    });
+    return [ackData(request, { kind: 'var', function: 0x04, itemCount: items.length, items: [] }, { kind: 'items', items })];
+  }
+  if (p.kind === 'var' && p.function === 0x05) {
+    const data = pdu.data.kind === 'items' ? pdu.data.items : [];
+    const codes = p.items.map((it, i) => {
+      const d = data[i];
+      if (it.kind !== 'any' || !d) return 0x05;
+      const key = `${it.area}/${it.area === AREA_DB ? it.dbNumber : 0}`;
+      let area = state.s7.get(key);
+      if (!area) {
+        if (it.area === AREA_DB || state.s7.size >= MAX_S7_AREAS) return 0x0a;
+        area = new Uint8Array(S7_AREA_BYTES);
+        state.s7.set(key, area);
+      }
+      if (it.byteAddress + d.data.length > area.length) return 0x05;
+      area.set(d.data, it.byteAddress);
+      return 0xff;
+    });
+    return [ackData(request, { kind: 'var', function: 0x05, itemCount: codes.length, items: [] }, { kind: 'return-codes', codes })];
+  }
+  return undefined;
+}
+
+function mqtt(_device: Device, state: HoneypotState, request: MqttMessage, conversation: Conversation): MqttMessage[] | undefined {
+  if (!conversation.data.connected) return undefined;
+  if (request.typeName === 'PUBLISH' && request.publish) {
+    const { topic, payload, retain, qos } = request.publish;
+    // Kept for later subscribers, bounded; never forwarded anywhere else.
+    if (retain && !topic.startsWith('$') && topic.length <= 128) {
+      if (payload.length === 0) state.retained.delete(topic);
+      else setBounded(state.retained, topic, payload.slice(0, MAX_RETAINED_BYTES), MAX_RETAINED);
+    }
+    return qos === 1 ? [{ anomalies: [], type: 4, typeName: 'PUBACK', flags: 0, version: 4, packetId: request.packetId ?? 0 }] : [];
+  }
+  if (request.typeName === 'SUBSCRIBE') {
+    const base = BEHAVIOURS.mqtt.answer(_device, request, conversation) as MqttMessage[];
+    const filters = (request.subscriptions ?? []).map((s) => s.topic);
+    for (const [topic, value] of state.retained) if (filters.some((f) => topicMatches(f, topic))) base.push(publish(topic, value, true));
+    return base;
+  }
+  return undefined;
+}
+
+/** [MQTT-4.7]: `+` one level, `#` the rest; `$` topics match no leading wildcard. */
+function topicMatches(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') && (filter.startsWith('#') || filter.startsWith('+'))) return false;
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
+
+type Stateful = (device: Device, state: HoneypotState, request: Message, conversation: Conversation) => Message[] | undefined;
+
+const STATEFUL: Partial<Record<ProtocolName, Stateful>> = {
+  modbus: modbus as unknown as Stateful,
+  s7comm: s7 as unknown as Stateful,
+  mqtt: mqtt as unknown as Stateful,
+};
+
+/** The device's replies to one request: the stateful answer where there is one, else the persona's. */
+export function answer(device: Device, state: HoneypotState, protocol: ProtocolName, request: Message, conversation: Conversation): Message[] {
+  return STATEFUL[protocol]?.(device, state, request, conversation) ?? BEHAVIOURS[protocol].answer(device, request, conversation);
+}
