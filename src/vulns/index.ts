@@ -27,9 +27,9 @@ export {
   vendorKey,
   type PartNumber,
 } from './normalize.ts';
-export { buildIndex, matchIdentity, VulnIndex, type Match } from './match.ts';
+export { buildIndex, matchIdentity, prepareMatch, VulnIndex, type Match, type PreparedMatch } from './match.ts';
 export { importCveRecord, isCveRecord } from './cve5.ts';
 export { importCnvdXml, isCnvdXml, normaliseChineseRange, type CnvdImport, type CnvdRecord } from './cnvd.ts';
 export { detectFormat, importDocument, type AdvisoryFormat, type DocumentImport, type ImportedRecord } from './import.ts';
 export { parseXml, type XmlElement, type XmlResult } from './xml.ts';
-export { IdentityIndex } from './candidates.ts';
+export { IdentityIndex, readsSerial } from './candidates.ts';

@@ -212,6 +212,37 @@ export function matchIdentity(index: VulnIndex, identity: DeviceIdentity): reado
   return result;
 }
 
+/** An identity resolved to the advisory products it names, waiting only for firmware and serial. */
+export interface PreparedMatch {
+  /** True when matchIdentity would return at least one match for this identity on this firmware and serial. */
+  affects(firmware: unknown, serial?: unknown): boolean;
+}
+
+/**
+ * The product half of matchIdentity, done once for many devices that differ only in firmware and
+ * serial (a new advisory applied to a million devices). Null when no product can apply, whatever
+ * the firmware.
+ */
+export function prepareMatch(index: VulnIndex, identity: DeviceIdentity): PreparedMatch | null {
+  const field = (x: unknown) => (typeof x === 'string' ? x.slice(0, MAX_FIELD).trim() : undefined);
+  const candidates = resolve(index, {
+    vendor: field(identity.vendor),
+    product: field(identity.product),
+    model: field(identity.model),
+    orderNumber: field(identity.orderNumber),
+    moduleName: field(identity.moduleName),
+  });
+  if (candidates.length === 0) return null;
+  return {
+    affects(firmware: unknown, serial?: unknown): boolean {
+      const fwText = field(firmware) ?? '';
+      const fw = fwText ? index.parseFirmware(fwText) : null;
+      const s = field(serial) ?? '';
+      return candidates.some((c) => verdict(c.entry, c.how, fw, s) !== null);
+    },
+  };
+}
+
 interface Candidate {
   entry: Entry;
   how: How;
