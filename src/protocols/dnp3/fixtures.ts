@@ -65,8 +65,11 @@ export const fixtures: ProtocolFixture[] = [
     anomalies: ['crc-mismatch'],
     reencode: 'fields',
   }),
-  fixture('dnp3', 'LEN below the 5-octet minimum', 'to-server', hex`0564 04 c4 0400 0300 0000`, {
-    source: 'IEEE 1815-2012 §9.2.4.1.2: LEN counts CTRL, DEST and SRC at least',
-    outcome: 'not-mine',
+  fixture('dnp3', 'LEN below the 5-octet minimum: a malformed frame of LEN + 5 octets', 'to-server', hex`0564 02 c4 0a00 01`, {
+    source:
+      'DNP3-Malformed.pcap frame 1 (its first 7 octets); IEEE 1815-2012 §9.2.4.1.2: LEN counts CTRL, DEST and SRC at least; ' +
+      "tshark's get_dnp3_message_len sizes it LEN + 5 and marks it malformed",
+    anomalies: ['link-length-below-minimum'],
+    expect: { 'dnp3.len': 2 },
   }),
 ];

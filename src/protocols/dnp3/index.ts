@@ -28,6 +28,11 @@ export interface Dnp3Message {
   transport?: TransportHeader;
   /** Present on the frame whose segment completes an application fragment (FIN). */
   application?: ApplicationFragment;
+  /**
+   * The frame as received when its LEN is below 5 (§9.2.4.1.2): tshark still takes it for a
+   * (malformed) DNP3 frame of LEN + 5 octets, with no fields; encode gives these bytes back.
+   */
+  malformed?: Uint8Array;
 }
 
 interface Pending {
@@ -43,7 +48,7 @@ function parseFrame(bytes: Uint8Array, state: FlowState): Parsed<Dnp3Message> {
   if (bytes[0] !== START_0 || (bytes.length > 1 && bytes[1] !== START_1)) return { kind: 'not-mine' };
   if (bytes.length < 3) return { kind: 'incomplete', needed: HEADER_SIZE };
   const len = bytes[2];
-  if (len < MIN_LEN) return { kind: 'not-mine' };
+  if (len < MIN_LEN) return malformedFrame(bytes, len);
   const total = frameSize(len);
   if (bytes.length < total) return { kind: 'incomplete', needed: total };
 
@@ -74,6 +79,24 @@ function parseFrame(bytes: Uint8Array, state: FlowState): Parsed<Dnp3Message> {
   message.transport = { final: (th & 0x80) !== 0, first: (th & 0x40) !== 0, sequence: th & 0x3f };
   const fragment = reassemble(state, message, userData.subarray(1), anomalies);
   if (fragment) message.application = parseFragment(fragment, anomalies);
+  return { kind: 'done', message, consumed: total };
+}
+
+/**
+ * LEN below its minimum 5: tshark's get_dnp3_message_len still sizes the frame as LEN + 5 (the
+ * data CRC count rounds to 0) and its dissector marks it malformed. Counted as DNP3 with an
+ * anomaly, so a stream that starts 05 64 is DNP3 the way tshark sees it.
+ */
+function malformedFrame(bytes: Uint8Array, len: number): Parsed<Dnp3Message> {
+  const total = len + 5;
+  if (bytes.length < total) return { kind: 'incomplete', needed: total };
+  const frame = bytes.slice(0, total);
+  const control = decodeControl(frame[3], PRIMARY_FUNCTIONS, SECONDARY_FUNCTIONS);
+  const message: Dnp3Message = {
+    anomalies: ['link-length-below-minimum'],
+    link: { length: len, control, destination: (frame[4] ?? 0) | ((frame[5] ?? 0) << 8), source: (frame[6] ?? 0) | ((frame[7] ?? 0) << 8) },
+    malformed: frame,
+  };
   return { kind: 'done', message, consumed: total };
 }
 
@@ -117,6 +140,7 @@ function reassemble(state: FlowState, m: Dnp3Message, segment: Uint8Array, anoma
 }
 
 function encode(m: Dnp3Message): Uint8Array {
+  if (m.malformed) return m.malformed.slice();
   let userData = m.userData;
   if (!userData) {
     const t = m.transport;
@@ -173,6 +197,8 @@ export const dnp3: Protocol<Dnp3Message> = {
 
   // tshark's DNP3 field names; dnp3.al.obj is group << 8 | variation, as tshark shows it.
   fields(m) {
+    // tshark adds no field to a malformed frame; its length is all that is known of it.
+    if (m.malformed) return { 'dnp3.len': m.link.length };
     const c = m.link.control;
     const f: Fields = {
       'dnp3.len': m.link.length,

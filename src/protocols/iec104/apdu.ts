@@ -54,20 +54,31 @@ export interface Asdu {
   originatorAddress: number;
   commonAddress: number;
   objects: InformationObject[];
+  /**
+   * Set when the APDU ends inside the 6-octet ASDU header: how many of its octets arrived. Only
+   * those carry fields (tshark shows the type id of a 2-octet ASDU, not a cause it never read).
+   */
+  headerOctets?: number;
 }
 
 export interface Iec104Message extends Message {
   apci: Apci;
   asdu?: Asdu;
+  /**
+   * An APDU whose length octet is below 4, as received: tshark takes 2 + length octets for a
+   * malformed APDU with no fields (its apci is a placeholder); encode gives these bytes back.
+   */
+  malformed?: Uint8Array;
 }
 
 export function parseApdu(bytes: Uint8Array): Parsed<Iec104Message> {
   if (bytes.length === 0) return { kind: 'incomplete', needed: 2 + MIN_LENGTH };
-  if (bytes[0] !== START) return { kind: 'not-mine' };
+  if (bytes[0] !== START) return afterJunk(bytes);
   if (bytes.length < 2) return { kind: 'incomplete', needed: 2 + MIN_LENGTH };
   const length = bytes[1];
-  if (length < MIN_LENGTH || length > MAX_LENGTH) return { kind: 'not-mine' };
+  if (length > MAX_LENGTH) return { kind: 'not-mine' };
   const total = 2 + length;
+  if (length < MIN_LENGTH) return shortApdu(bytes, total);
   if (bytes.length < total) return { kind: 'incomplete', needed: total };
 
   const anomalies: string[] = [];
@@ -97,7 +108,34 @@ export function parseApdu(bytes: Uint8Array): Parsed<Iec104Message> {
   return { kind: 'done', message, consumed: total };
 }
 
+/** Length octet below 4 (no room for the control field): a malformed APDU, as for tshark. */
+function shortApdu(bytes: Uint8Array, total: number): Parsed<Iec104Message> {
+  if (bytes.length < total) return { kind: 'incomplete', needed: total };
+  const message: Iec104Message = {
+    anomalies: ['apdu-length-below-minimum'],
+    apci: { format: 'U', function: 'invalid', control: 0x03 },
+    malformed: bytes.slice(0, total),
+  };
+  return { kind: 'done', message, consumed: total };
+}
+
+/**
+ * Bytes before the start octet: like tshark's dissector (get_iec104apdu_len and its
+ * "<ERR prefix n bytes>"), skip to the next 0x68 and decode the APDU there, the skipped bytes
+ * counted as part of it. Not mine when no start octet follows.
+ */
+function afterJunk(bytes: Uint8Array): Parsed<Iec104Message> {
+  const at = bytes.indexOf(START, 1);
+  if (at < 0) return { kind: 'not-mine' };
+  const r = parseApdu(bytes.subarray(at));
+  if (r.kind === 'incomplete') return { kind: 'incomplete', needed: at + r.needed };
+  if (r.kind === 'not-mine') return r;
+  r.message.anomalies.unshift('junk-before-start');
+  return { kind: 'done', message: r.message, consumed: at + r.consumed };
+}
+
 function parseAsdu(r: ByteReader, anomalies: string[]): Asdu {
+  const available = r.remaining;
   const typeId = r.u8();
   const vsq = r.u8();
   const cot = r.u8();
@@ -119,6 +157,7 @@ function parseAsdu(r: ByteReader, anomalies: string[]): Asdu {
   };
   if (r.overrun) {
     anomalies.push('asdu-truncated');
+    asdu.headerOctets = available;
     return asdu;
   }
   if (asdu.count === 0) anomalies.push('asdu-no-objects');
@@ -248,6 +287,7 @@ function u24le(r: ByteReader): number {
 }
 
 export function encodeApdu(m: Iec104Message): Uint8Array {
+  if (m.malformed) return m.malformed.slice();
   const w = new ByteWriter(32);
   w.u8(START).u8(0);
   const a = m.apci;
@@ -260,6 +300,11 @@ export function encodeApdu(m: Iec104Message): Uint8Array {
 }
 
 function encodeAsdu(w: ByteWriter, a: Asdu): void {
+  if (a.headerOctets !== undefined) {
+    const header = [a.typeId, (a.sequence ? 0x80 : 0) | (a.count & 0x7f), (a.cause & 0x3f) | (a.negative ? 0x40 : 0) | (a.test ? 0x80 : 0), a.originatorAddress, a.commonAddress & 0xff, a.commonAddress >>> 8];
+    for (const b of header.slice(0, Math.min(a.headerOctets, 5))) w.u8(b);
+    return;
+  }
   w.u8(a.typeId)
     .u8((a.sequence ? 0x80 : 0) | (a.count & 0x7f))
     .u8((a.cause & 0x3f) | (a.negative ? 0x40 : 0) | (a.test ? 0x80 : 0))

@@ -104,8 +104,16 @@ export const fixtures: ProtocolFixture[] = [
     anomalies: ['u-format-invalid-function'],
     outcome: 'not-mine',
   }),
-  fixture('iec104', 'length octet below 4', 'to-server', hex`68 02 07 00`, {
-    source: 'IEC 60870-5-104 §5: the APDU length is 4..253',
-    outcome: 'not-mine',
+  fixture('iec104', 'length octet below 4: a malformed APDU of 2 + length octets', 'to-server', hex`68 02 14 14`, {
+    source: "TestDissectIec104.pcap frame 18 after its prefix; IEC 60870-5-104 §5: the APDU length is 4..253; tshark counts it malformed",
+    anomalies: ['apdu-length-below-minimum'],
+    expect: { 'iec60870_104.apdulen': 2 },
+  }),
+  fixture('iec104', 'garbage before the start octet is skipped', 'to-server', hex`0808080808080808 68 06 18 18 18 18 18 18`, {
+    source: 'TestDissectIec104.pcap frame 41 (the APDU ends inside the ASDU header: type id only, no cause)',
+    anomalies: ['junk-before-start', 'asdu-truncated'],
+    expect: { 'iec60870_104.type': 0, 'iec60870_asdu.typeid': 24, 'iec60870_asdu.numix': 24 },
+    reencode: 'fields',
+    notMineBelow: 9,
   }),
 ];

@@ -79,9 +79,17 @@ describe('iec104', () => {
     if (r.kind === 'done') assert.deepEqual(r.message.anomalies, ['asdu-truncated']);
   });
 
-  it('refuses bytes that do not start an APDU', () => {
-    // TestDissectIec104.pcap frame 25: garbage before a start octet
-    assert.equal(iec104.parse(hex`0606060606066804161616161616`, 'to-server').kind, 'not-mine');
+  it('skips garbage to the next start octet as tshark does, and refuses bytes without one', () => {
+    // TestDissectIec104.pcap frame 25: garbage before a start octet; tshark shows
+    // "<ERR prefix 6 bytes>" and decodes the APDU after it (packet-iec104.c, get_iec104apdu_len).
+    const r = iec104.parse(hex`0606060606066804161616161616`, 'to-server');
+    assert.equal(r.kind, 'done');
+    if (r.kind !== 'done') return;
+    assert.equal(r.consumed, 12);
+    assert.deepEqual(r.message.anomalies, ['junk-before-start', 'i-format-without-asdu']);
+    assert.equal(iec104.fields(r.message)['iec60870_104.type'], 0);
+    assert.deepEqual(iec104.parse(hex`060606066810`, 'to-server'), { kind: 'incomplete', needed: 4 + 18 });
+    assert.equal(iec104.parse(hex`0606060606061616`, 'to-server').kind, 'not-mine');
     assert.equal(iec104.recognize(hex`0606060606066804`, 'to-server', 'tcp'), false);
   });
 

@@ -65,6 +65,8 @@ export const iec104: Protocol<Iec104Message> = {
 
   // Keys are tshark's (IEC 60870-5-104 dissector): type 0=I 1=S 3=U, utype = U control bits >> 2.
   fields(m) {
+    // A malformed APDU shows only its length, as in tshark.
+    if (m.malformed) return { 'iec60870_104.apdulen': m.malformed[1] };
     const f: Fields = {};
     const a = m.apci;
     if (a.format === 'I') {
@@ -79,7 +81,21 @@ export const iec104: Protocol<Iec104Message> = {
       f['iec60870_104.utype'] = (a.control & 0xfc) >>> 2;
     }
     const s = m.asdu;
-    if (s) {
+    if (s && s.headerOctets !== undefined) {
+      // An ASDU cut inside its header: only the octets that arrived (101 §7.2: type, VSQ, COT, OA, CA).
+      f['iec60870_asdu.typeid'] = s.typeId;
+      f['iec60870_asdu.typeid_name'] = s.typeName;
+      if (s.headerOctets >= 2) {
+        f['iec60870_asdu.numix'] = s.count;
+        f['iec60870_asdu.sq'] = s.sequence;
+      }
+      if (s.headerOctets >= 3) {
+        f['iec60870_asdu.causetx'] = s.cause;
+        f['iec60870_asdu.nega'] = s.negative;
+        f['iec60870_asdu.test'] = s.test;
+      }
+      if (s.headerOctets >= 4) f['iec60870_asdu.oa'] = s.originatorAddress;
+    } else if (s) {
       f['iec60870_asdu.typeid'] = s.typeId;
       f['iec60870_asdu.typeid_name'] = s.typeName;
       f['iec60870_asdu.causetx'] = s.cause;
