@@ -35,6 +35,10 @@ export interface Config {
   warningJobIntervalMs: number;
   /** Issuing office named on bulletins; null = the province's department of industry and IT. */
   bulletinOffice: string | null;
+  /** File of CIDRs the platform may scan (its production scope); null = none configured. */
+  scanScope: string | null;
+  /** With no scan scope configured, `serve` runs the digital-twin demo (src/demo). */
+  demo: boolean;
 }
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -58,6 +62,8 @@ export const DEFAULTS: Config = {
   webhookSecret: null,
   warningJobIntervalMs: 60_000,
   bulletinOffice: null,
+  scanScope: null,
+  demo: true,
 };
 
 type Env = Record<string, string | undefined>;
@@ -101,6 +107,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (env.OTSCOPE_WEBHOOK_SECRET) c.webhookSecret = env.OTSCOPE_WEBHOOK_SECRET;
   if (env.OTSCOPE_WARNING_JOB_INTERVAL_MS) c.warningJobIntervalMs = int('OTSCOPE_WARNING_JOB_INTERVAL_MS', env.OTSCOPE_WARNING_JOB_INTERVAL_MS, 0, 86_400_000);
   if (env.OTSCOPE_BULLETIN_OFFICE) c.bulletinOffice = env.OTSCOPE_BULLETIN_OFFICE;
+  if (env.OTSCOPE_SCAN_SCOPE) c.scanScope = env.OTSCOPE_SCAN_SCOPE;
+  if (env.OTSCOPE_DEMO) c.demo = bool('OTSCOPE_DEMO', env.OTSCOPE_DEMO);
   Object.assign(c, overrides);
   if (c.databaseUrl && !/^postgres(ql)?:\/\//.test(c.databaseUrl)) {
     throw appError('CONFIG_INVALID', 'OTSCOPE_DATABASE_URL must be a postgres:// URL');
