@@ -11,6 +11,7 @@ import type { Transport } from '../model/index.ts';
 import type { ProtocolFixture } from './fixture.ts';
 import type { Direction, Message, Parsed, Protocol } from './protocol.ts';
 import { PROTOCOLS, protocolByName, protocolsAt, recognizeProtocols } from './registry.ts';
+import { HISTOGRAM_FIELDS } from '../traffic/oracle-fields.ts';
 
 const RANDOM_INPUTS = 2_000;
 const MUTATED_INPUTS = 1_000;
@@ -79,12 +80,31 @@ function checkTotal(p: Protocol, bytes: Uint8Array, direction: Direction): Parse
     } catch (e) {
       assert.fail(`fields/identify/encode threw on a parsed message from ${label}: ${String(e)}`);
     }
+    if (p.summaryFields) checkSummaryFields(p, result.message, fields, label);
     for (const [key, value] of Object.entries(fields)) {
       const scalar = (v: unknown) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
       assert.ok(scalar(value) || (Array.isArray(value) && value.every(scalar)), `field ${key} is not a rule value: ${label}`);
     }
   }
   return result;
+}
+
+const prefixOf = (key: string) => key.slice(0, key.indexOf('.') < 0 ? key.length : key.indexOf('.'));
+
+/** summaryFields: a subset of fields with equal values, every histogram field, every prefix. */
+function checkSummaryFields(p: Protocol, message: Message, fields: Record<string, unknown>, label: string): void {
+  let summary: Record<string, unknown>;
+  try {
+    summary = p.summaryFields!(message);
+  } catch (e) {
+    assert.fail(`summaryFields threw on a parsed message from ${label}: ${String(e)}`);
+  }
+  for (const [key, value] of Object.entries(summary)) assert.deepEqual(value, fields[key], `summaryFields ${key} differs from fields: ${label}`);
+  for (const key of Object.keys(fields)) {
+    if (key in HISTOGRAM_FIELDS) assert.ok(key in summary, `summaryFields lacks histogram field ${key}: ${label}`);
+  }
+  const prefixes = new Set(Object.keys(summary).map(prefixOf));
+  for (const key of Object.keys(fields)) assert.ok(prefixes.has(prefixOf(key)), `summaryFields has no ${prefixOf(key)} field: ${label}`);
 }
 
 describe('protocol registry', () => {

@@ -50,4 +50,12 @@ export interface Protocol<M extends Message = Message> {
   identify(messages: readonly M[]): DeviceIdentity | null;
   /** Rule keywords. Keys use tshark's field names where tshark has one (e.g. `modbus.func_code`). */
   fields(message: M): Fields;
+  /**
+   * Optional fast path for passive analysis, which counts a few fields of every message: a subset
+   * of `fields(message)` with the same values that holds every tshark-oracle histogram field
+   * `fields` has (`modbus.func_code`, `cip.sc`, … see src/traffic/oracle-fields.ts) and at least
+   * one field of each field-name prefix it has (`mbtcp`, `cotp`, …), built without the names,
+   * lists and text the full map needs. The contract suite checks it against `fields`.
+   */
+  summaryFields?(message: M): Fields;
 }

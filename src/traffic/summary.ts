@@ -83,7 +83,8 @@ export class SummaryBuilder implements AnalyzerSink {
   message(e: MessageEvent): void {
     const name = e.protocol.name;
     this.messagesByProtocol[name] = (this.messagesByProtocol[name] ?? 0) + 1;
-    const fields = e.protocol.fields(e.message);
+    const p = e.protocol;
+    const fields = p.summaryFields ? p.summaryFields(e.message) : p.fields(e.message);
     const flow = e.flow;
     const transport = flow ? flow.transport : 'udp';
     const plan = this.plan(name, transport);

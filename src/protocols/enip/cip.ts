@@ -170,3 +170,56 @@ export function flattenCip(m: CipMessage, depth = 0): CipMessage[] {
   }
   return out;
 }
+
+/**
+ * The service codes of flattenCip(decodeCip(bytes[start, end))), appended to `service` (reply bit
+ * set on responses, as cip.service) and `sc` (without it, as cip.sc): the same walk over the
+ * bytes, without building the messages (the traffic summary needs only these two lists).
+ */
+export function collectCipServices(bytes: Uint8Array, start: number, end: number, depth: number, service: number[], sc: number[]): void {
+  if (end - start < 2) return;
+  const code = bytes[start];
+  const response = (code & 0x80) !== 0;
+  let dataStart: number;
+  let generalStatus = 0;
+  let pathStart = 0;
+  if (response) {
+    if (end - start < 4) return;
+    generalStatus = bytes[start + 2];
+    dataStart = start + 4 + bytes[start + 3] * 2;
+    if (dataStart > end) return;
+  } else {
+    pathStart = start + 2;
+    dataStart = pathStart + bytes[start + 1] * 2;
+    if (dataStart > end) return;
+  }
+  const s = code & 0x7f;
+  service.push(response ? s | 0x80 : s);
+  sc.push(s);
+  if (depth >= MAX_DEPTH) return;
+  if (s === 0x0a && (!response || generalStatus === 0 || generalStatus === 0x1e)) {
+    // Multiple Service Packet: as multiple(), all offsets checked before any service is taken.
+    if (end - dataStart < 2) return;
+    const count = bytes[dataStart] | (bytes[dataStart + 1] << 8);
+    if (count > MAX_EMBEDDED || count * 2 > end - dataStart - 2) return;
+    const length = end - dataStart;
+    for (let i = 0; i < count; i++) {
+      const at = dataStart + 2 + i * 2;
+      const from = bytes[at] | (bytes[at + 1] << 8);
+      const to = i + 1 < count ? bytes[at + 2] | (bytes[at + 3] << 8) : length;
+      if (from < 2 + count * 2 || to > length || from > to) return;
+    }
+    for (let i = 0; i < count; i++) {
+      const at = dataStart + 2 + i * 2;
+      const from = bytes[at] | (bytes[at + 1] << 8);
+      const to = i + 1 < count ? bytes[at + 2] | (bytes[at + 3] << 8) : length;
+      collectCipServices(bytes, dataStart + from, dataStart + to, depth + 1, service, sc);
+    }
+  } else if (!response && s === 0x52 && pathClass(bytes.subarray(pathStart, dataStart)) === 0x06) {
+    // Unconnected Send: priority/tick, timeout ticks, then the embedded request's size.
+    if (end - dataStart < 4) return;
+    const size = bytes[dataStart + 2] | (bytes[dataStart + 3] << 8);
+    if (size > end - dataStart - 4) return;
+    collectCipServices(bytes, dataStart + 4, dataStart + 4 + size, depth + 1, service, sc);
+  }
+}

@@ -4,7 +4,7 @@
 import { ByteReader, ByteWriter, toHex } from '../../wire/index.ts';
 import type { DeviceIdentity, Transport } from '../../model/index.ts';
 import type { Direction, Fields, Message, Parsed, Protocol } from '../protocol.ts';
-import { className, decodeCip, decodeEpath, flattenCip, pathClass, serviceName, type CipMessage } from './cip.ts';
+import { className, collectCipServices, decodeCip, decodeEpath, flattenCip, pathClass, serviceName, type CipMessage } from './cip.ts';
 import { COMMAND_NAMES, DEVICE_TYPE_NAMES, GENERAL_STATUS_NAMES, IDENTITY_STATE_NAMES, ITEM_NAMES, VENDOR_NAMES, nameOf } from './names.ts';
 
 const HEADER_SIZE = 24;
@@ -279,6 +279,25 @@ function fields(m: EnipMessage): Fields {
   return f;
 }
 
+/** fields() restricted to what the traffic summary counts (Protocol.summaryFields). */
+function summaryFields(m: EnipMessage): Fields {
+  const f: Fields = { 'enip.command': m.command };
+  if (m.body.kind !== 'items' && m.body.kind !== 'send-data') return f;
+  const list = m.body.items;
+  const service: number[] = [];
+  const sc: number[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const it = list[i];
+    if (it.typeId === ITEM.unconnectedData) collectCipServices(it.data, 0, it.data.length, 0, service, sc);
+    else if (it.typeId === ITEM.connectedData && it.data.length > 2) collectCipServices(it.data, 2, it.data.length, 0, service, sc);
+  }
+  if (service.length) {
+    f['cip.service'] = service;
+    f['cip.sc'] = sc;
+  }
+  return f;
+}
+
 /** The Identity object's attributes 1–7 (and 8, state) as a Get_Attributes_All reply carries them (Vol 1 §5-2). */
 export function decodeIdentityAttributes(data: Uint8Array): Omit<IdentityItem, 'protocolVersion' | 'socketAddress'> | null {
   const r = new ByteReader(data);
@@ -356,4 +375,5 @@ export const enip: Protocol<EnipMessage> = {
   encode,
   identify,
   fields,
+  summaryFields,
 };

@@ -228,6 +228,13 @@ function fields(m: ModbusMessage): Fields {
   return f;
 }
 
+/** fields() restricted to what the traffic summary counts (Protocol.summaryFields). */
+function summaryFields(m: ModbusMessage): Fields {
+  const f: Fields = { 'mbtcp.unit_id': m.unitId, 'modbus.func_code': m.function.code };
+  if (m.exception) f['modbus.exception_code'] = m.exception.code;
+  return f;
+}
+
 export const modbus: Protocol<ModbusMessage> = {
   name: 'modbus',
   endpoints: [
@@ -239,4 +246,5 @@ export const modbus: Protocol<ModbusMessage> = {
   encode,
   identify,
   fields,
+  summaryFields,
 };

@@ -219,6 +219,18 @@ function fields(m: S7commMessage): Fields {
   return f;
 }
 
+/** fields() restricted to what the traffic summary counts (Protocol.summaryFields). */
+function summaryFields(m: S7commMessage): Fields {
+  const f: Fields = { 'tpkt.version': 3, 'cotp.type': m.cotp.pduType >> 4 };
+  const s7 = m.s7;
+  if (!s7) return f;
+  f['s7comm.header.rosctr'] = s7.rosctr;
+  const p = s7.param;
+  if (p.kind === 'setup-communication' || p.kind === 'var' || p.kind === 'function') f['s7comm.param.func'] = p.function;
+  else if (p.kind === 'userdata') f['s7comm.param.userdata.funcgroup'] = p.group;
+  return f;
+}
+
 /** SZL answers, reassembled across userdata fragments (same data unit reference, "last" = 0). */
 function szlAnswers(messages: readonly S7commMessage[]): Szl[] {
   const out: Szl[] = [];
@@ -284,4 +296,5 @@ export const s7comm: Protocol<S7commMessage> = {
   encode,
   identify,
   fields,
+  summaryFields,
 };
