@@ -47,6 +47,8 @@ type Cell = Map<Value, number> | null;
 /** How one protocol's messages are counted: the histogram fields it can have, looked up directly. */
 interface Plan {
   conversation: string;
+  /** Messages counted under this plan (by protocol and transport). */
+  messages: number;
   /** null when the protocol has no entry in FIELD_PREFIXES: every field is walked instead. */
   lookups: { field: string; cell: Map<Value, number>; marker: boolean }[] | null;
 }
@@ -67,7 +69,9 @@ export class SummaryBuilder implements AnalyzerSink {
   private readonly udpPlans = new Map<string, Plan>();
   private readonly rows = new Map<string, ConversationRow>();
   private readonly framesByProtocol: Record<string, number> = {};
-  private readonly messagesByProtocol: Record<string, number> = {};
+  private lastPlan: Plan | null = null;
+  private lastProtocol: unknown = null;
+  private lastTransport = '';
   private readonly withoutIp: Record<string, number> = {};
   private malformed = 0;
   private lastMalformedFrame = -1;
@@ -81,21 +85,28 @@ export class SummaryBuilder implements AnalyzerSink {
   }
 
   message(e: MessageEvent): void {
-    const name = e.protocol.name;
-    this.messagesByProtocol[name] = (this.messagesByProtocol[name] ?? 0) + 1;
     const p = e.protocol;
+    const name = p.name;
     const fields = p.summaryFields ? p.summaryFields(e.message) : p.fields(e.message);
     const flow = e.flow;
     const transport = flow ? flow.transport : 'udp';
-    const plan = this.plan(name, transport);
+    // Consecutive messages are mostly of one protocol: keep its plan at hand.
+    const plan = this.lastPlan !== null && p === this.lastProtocol && transport === this.lastTransport ? this.lastPlan : this.plan(name, transport);
+    if (plan !== this.lastPlan) {
+      this.lastPlan = plan;
+      this.lastProtocol = p;
+      this.lastTransport = transport;
+    }
+    plan.messages++;
     // tshark counts a frame for a protocol only when that dissector ran on it: a message that
     // carries none of the protocol's own fields (a bare COTP connect under S7, say) does not count.
     // S7comm-plus rows come from the display filter `cotp && data.data[0:1] == 72`: frames whose
     // COTP data starts with the S7comm-plus header, i.e. messages with its header fields.
     let carries = false;
     if (plan.lookups) {
-      for (let i = 0; i < plan.lookups.length; i++) {
-        const l = plan.lookups[i];
+      const lookups = plan.lookups;
+      for (let i = 0; i < lookups.length; i++) {
+        const l = lookups[i];
         const v = fields[l.field];
         if (v === undefined) continue;
         if (l.marker) carries = true;
@@ -161,6 +172,7 @@ export class SummaryBuilder implements AnalyzerSink {
     const prefixes = FIELD_PREFIXES[name];
     plan = {
       conversation,
+      messages: 0,
       lookups: prefixes
         ? Object.keys(HISTOGRAM_FIELDS)
             .filter((f) => prefixes.includes(f.slice(0, f.indexOf('.'))))
@@ -175,6 +187,14 @@ export class SummaryBuilder implements AnalyzerSink {
     return plan;
   }
 
+  private messagesByProtocol(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const plans of [this.tcpPlans, this.udpPlans]) {
+      for (const [name, plan] of plans) if (plan.messages) out[name] = (out[name] ?? 0) + plan.messages;
+    }
+    return out;
+  }
+
   build(file: string, packets: number, result: CaptureResult): CaptureSummary {
     const conversations = [...this.rows.values()].sort(
       (x, y) =>
@@ -186,7 +206,7 @@ export class SummaryBuilder implements AnalyzerSink {
       capture: { format: result.format, link_types: result.linkTypes },
       packet_count: packets,
       frames_by_protocol: sortKeys(this.framesByProtocol),
-      messages_by_protocol: sortKeys(this.messagesByProtocol),
+      messages_by_protocol: sortKeys(this.messagesByProtocol()),
       frames_with_anomalies: this.malformed,
       conversations,
       ics_frames_without_ip: sortKeys(this.withoutIp),
