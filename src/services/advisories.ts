@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { appError } from '../errors.ts';
 import type { Actor, DeviceIdentity, Severity } from '../model/index.ts';
 import { can } from '../access/index.ts';
-import { detectFormat, importDocument, type AdvisoryFormat, type ImportedRecord, type NormalizedAdvisory } from '../vulns/index.ts';
+import { buildIndex, detectFormat, importDocument, prepareMatch, type AdvisoryFormat, type ImportedRecord, type NormalizedAdvisory, type PreparedMatch } from '../vulns/index.ts';
 import { chunkSize } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import { audit } from './audit.ts';
@@ -122,7 +122,11 @@ async function importRecord(ctx: ServiceContext, actor: Actor, record: ImportedR
   return { format: record.format, advisory: view, created, rematched, newFindings };
 }
 
-/** Re-matches only the identities whose vendor the advisory names: one advisory touches only what it must. */
+/**
+ * Re-matches only what one advisory can change: among the identities of the vendors it names,
+ * those it affects (its products resolved once per product, then firmware compared: prepareMatch)
+ * and those that already have a finding from it (a revision may no longer cover them).
+ */
 async function rematchVendors(ctx: ServiceContext, advisory: NormalizedAdvisory): Promise<{ rematched: number; newFindings: number }> {
   const vendors = [...new Set(advisory.products.map((p) => p.vendorKey))];
   const rows = await ctx.store.db
@@ -150,7 +154,16 @@ async function rematchVendors(ctx: ServiceContext, advisory: NormalizedAdvisory)
     ])
     .where('identities.vendorKey', 'in', vendors.length ? vendors : [''])
     .execute();
-  const touched = rows;
+  const alone = buildIndex([advisory]);
+  const prepared = new Map<string, PreparedMatch | null>();
+  const before = new Set((await ctx.store.db.selectFrom('findings').select('serviceId').where('advisoryId', '=', advisory.id).execute()).map((r) => r.serviceId));
+  const touched = rows.filter((r) => {
+    if (before.has(r.serviceId)) return true;
+    const key = [r.vendor, r.product, r.model, r.orderNumber, r.moduleName].map((x) => x ?? '').join('\u0001');
+    let p = prepared.get(key);
+    if (p === undefined) prepared.set(key, (p = prepareMatch(alone, identityOf(r))));
+    return p !== null && p.affects(r.firmware, r.serial);
+  });
   if (!touched.length) return { rematched: 0, newFindings: 0 };
   const now = ctx.now().toISOString();
   let newFindings = 0;
