@@ -1,6 +1,7 @@
 // Risk scores: the arithmetic of each factor (src/services/risk.ts) with explicit expectations, and
 // the risk endpoints on every storage dialect, scoped like everything else.
 import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import type { Platform } from '../src/main.ts';
 import { makeCreditCode } from '../src/model/credit-code.ts';
@@ -143,6 +144,20 @@ for (const target of dialectTargets()) {
       assert.deepEqual(mine.body.items.map((a: any) => a.ip), ['36.134.80.10']);
       const region = await api.get('/api/v1/risk/assets?region=360200', admin);
       assert.deepEqual(region.body.items.map((a: any) => a.ip), ['59.63.0.10']);
+    });
+
+    t('a known-exploited CVE from a CVE 5 record (CISA ADP KEV) counts for the device it matches', async () => {
+      const cve = JSON.parse(readFileSync(new URL('../src/vulns/fixtures/cve-2023-6448.json', import.meta.url), 'utf8'));
+      assert.equal((await api.post('/api/v1/advisories', cve, admin)).status, 201);
+      const ip = '36.134.81.10';
+      const obs = { ip, port: 502, transport: 'tcp', protocol: 'modbus', observedAt: '2026-11-01T08:00:00.000Z', source: 'test-scanner', identity: { vendor: 'Unitronics', product: 'Vision OS', firmware: '12.30' } };
+      assert.equal((await api.post('/api/v1/observations', { observations: [obs] }, admin)).status, 200);
+      const { id } = await platform.ctx.store.db.selectFrom('assets').select('id').where('ip', '=', ip).executeTakeFirstOrThrow();
+      const r = await api.get(`/api/v1/risk/assets/${id}`, admin);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      // 45 × 0.98 × 0.8 (likely) + 20 × 0.8 + 10 × 1/5 + 10 + 10 (Modbus) + 5 × 1/3
+      assert.deepEqual(Object.fromEntries(r.body.factors.map((f: any) => [f.key, f.points])), { cvss: 35.3, confidence: 0, knownExploited: 16, findings: 2, publicAddress: 10, unauthenticated: 10, icsServices: 1.7 });
+      assert.deepEqual([r.body.score, r.body.level], [75, 'high']);
     });
 
     t('out of scope looks missing; bad input has stable codes', async () => {

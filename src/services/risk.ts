@@ -218,9 +218,10 @@ async function scoreRows(ctx: ServiceContext, rows: AssetRow[]): Promise<AssetRi
     for (const f of open) {
       let l = findings.get(f.assetId);
       if (!l) findings.set(f.assetId, (l = []));
-      const cves = JSON.parse(f.cves) as string[];
+      // The finding's CVE list is read only when its advisory marks any CVE as exploited (few do).
       const kev = ctx.matcher.knownExploited(f.advisoryId);
-      l.push({ advisoryId: f.advisoryId, cvss: f.cvss, severity: f.severity as Severity, confidence: f.confidence as Confidence, knownExploited: cves.some((c) => kev.has(c)) });
+      const knownExploited = kev.size > 0 && (JSON.parse(f.cves) as string[]).some((c) => kev.has(c));
+      l.push({ advisoryId: f.advisoryId, cvss: f.cvss, severity: f.severity as Severity, confidence: f.confidence as Confidence, knownExploited });
     }
   }
   return rows.map((r) => {
