@@ -94,6 +94,13 @@ const MATRIX: Record<string, Record<Principal, Cell>> = {
   'POST /enterprises/:id/networks':row('ACB',    'ACB',    'AC',   'A',    403,    403,      403,    401,  401,    401,    401),
   'POST /observations':            row(200,      200,      403,    403,    403,    403,      200,    401,  401,    401,    401),
   'POST /advisories':              row(200,      200,      403,    403,    403,    403,      403,    401,  401,    401,    401),
+  // Honeypot events come from attackers at the assets' addresses (a c b j p), so each is placed as
+  // its asset is. They are posted before they are read: these rows follow the overview's.
+  'POST /honeypot/events':         row(200,      200,      403,    403,    403,    403,      200,    401,  401,    401,    401),
+  'GET /honeypot/events':          row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
+  'GET /honeypot/sources':         row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
+  'GET /honeypot/activity':        row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
+  'GET /honeypot/sources/:ip':     row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
   'POST /warnings/:id/issue':      row('ACB',    'ACB',    'AC',   'A',    403,    403,      403,    401,  401,    401,    401),
   'POST /warnings/:id/acknowledge':row(403,      403,      403,    403,    'A',    403,      403,    401,  401,    401,    401),
   'POST /users':                   row(201,      403,      403,    403,    403,    403,      403,    401,  401,    401,    401),
@@ -114,6 +121,17 @@ const REACH: { principal: Principal; enterprise: EnterpriseKey; cidr: string; fo
 ];
 
 const MISSING_ID = '01JZZZZZZZZZZZZZZZZZZZZZZZ';
+
+/** One attacker session against a honeypot from `ip`: connect, a register read, a register write. */
+const HONEYPOT_PER_SOURCE = 3;
+function honeypotEvents(ip: string) {
+  const base = { sensor: 'hp-authz', persona: 'schneider-m221-tm221ce24r', session: `s-${ip}`, src: { ip, port: 40000 }, dst: { ip: '127.77.0.1', port: 502 }, protocol: 'modbus', transport: 'tcp', anomalies: [] };
+  return [
+    { ...base, seq: 0, at: '2026-06-01T08:00:00.000Z', elapsedMs: 0, operation: 'connect', detail: 'tcp connect', length: 0, raw: '' },
+    { ...base, seq: 1, at: '2026-06-01T08:00:00.010Z', elapsedMs: 10, operation: 'read', detail: 'Read Holding Registers 0+2', length: 12, raw: '000100000006010300000002' },
+    { ...base, seq: 2, at: '2026-06-01T08:00:00.020Z', elapsedMs: 20, operation: 'write', detail: 'Write Single Register 0', length: 12, raw: '000200000006010600002a2a' },
+  ];
+}
 const ADVISORY_ID = 'ICSA-20-196-06';
 const REGION_OF: Record<EnterpriseKey, string> = { A: '360102', C: '360111', B: '360202' };
 const NOT_FOUND_BODY = { error: { code: 'NOT_FOUND', message: 'No such object' } };
@@ -493,6 +511,60 @@ for (const target of dialectTargets()) {
         if (cell !== 200) return refused(r, cell as number, `${p} POST /advisories`);
         assert.equal(r.status, 200, JSON.stringify(r.body));
         assert.deepEqual([r.body.advisory.id, r.body.created], [ADVISORY_ID, false]);
+      },
+      async 'POST /honeypot/events'(p, cell) {
+        // The same batch from every principal: the first stores it, the rest are duplicates.
+        const events = ASSET_KEYS.flatMap((k) => honeypotEvents(ASSETS[k].ip));
+        const trapped = async () => Number((await db().selectFrom('events').where('kind', '=', 'honeypot').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+        const [stored, audits] = [await trapped(), await count('auditLog')];
+        const r = await post('/api/v1/honeypot/events', { events }, p);
+        if (cell !== 200) {
+          refused(r, cell as number, `${p} POST /honeypot/events`);
+          assert.deepEqual([await trapped(), await count('auditLog')], [stored, audits], `${p} POST /honeypot/events wrote something`);
+          return;
+        }
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.deepEqual([r.body.accepted + r.body.duplicates, r.body.rejected], [events.length, []]);
+        assert.equal(await trapped(), stored + r.body.accepted);
+        assert.equal(await trapped(), events.length);
+      },
+      async 'GET /honeypot/events'(p, cell) {
+        const r = await get('/api/v1/honeypot/events?pageSize=500', p);
+        if (typeof cell === 'number') return refused(r, cell, `${p} GET /honeypot/events`);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        const keys = r.body.items.map((e: { ip: string }) => ASSET_KEYS.find((k) => ASSETS[k].ip === e.ip) ?? '?');
+        assert.equal(sorted(new Set(keys)), sorted(cell), `${p} GET /honeypot/events shows the wrong set`);
+        assert.equal(r.body.total, cell.length * HONEYPOT_PER_SOURCE);
+        for (const k of ASSET_KEYS) {
+          const one = await get(`/api/v1/honeypot/events?ip=${ASSETS[k].ip}&operation=write`, p);
+          assert.equal(one.body.total, cell.includes(k) ? 1 : 0, `${p} GET /honeypot/events?ip=${ASSETS[k].ip}&operation=write`);
+        }
+      },
+      async 'GET /honeypot/sources'(p, cell) {
+        const r = await get('/api/v1/honeypot/sources?limit=100&since=2026-01-01T00:00:00Z', p);
+        if (typeof cell === 'number') return refused(r, cell, `${p} GET /honeypot/sources`);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(sorted(r.body.items.map((s: { ip: string }) => ASSET_KEYS.find((k) => ASSETS[k].ip === s.ip) ?? '?')), sorted(cell), `${p} GET /honeypot/sources shows the wrong set`);
+        for (const s of r.body.items) assert.deepEqual([s.events, s.classification], [HONEYPOT_PER_SOURCE, 'manipulation']);
+      },
+      async 'GET /honeypot/activity'(p, cell) {
+        const r = await get('/api/v1/honeypot/activity?bucket=day&since=2026-01-01T00:00:00Z', p);
+        if (typeof cell === 'number') return refused(r, cell, `${p} GET /honeypot/activity`);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        const total = r.body.items.reduce((t: number, x: { count: number }) => t + x.count, 0);
+        assert.equal(total, cell.length * HONEYPOT_PER_SOURCE, `${p} GET /honeypot/activity counts events out of scope`);
+      },
+      async 'GET /honeypot/sources/:ip'(p, cell) {
+        const missing = await get('/api/v1/honeypot/sources/198.51.100.77', p);
+        if (typeof cell === 'number') refused(missing, cell, `${p} GET /honeypot/sources/:ip on an unknown address`);
+        else assert.deepEqual([missing.status, missing.body], [404, NOT_FOUND_BODY]);
+        for (const k of ASSET_KEYS) {
+          const r = await get(`/api/v1/honeypot/sources/${ASSETS[k].ip}`, p);
+          if (typeof cell === 'string' && cell.includes(k)) {
+            assert.equal(r.status, 200, JSON.stringify(r.body));
+            assert.deepEqual([r.body.ip, r.body.honeypotEvents.length, r.body.assets.length, r.body.indicator?.detail?.classification], [ASSETS[k].ip, HONEYPOT_PER_SOURCE, 1, 'manipulation']);
+          } else assert.deepEqual([r.status, r.body], [missing.status, missing.body], `${p} GET /honeypot/sources/${ASSETS[k].ip} answers unlike an unknown address`);
+        }
       },
       async 'POST /users'(p, cell) {
         const before = await count('users');

@@ -15,6 +15,7 @@ import { regionRoutes } from './routes/regions.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { warningRoutes } from './routes/warnings.ts';
 import { riskRoutes } from './routes/risk.ts';
+import { honeypotRoutes } from './routes/honeypot.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -134,6 +135,7 @@ export async function buildApi(ctx: ServiceContext, opts: ApiOptions): Promise<F
   await app.register(auditRoutes(ctx), { prefix: '/api/v1' });
   await app.register(warningRoutes(ctx), { prefix: '/api/v1' });
   await app.register(riskRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(honeypotRoutes(ctx), { prefix: '/api/v1' });
 
   if (opts.dashboard) {
     for (const [path, file] of opts.dashboard) {

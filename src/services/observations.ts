@@ -17,6 +17,7 @@ import { CounterDeltas } from './counters.ts';
 import { matchChanged, type ChangedIdentity } from './matching.ts';
 import { moveAssets, samePlace } from './placement.ts';
 import { recordEvents, type NewEvent } from './events.ts';
+import { isHoneypotIdentity } from '../honeypot/index.ts';
 import { verifyTouched } from './warning-verification.ts';
 
 export const MAX_BATCH = 10_000;
@@ -164,11 +165,12 @@ async function selectIn<T>(ctx: ServiceContext, keys: string[], query: (chunk: s
 
 /** Final asset rows for the batch, computed from the stored rows and the evidence; returns them by ip. */
 async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, valid: Valid[], counters: CounterDeltas): Promise<Map<string, AssetTable>> {
-  const byIp = new Map<string, { first: string; last: string; v: Valid; identified: Valid | null }>();
+  const byIp = new Map<string, { first: string; last: string; v: Valid; identified: Valid | null; honeypot: boolean }>();
   for (const v of valid) {
     const e = byIp.get(v.ip);
-    if (!e) byIp.set(v.ip, { first: v.observedAt, last: v.observedAt, v, identified: v.identity ? v : null });
+    if (!e) byIp.set(v.ip, { first: v.observedAt, last: v.observedAt, v, identified: v.identity ? v : null, honeypot: isHoneypotIdentity(v.identity) });
     else {
+      e.honeypot ||= isHoneypotIdentity(v.identity);
       if (v.observedAt < e.first) e.first = v.observedAt;
       if (v.observedAt > e.last) e.last = v.observedAt;
       if (v.identity && (!e.identified || v.observedAt >= e.identified.observedAt)) e.identified = v;
@@ -195,7 +197,8 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
       product: fresh ? (fresh.product ?? null) : (old?.product ?? null),
       model: fresh ? (fresh.model ?? null) : (old?.model ?? null),
       firmware: fresh ? (fresh.firmware ?? null) : (old?.firmware ?? null),
-      honeypot: old?.honeypot ?? 0,
+      // Any service showing a public honeypot's default identity (Conpot's) marks the whole address.
+      honeypot: e.honeypot || old?.honeypot === 1 ? 1 : 0,
       firstSeen: old && old.firstSeen < e.first ? old.firstSeen : e.first,
       lastSeen: old && old.lastSeen > e.last ? old.lastSeen : e.last,
     };
@@ -227,6 +230,7 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
           product: eb.ref('excluded.product'),
           model: eb.ref('excluded.model'),
           firmware: eb.ref('excluded.firmware'),
+          honeypot: eb.ref('excluded.honeypot'),
           firstSeen: eb.ref('excluded.firstSeen'),
           lastSeen: eb.ref('excluded.lastSeen'),
         })),

@@ -360,10 +360,32 @@ async function up003(db: Db): Promise<void> {
   await db.schema.createIndex('notifications_warning').on('notifications').columns(['warning_id', 'created_at']).execute();
 }
 
+// Threat trapping: honeypot interactions counted per hour, protocol and operation (the time
+// series reads these, never the event rows), and indexes for a source's events and for listing
+// events of one kind by time.
+async function up004(db: Db): Promise<void> {
+  await db.schema
+    .createTable('honeypot_activity')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('hour', 'text', (c) => c.notNull())
+    .addColumn('protocol', 'text', (c) => c.notNull())
+    .addColumn('operation', 'text', (c) => c.notNull())
+    .addColumn('province_code', 'text')
+    .addColumn('city_code', 'text')
+    .addColumn('county_code', 'text')
+    .addColumn('enterprise_id', 'text')
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('honeypot_activity_hour').on('honeypot_activity').columns(['hour', 'protocol']).execute();
+  await db.schema.createIndex('events_kind').on('events').columns(['kind', 'occurred_at']).execute();
+  await db.schema.createIndex('events_ip').on('events').columns(['ip', 'occurred_at']).execute();
+}
+
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '001-initial': { up: up001 },
     '002-audit-append-only': { up: (db) => up002(db, dialect) },
     '003-warning-loop': { up: up003 },
+    '004-honeypot': { up: up004 },
   };
 }

@@ -334,5 +334,19 @@ export interface Database {
   warningEvidence: WarningEvidenceTable;
   warningEscalations: WarningEscalationTable;
   notifications: NotificationTable;
+  honeypotActivity: HoneypotActivityTable;
 }
 
+/** Honeypot interactions per hour (ISO, truncated), protocol and operation, at the source's place. */
+export interface HoneypotActivityTable {
+  /** hour|protocol|operation|province|city|county|enterprise: one row per combination. */
+  key: string;
+  hour: string;
+  protocol: string;
+  operation: string;
+  provinceCode: string | null;
+  cityCode: string | null;
+  countyCode: string | null;
+  enterpriseId: string | null;
+  count: number;
+}
