@@ -59,33 +59,40 @@ export interface IdentityItem {
   state: number;
 }
 
+/** Items of no data (the null address item of every SendRRData) share one empty view. */
+const NO_DATA = new Uint8Array(0);
+
+/** Vol 2 §2-6.1: item count, then type id, length and data per item (as ByteReader.list would refuse counts). */
 function cpf(r: ByteReader): CpfItem[] {
   const count = r.u16le();
-  return r.list(
-    count,
-    (x) => {
-      const typeId = x.u16le();
-      const length = x.u16le();
-      if (length > x.remaining) x.has(length);
-      return { typeId, data: x.bytesView(length) };
-    },
-    MAX_ITEMS,
-    4,
-  );
+  const out: CpfItem[] = [];
+  if (count > MAX_ITEMS || count * 4 > r.remaining) {
+    r.overrun = true;
+    return out;
+  }
+  for (let i = 0; i < count && !r.overrun; i++) {
+    const typeId = r.u16le();
+    const length = r.u16le();
+    if (length > r.remaining) r.has(length);
+    out.push({ typeId, data: length === 0 && !r.overrun ? NO_DATA : r.bytesView(length) });
+  }
+  return out;
 }
 
-function decodeBody(command: number, data: Uint8Array): { body: EnipBody; anomalies: string[] } {
-  if (data.length === 0) return { body: { kind: 'empty' }, anomalies: [] };
-  const r = new ByteReader(data);
+/** The command-specific data is bytes[start, end) (no view of it unless kept raw). */
+function decodeBody(command: number, bytes: Uint8Array, start: number, end: number): { body: EnipBody; anomalies: string[] } {
+  if (end === start) return { body: { kind: 'empty' }, anomalies: [] };
+  const r = new ByteReader(bytes, start, end);
+  const length = end - start;
   let body: EnipBody | null = null;
   if (command === 0x0063 || command === 0x0004 || command === 0x0064) body = { kind: 'items', items: cpf(r) };
-  else if (command === 0x0065 && data.length === 4) body = { kind: 'register-session', protocolVersion: r.u16le(), optionFlags: r.u16le() };
+  else if (command === 0x0065 && length === 4) body = { kind: 'register-session', protocolVersion: r.u16le(), optionFlags: r.u16le() };
   else if (command === 0x006f || command === 0x0070) {
     const interfaceHandle = r.u32le();
     const timeout = r.u16le();
     body = { kind: 'send-data', interfaceHandle, timeout, items: cpf(r) };
-  } else return { body: { kind: 'raw', data }, anomalies: [] };
-  if (r.overrun || r.remaining) return { body: { kind: 'raw', data }, anomalies: ['malformed-command-data'] };
+  } else return { body: { kind: 'raw', data: bytes.subarray(start, end) }, anomalies: [] };
+  if (r.overrun || r.remaining) return { body: { kind: 'raw', data: bytes.subarray(start, end) }, anomalies: ['malformed-command-data'] };
   return { body, anomalies: [] };
 }
 
@@ -102,7 +109,7 @@ function parse(bytes: Uint8Array, direction: Direction): Parsed<EnipMessage> {
   const status = r.u32le();
   const senderContext = r.bytesView(8);
   const options = r.u32le();
-  const { body, anomalies } = decodeBody(command, bytes.subarray(HEADER_SIZE, total));
+  const { body, anomalies } = decodeBody(command, bytes, HEADER_SIZE, total);
   // Vol 2 §2-3.6: the options field is zero; a receiver discards packets where it is not.
   if (options !== 0) anomalies.push('nonzero-options');
   return { kind: 'done', message: { anomalies, direction, command, sessionHandle, status, senderContext, options, body }, consumed: total };

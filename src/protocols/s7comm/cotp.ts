@@ -100,7 +100,11 @@ export function parseIsoFrame(bytes: Uint8Array): FrameResult {
   if (bytes.length < length) return { kind: 'incomplete', needed: length };
   const li = bytes[4];
   if (li === 0) return { kind: 'not-mine' };
-  const cotp = decodeCotp(bytes.subarray(5, 5 + li));
+  // DT, the TPDU of every S7 PDU, is decoded in place (no header view or reader per frame).
+  const cotp: Cotp =
+    li === 2 && bytes[5] >> 4 === 0xf
+      ? { name: 'DT', pduType: bytes[5], eot: (bytes[6] & 0x80) !== 0, tpduNumber: bytes[6] & 0x7f }
+      : decodeCotp(bytes.subarray(5, 5 + li));
   const anomalies: string[] = [];
   if (cotp.name === 'unknown') anomalies.push('unknown-cotp-pdu-type');
   return { kind: 'done', frame: { cotp, payload: bytes.subarray(5 + li, length), anomalies }, consumed: length };
