@@ -87,6 +87,13 @@ function enipOp(f: Fields): Decoded {
   return { operation: 'other', detail: str(f, 'enip.command_name') ?? `command ${command ?? '?'}` };
 }
 
+/**
+ * ASHRAE 135 §12.11 device object properties a scanner reads to identify a device: object-identifier
+ * (75), object-name (77), vendor-name (121), vendor-identifier (120), model-name (70),
+ * firmware-revision (44), application-software-version (12), description (28), location (58).
+ */
+const DEVICE_IDENTITY_PROPERTIES: ReadonlySet<number> = new Set([75, 77, 121, 120, 70, 44, 12, 28, 58]);
+
 /** ASHRAE 135 §21: confirmed and unconfirmed service choices. */
 function bacnetOp(f: Fields): Decoded {
   const type = num(f, 'bacapp.type');
@@ -94,7 +101,13 @@ function bacnetOp(f: Fields): Decoded {
   const confirmed = num(f, 'bacapp.confirmed_service');
   if (type === 1 && (unconfirmed === 8 || unconfirmed === 7)) return { operation: 'discovery', detail: unconfirmed === 8 ? 'who-is' : 'who-has' };
   if (confirmed !== undefined) {
-    if (confirmed === 12 || confirmed === 14) return { operation: 'read', detail: confirmed === 12 ? 'read-property' : 'read-property-multiple' };
+    if (confirmed === 12 || confirmed === 14) {
+      const name = confirmed === 12 ? 'read-property' : 'read-property-multiple';
+      const types = f['bacapp.objectType'];
+      const props = f['bacapp.property_identifier'];
+      const identity = Array.isArray(types) && Array.isArray(props) && types.length > 0 && types.every((t) => t === 8) && props.every((x) => typeof x === 'number' && DEVICE_IDENTITY_PROPERTIES.has(x));
+      return { operation: identity ? 'discovery' : 'read', detail: `${name}${Array.isArray(props) ? ` ${props.join(',')}` : ''}` };
+    }
     if (confirmed === 15 || confirmed === 16) return { operation: 'write', detail: confirmed === 15 ? 'write-property' : 'write-property-multiple' };
     if (confirmed === 20) return { operation: 'restart', detail: 'reinitialize-device' };
     if (confirmed === 17) return { operation: 'stop', detail: 'device-communication-control' };
