@@ -2,6 +2,7 @@
 // categories, following "more follows" (Modbus Application Protocol v1.1b3 §6.21), then Report
 // Server ID (17, §6.13). Both are read-only.
 import { modbus, readDeviceIdentification, reportServerId, type ModbusMessage } from '../../protocols/modbus/index.ts';
+import type { DeviceIdentity } from '../../model/index.ts';
 import type { Conn } from '../sockets.ts';
 import type { Probe } from './probe.ts';
 
@@ -46,6 +47,19 @@ async function probeUnit(conn: Conn, unit: number, messages: ModbusMessage[], ti
   return answered;
 }
 
+/**
+ * The engine's identity, plus the exception a Report Server ID drew (§7), which nmap's
+ * modbus-discover reports as the unit's `error`: a service that answers only with exceptions is
+ * still a Modbus server, and that answer is what it says about itself.
+ */
+function identity(messages: ModbusMessage[]): DeviceIdentity | null {
+  const id = modbus.identify(messages);
+  const refused = messages.find((m) => m.function.code === 17 && m.exception);
+  if (!refused?.exception) return id;
+  const raw = { ...id?.raw, reportServerIdException: refused.exception.code };
+  return id ? { ...id, raw } : { raw };
+}
+
 export const modbusProbe: Probe = {
   protocol: 'modbus',
   transport: 'tcp',
@@ -55,12 +69,12 @@ export const modbusProbe: Probe = {
     const tid = { n: 0 };
     for (const unit of UNIT_IDS) {
       const r = await probeUnit(conn, unit, messages, tid);
-      if (r === null) return messages.length ? { identity: modbus.identify(messages) } : null;
+      if (r === null) return messages.length ? { identity: identity(messages) } : null;
       if (r) {
         await exchange(conn, reportServerId(++tid.n & 0xffff, unit), messages);
-        return { identity: modbus.identify(messages) };
+        return { identity: identity(messages) };
       }
     }
-    return messages.length ? { identity: modbus.identify(messages) } : null;
+    return messages.length ? { identity: identity(messages) } : null;
   },
 };
