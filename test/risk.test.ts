@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Platform } from '../src/main.ts';
 import { makeCreditCode } from '../src/model/credit-code.ts';
 import { isPublicAddress, scoreAsset, scoreEnterprise, scoreRegion, type RiskScore } from '../src/services/index.ts';
+import { assetScore, scoreSummary, summarise } from '../src/services/risk.ts';
 import { client } from './support/api.ts';
 import { dialectTargets, skipUnless } from './support/stores.ts';
 import { ADMIN_PASSWORD, s7smart, startTestPlatform } from './support/platform.ts';
@@ -62,6 +63,29 @@ test('enterprise and region aggregates', () => {
   assert.deepEqual(points(r), { topAssets: 34, highShare: 30, overdue: 0 });
   assert.equal(r.score, 64);
   assert.equal(scoreRegion([], 0, 10).score, 20);
+});
+
+test('the bare number used for ranking equals the explained score, on 5,000 seeded assets', () => {
+  let x = 12345;
+  const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  for (let i = 0; i < 5000; i++) {
+    const input = {
+      ip: pick(['36.134.80.10', '10.0.0.1', '192.168.3.4']),
+      honeypot: rnd() < 0.05,
+      services: Array.from({ length: Math.floor(rnd() * 4) }, () => ({ protocol: pick(['modbus', 'opcua', 's7comm', 'mqtt']), port: 1 })),
+      findings: Array.from({ length: Math.floor(rnd() * 7) }, () => ({
+        advisoryId: 'A',
+        cvss: rnd() < 0.2 ? null : Math.round(rnd() * 100) / 10,
+        severity: pick(['critical', 'high', 'medium', 'low', 'none'] as const),
+        confidence: pick(['confirmed', 'likely', 'possible'] as const),
+        knownExploited: rnd() < 0.1,
+      })),
+    };
+    const summary = summarise(input);
+    assert.equal(assetScore(summary), scoreSummary(summary).score, JSON.stringify(input));
+    assert.equal(assetScore(summary), scoreAsset(input).score);
+  }
 });
 
 test('public addresses', () => {

@@ -29,6 +29,13 @@ export class AdvisoryMatcher {
     this.kev.delete(advisory.id);
   }
 
+  /** Ids of the advisories that mark any CVE as known exploited (few: scoring reads only their findings' CVE lists). */
+  exploitedAdvisories(): string[] {
+    const out: string[] = [];
+    for (const a of this.index.advisories.values()) if (a.cves.some((c) => c.knownExploited)) out.push(a.id);
+    return out;
+  }
+
   /** The CVEs an advisory marks as known exploited (CISA KEV notes, CVE 5 ADP KEV/SSVC). */
   knownExploited(advisoryId: string): ReadonlySet<string> {
     let set = this.kev.get(advisoryId);

@@ -10,6 +10,7 @@
 import { appError } from '../errors.ts';
 import type { Actor, Confidence, Severity } from '../model/index.ts';
 import { can, inScope, scopeKind } from '../access/index.ts';
+import { sql } from 'kysely';
 import { chunkSize } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import { OPEN_STATES } from './warnings.ts';
@@ -71,40 +72,109 @@ function total(factors: RiskFactor[]): number {
   return Math.min(100, Math.max(0, Math.round(factors.reduce((s, f) => s + f.points, 0))));
 }
 
+/**
+ * What an asset's score is computed from: enough to aggregate in SQL for a million assets (the
+ * highest effective CVSS per confidence, counts, protocols), with the advisories named when known.
+ */
+export interface AssetRiskSummary {
+  ip: string;
+  honeypot: boolean;
+  serviceCount: number;
+  /** Exposed protocols without authentication (UNAUTHENTICATED_PROTOCOLS), without repeats. */
+  unauthenticated: string[];
+  findingCount: number;
+  /** Highest CVSS of the open findings of each confidence (a level's mid-band score when unscored). */
+  best: Record<Confidence, number | null>;
+  /** The strongest confidence among open findings with a known-exploited CVE. */
+  kevConfidence: Confidence | null;
+  worstAdvisory?: string;
+  worstUnscored?: Severity;
+  kevAdvisory?: string;
+}
+
+const CONFIDENCES: Confidence[] = ['confirmed', 'likely', 'possible'];
+
+export function summarise(a: AssetRiskInput): AssetRiskSummary {
+  const best: Record<Confidence, number | null> = { confirmed: null, likely: null, possible: null };
+  let worst: { value: number; f: AssetRiskInput['findings'][number] } | null = null;
+  let kev: AssetRiskInput['findings'][number] | null = null;
+  for (const f of a.findings) {
+    const cvss = f.cvss ?? SEVERITY_SCORE[f.severity];
+    if (best[f.confidence] === null || cvss > best[f.confidence]!) best[f.confidence] = cvss;
+    const value = (cvss / 10) * CONFIDENCE_WEIGHT[f.confidence];
+    if (worst === null || value > worst.value) worst = { value, f };
+    if (f.knownExploited && (kev === null || CONFIDENCE_WEIGHT[f.confidence] > CONFIDENCE_WEIGHT[kev.confidence])) kev = f;
+  }
+  return {
+    ip: a.ip,
+    honeypot: a.honeypot,
+    serviceCount: a.services.length,
+    unauthenticated: [...new Set(a.services.map((s) => s.protocol).filter((p) => UNAUTHENTICATED_PROTOCOLS.has(p)))],
+    findingCount: a.findings.length,
+    best,
+    kevConfidence: kev?.confidence ?? null,
+    worstAdvisory: worst?.f.advisoryId,
+    worstUnscored: worst && worst.f.cvss === null ? worst.f.severity : undefined,
+    kevAdvisory: kev?.advisoryId,
+  };
+}
+
 export function scoreAsset(a: AssetRiskInput): RiskScore {
+  return scoreSummary(summarise(a));
+}
+
+/** The factor values of an asset in [0, 1], in one place for the explained score and the bare number. */
+function assetValues(a: AssetRiskSummary) {
+  let worst: { confidence: Confidence; cvss: number; value: number } | null = null;
+  for (const c of CONFIDENCES) {
+    const cvss = a.best[c];
+    if (cvss === null) continue;
+    const value = (cvss / 10) * CONFIDENCE_WEIGHT[c];
+    if (worst === null || value > worst.value) worst = { confidence: c, cvss, value };
+  }
+  const publicAddress = isPublicAddress(a.ip);
+  return {
+    worst,
+    publicAddress,
+    cvss: worst?.value ?? 0,
+    knownExploited: a.kevConfidence ? CONFIDENCE_WEIGHT[a.kevConfidence] : 0,
+    findings: Math.min(1, a.findingCount / 5),
+    publicAddressValue: publicAddress ? 1 : 0,
+    unauthenticated: a.unauthenticated.length ? 1 : 0,
+    icsServices: Math.min(1, a.serviceCount / 3),
+  };
+}
+
+/** The score alone (no factor texts), for ranking many assets: equal to scoreSummary(a).score. */
+export function assetScore(a: AssetRiskSummary): number {
+  if (a.honeypot) return 0;
+  const v = assetValues(a);
+  const sum =
+    round1(ASSET_WEIGHTS.cvss * v.cvss) +
+    round1(ASSET_WEIGHTS.knownExploited * v.knownExploited) +
+    round1(ASSET_WEIGHTS.findings * v.findings) +
+    round1(ASSET_WEIGHTS.publicAddress * v.publicAddressValue) +
+    round1(ASSET_WEIGHTS.unauthenticated * v.unauthenticated) +
+    round1(ASSET_WEIGHTS.icsServices * v.icsServices);
+  return Math.min(100, Math.max(0, Math.round(sum)));
+}
+
+export function scoreSummary(a: AssetRiskSummary): RiskScore {
   if (a.honeypot) {
     return { score: 0, level: 'none', factors: [factor('honeypot', 0, 1, 'the address is a honeypot (a trap, not a device at risk): score 0')] };
   }
-  let worst: AssetRiskInput['findings'][number] | null = null;
-  let worstValue = 0;
-  let kev: AssetRiskInput['findings'][number] | null = null;
-  for (const f of a.findings) {
-    const base = (f.cvss ?? SEVERITY_SCORE[f.severity]) / 10;
-    const v = base * CONFIDENCE_WEIGHT[f.confidence];
-    if (worst === null || v > worstValue) {
-      worst = f;
-      worstValue = v;
-    }
-    if (f.knownExploited && (kev === null || CONFIDENCE_WEIGHT[f.confidence] > CONFIDENCE_WEIGHT[kev.confidence])) kev = f;
-  }
-  const ics = a.services.length;
-  const unauthenticated = [...new Set(a.services.map((s) => s.protocol).filter((p) => UNAUTHENTICATED_PROTOCOLS.has(p)))];
-  const publicAddress = isPublicAddress(a.ip);
+  const v = assetValues(a);
+  const worst = v.worst;
+  const what = a.worstAdvisory ? ` ${a.worstAdvisory}` : '';
+  const cvssText = worst ? (a.worstUnscored ? `~${worst.cvss} (${a.worstUnscored}, no score)` : String(worst.cvss)) : '';
   const factors: RiskFactor[] = [
-    factor(
-      'cvss',
-      ASSET_WEIGHTS.cvss,
-      worstValue,
-      worst
-        ? `worst open finding ${worst.advisoryId}: CVSS ${worst.cvss ?? `~${SEVERITY_SCORE[worst.severity]} (${worst.severity}, no score)`} × ${worst.confidence} ${CONFIDENCE_WEIGHT[worst.confidence]}`
-        : 'no open finding',
-    ),
+    factor('cvss', ASSET_WEIGHTS.cvss, v.cvss, worst ? `worst open finding${what}: CVSS ${cvssText} × ${worst.confidence} ${CONFIDENCE_WEIGHT[worst.confidence]}` : 'no open finding'),
     factor('confidence', 0, worst ? CONFIDENCE_WEIGHT[worst.confidence] : 0, worst ? `identity confidence of that finding: ${worst.confidence} (weights confirmed 1, likely 0.8, possible 0.5)` : 'no finding'),
-    factor('knownExploited', ASSET_WEIGHTS.knownExploited, kev ? CONFIDENCE_WEIGHT[kev.confidence] : 0, kev ? `${kev.advisoryId} lists a known-exploited CVE (${kev.confidence})` : 'no known-exploited CVE among the open findings'),
-    factor('findings', ASSET_WEIGHTS.findings, Math.min(1, a.findings.length / 5), `${a.findings.length} open finding(s); 5 or more give the full weight`),
-    factor('publicAddress', ASSET_WEIGHTS.publicAddress, publicAddress ? 1 : 0, publicAddress ? `${a.ip} is a public address` : `${a.ip} is not publicly routable`),
-    factor('unauthenticated', ASSET_WEIGHTS.unauthenticated, unauthenticated.length ? 1 : 0, unauthenticated.length ? `answers ${unauthenticated.join(', ')} (no authentication in the protocol)` : 'no protocol without authentication exposed'),
-    factor('icsServices', ASSET_WEIGHTS.icsServices, Math.min(1, ics / 3), `${ics} exposed ICS service(s); 3 or more give the full weight`),
+    factor('knownExploited', ASSET_WEIGHTS.knownExploited, v.knownExploited, a.kevConfidence ? `${a.kevAdvisory ?? 'an advisory'} lists a known-exploited CVE (${a.kevConfidence})` : 'no known-exploited CVE among the open findings'),
+    factor('findings', ASSET_WEIGHTS.findings, v.findings, `${a.findingCount} open finding(s); 5 or more give the full weight`),
+    factor('publicAddress', ASSET_WEIGHTS.publicAddress, v.publicAddressValue, v.publicAddress ? `${a.ip} is a public address` : `${a.ip} is not publicly routable`),
+    factor('unauthenticated', ASSET_WEIGHTS.unauthenticated, v.unauthenticated, a.unauthenticated.length ? `answers ${a.unauthenticated.join(', ')} (no authentication in the protocol)` : 'no protocol without authentication exposed'),
+    factor('icsServices', ASSET_WEIGHTS.icsServices, v.icsServices, `${a.serviceCount} exposed ICS service(s); 3 or more give the full weight`),
   ];
   const score = total(factors);
   return { score, level: levelOf(score), factors };
@@ -240,7 +310,79 @@ export async function assetRisk(ctx: ServiceContext, actor: Actor, id: string): 
   return (await scoreRows(ctx, [row]))[0];
 }
 
-async function overdueCount(ctx: ServiceContext, where: { column: 'enterpriseId' | 'provinceCode' | 'cityCode' | 'countyCode'; value: string }, actor: Actor): Promise<number> {
+type PlaceColumn = 'provinceCode' | 'cityCode' | 'countyCode' | 'enterpriseId';
+type Place = { column: PlaceColumn; value: string } | null;
+
+/**
+ * Scores of every asset of a place in the actor's scope, from per-asset aggregates computed by the
+ * database (highest CVSS per confidence, counts), not from every finding row: a province's
+ * half-million vulnerable assets come back as one row each. The same arithmetic as scoreAsset
+ * (scoreSummary), so a listed asset scores what its own page says.
+ */
+async function scorePlace(ctx: ServiceContext, actor: Actor, place: Place, onlyVulnerable: boolean): Promise<{ row: AssetRow; score: number }[]> {
+  const db = ctx.store.db;
+  const effective = sql`coalesce(${sql.ref('findings.cvss')}, case ${sql.ref('findings.severity')} when 'critical' then 9.5 when 'high' then 8 when 'medium' then 5.5 when 'low' then 2.5 else 0 end)`;
+  const best = (c: Confidence) => sql<number | null>`max(case when ${sql.ref('findings.confidence')} = ${c} then ${effective} end)`;
+  const unauthenticated = sql<number>`max(case when ${sql.ref('services.protocol')} in (${sql.join([...UNAUTHENTICATED_PROTOCOLS])}) then 1 else 0 end)`;
+  const findings = db
+    .selectFrom('findings')
+    .where('findings.status', '=', 'open')
+    .select(['findings.assetId', (eb) => eb.fn.countAll<number>().as('n'), best('confirmed').as('c1'), best('likely').as('c2'), best('possible').as('c3')])
+    .groupBy('findings.assetId')
+    .as('f');
+  const services = db.selectFrom('services').select(['services.assetId', (eb) => eb.fn.countAll<number>().as('services'), unauthenticated.as('unauth')]).groupBy('services.assetId').as('s');
+  let q = (onlyVulnerable ? db.selectFrom('assets').innerJoin(findings, 'f.assetId', 'assets.id') : db.selectFrom('assets').leftJoin(findings, 'f.assetId', 'assets.id'))
+    .leftJoin(services, 's.assetId', 'assets.id')
+    .select([...ASSET_COLUMNS, 'f.n', 'f.c1', 'f.c2', 'f.c3', 's.services', 's.unauth'])
+    .where(inScope(actor, { table: 'assets' }));
+  if (place) q = q.where(`assets.${place.column}`, '=', place.value);
+  const rows = await q.execute();
+  if (rows.length === 0) return [];
+
+  const kev = new Map<string, Confidence>();
+  const exploited = ctx.matcher.exploitedAdvisories();
+  const size = chunkSize(ctx.store, 1);
+  for (let i = 0; i < exploited.length; i += size) {
+    let k = db
+      .selectFrom('findings')
+      .innerJoin('assets', 'assets.id', 'findings.assetId')
+      .where('findings.status', '=', 'open')
+      .where('findings.advisoryId', 'in', exploited.slice(i, i + size))
+      .where(inScope(actor, { table: 'assets' }))
+      .select(['findings.assetId', 'findings.advisoryId', 'findings.cves', 'findings.confidence']);
+    if (place) k = k.where(`assets.${place.column}`, '=', place.value);
+    for (const f of await k.execute()) {
+      const set = ctx.matcher.knownExploited(f.advisoryId);
+      if (!(JSON.parse(f.cves) as string[]).some((c) => set.has(c))) continue;
+      const prev = kev.get(f.assetId);
+      const c = f.confidence as Confidence;
+      if (!prev || CONFIDENCE_WEIGHT[c] > CONFIDENCE_WEIGHT[prev]) kev.set(f.assetId, c);
+    }
+  }
+  const num = (x: unknown) => (x === null || x === undefined ? null : Number(x));
+  return rows.map((r) => {
+    const row: AssetRow = { id: r.id, ip: r.ip, enterpriseId: r.enterpriseId, cityCode: r.cityCode, countyCode: r.countyCode, honeypot: r.honeypot };
+    const summary: AssetRiskSummary = {
+      ip: r.ip,
+      honeypot: r.honeypot === 1,
+      serviceCount: Number(r.services ?? 0),
+      // only whether there is one counts for the number; the page of the asset names them
+      unauthenticated: Number(r.unauth ?? 0) > 0 ? ['*'] : [],
+      findingCount: Number(r.n ?? 0),
+      best: { confirmed: num(r.c1), likely: num(r.c2), possible: num(r.c3) },
+      kevConfidence: kev.get(r.id) ?? null,
+    };
+    return { row, score: assetScore(summary) };
+  });
+}
+
+/** The n highest of scored rows, with their factors in full (named advisories). */
+async function worstOf(ctx: ServiceContext, scored: { row: AssetRow; score: number }[], n: number): Promise<AssetRisk[]> {
+  const top = [...scored].sort((a, b) => b.score - a.score || a.row.ip.localeCompare(b.row.ip)).slice(0, n);
+  return worst(await scoreRows(ctx, top.map((x) => x.row)), n);
+}
+
+async function overdueCount(ctx: ServiceContext, where: { column: PlaceColumn; value: string }, actor: Actor): Promise<number> {
   const nowIso = ctx.now().toISOString();
   const r = await ctx.store.db
     .selectFrom('warnings')
@@ -253,17 +395,14 @@ async function overdueCount(ctx: ServiceContext, where: { column: 'enterpriseId'
   return Number(r.n);
 }
 
-const MAX_ENTERPRISE_ASSETS = 20_000;
-
 export async function enterpriseRisk(ctx: ServiceContext, actor: Actor, id: string): Promise<EnterpriseRisk> {
   assertCanRead(actor);
   const e = await ctx.store.db.selectFrom('enterprises').select(['id', 'name']).where('id', '=', id).where(inScope(actor, { table: 'enterprises', enterpriseColumn: 'id' })).executeTakeFirst();
   if (!e) throw appError('NOT_FOUND');
-  const rows = await ctx.store.db.selectFrom('assets').select(ASSET_COLUMNS).where('assets.enterpriseId', '=', id).where(inScope(actor, { table: 'assets' })).limit(MAX_ENTERPRISE_ASSETS).execute();
-  const scored = await scoreRows(ctx, rows);
+  const scored = await scorePlace(ctx, actor, { column: 'enterpriseId', value: id }, false);
   const overdue = await overdueCount(ctx, { column: 'enterpriseId', value: id }, actor);
   const s = scoreEnterprise(scored.map((a) => a.score), overdue);
-  return { enterpriseId: e.id, name: e.name, assets: rows.length, overdueWarnings: overdue, worstAssets: worst(scored, 5), ...s };
+  return { enterpriseId: e.id, name: e.name, assets: scored.length, overdueWarnings: overdue, worstAssets: await worstOf(ctx, scored, 5), ...s };
 }
 
 /** A region the actor may see as a whole: within its province, city or county; never for an enterprise user. */
@@ -279,23 +418,24 @@ function regionVisible(ctx: ServiceContext, actor: Actor, code: string): boolean
   }
 }
 
+function columnOf(level: string): PlaceColumn {
+  return level === 'province' ? 'provinceCode' : level === 'city' ? 'cityCode' : 'countyCode';
+}
+
 export async function regionRisk(ctx: ServiceContext, actor: Actor, code: string): Promise<RegionRisk> {
   assertCanRead(actor);
   const region = ctx.regions.get(code);
   if (!region || !regionVisible(ctx, actor, code)) throw appError('NOT_FOUND');
-  const column = region.level === 'province' ? 'provinceCode' : region.level === 'city' ? 'cityCode' : 'countyCode';
-  const base = ctx.store.db.selectFrom('assets').where(`assets.${column}`, '=', code).where(inScope(actor, { table: 'assets' }));
-  const count = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const column = columnOf(region.level);
+  const count = Number(
+    (await ctx.store.db.selectFrom('assets').where(`assets.${column}`, '=', code).where(inScope(actor, { table: 'assets' })).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
+  );
   // Only assets with an open finding can reach the "at risk" band (exposure alone gives at most 25
-  // points), so those are the ones scored one by one.
-  const rows = await base
-    .select(ASSET_COLUMNS)
-    .where((eb) => eb.exists(eb.selectFrom('findings').select('findings.id').whereRef('findings.assetId', '=', 'assets.id').where('findings.status', '=', 'open')))
-    .execute();
-  const scored = await scoreRows(ctx, rows);
+  // points), so those are the ones scored.
+  const scored = await scorePlace(ctx, actor, { column, value: code }, true);
   const overdue = await overdueCount(ctx, { column, value: code }, actor);
   const s = scoreRegion(scored.map((a) => a.score), count, overdue);
-  return { code, name: region.name, regionLevel: region.level, assets: count, vulnerableAssets: rows.length, overdueWarnings: overdue, worstAssets: worst(scored, 10), ...s };
+  return { code, name: region.name, regionLevel: region.level, assets: count, vulnerableAssets: scored.length, overdueWarnings: overdue, worstAssets: await worstOf(ctx, scored, 10), ...s };
 }
 
 export interface RiskTopQuery {
@@ -307,19 +447,14 @@ export interface RiskTopQuery {
 export async function topAssetRisks(ctx: ServiceContext, actor: Actor, q: RiskTopQuery): Promise<{ items: AssetRisk[]; total: number }> {
   assertCanRead(actor);
   const limit = Math.min(Math.max(q.limit ?? 10, 1), 100);
-  let query = ctx.store.db
-    .selectFrom('assets')
-    .select(ASSET_COLUMNS)
-    .where(inScope(actor, { table: 'assets' }))
-    .where((eb) => eb.exists(eb.selectFrom('findings').select('findings.id').whereRef('findings.assetId', '=', 'assets.id').where('findings.status', '=', 'open')));
+  let place: Place = null;
   if (q.region) {
     const region = ctx.regions.get(q.region);
     if (!region) return { items: [], total: 0 };
-    const column = region.level === 'province' ? 'provinceCode' : region.level === 'city' ? 'cityCode' : 'countyCode';
-    query = query.where(`assets.${column}`, '=', q.region);
+    place = { column: columnOf(region.level), value: q.region };
   }
-  const scored = await scoreRows(ctx, await query.execute());
-  return { items: worst(scored, limit), total: scored.length };
+  const scored = await scorePlace(ctx, actor, place, true);
+  return { items: await worstOf(ctx, scored, limit), total: scored.length };
 }
 
 function worst(list: AssetRisk[], n: number): AssetRisk[] {
