@@ -7,6 +7,7 @@
 // With --by-protocol it also prints each protocol's share: the CPU time the analyzer saves when
 // that protocol is left out, per message it decodes (recognition on other flows included).
 //   node --import tsx bench/dpi.ts [--mb 100] [--keep] [--by-protocol]
+//   node --import tsx bench/dpi.ts --build out.pcapng [--mb 25]
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -171,6 +172,12 @@ async function main(): Promise<void> {
   if (args[0] === '--child') return child(args[1]);
   if (args[0] === '--by-protocol-child') return byProtocol(args[1]);
   const mb = Number(args[args.indexOf('--mb') + 1] || 100) || 100;
+  if (args[0] === '--build') {
+    // Only write the repeated corpus (for profiling: node --cpu-prof on summarizeCapture).
+    const built = await buildRepeated(args[1], mb * 1e6);
+    console.log(`${args[1]}: ${built.packets} packets (corpus x${built.copies})`);
+    return;
+  }
   const keep = args.includes('--keep');
   const dir = mkdtempSync(join(tmpdir(), 'otscope-dpi-'));
   const path = join(dir, 'corpus-repeated.pcapng');
@@ -186,8 +193,11 @@ async function main(): Promise<void> {
     }
     const ours = await runOurs(path);
     const theirs = runTshark(path);
+    // Per wall second and per CPU second: on a shared machine the wall time includes waiting for
+    // a core, so the CPU figures are the one-core throughput.
     const row = (name: string, r: Run) =>
-      `${name.padEnd(8)} ${r.seconds.toFixed(2).padStart(7)} s wall ${r.cpu.toFixed(2).padStart(7)} s cpu ${(size / 1e6 / r.seconds).toFixed(1).padStart(8)} MB/s ${(r.packets / r.seconds / 1e3).toFixed(0).padStart(7)} kpkt/s  peak RSS ${r.maxRssMb.toFixed(0)} MB`;
+      `${name.padEnd(8)} ${r.seconds.toFixed(2).padStart(7)} s wall ${r.cpu.toFixed(2).padStart(7)} s cpu ${(size / 1e6 / r.seconds).toFixed(1).padStart(8)} MB/s ${(r.packets / r.seconds / 1e3).toFixed(0).padStart(7)} kpkt/s` +
+      `  per cpu second: ${(size / 1e6 / r.cpu).toFixed(1).padStart(6)} MB/s ${(r.packets / r.cpu / 1e3).toFixed(0).padStart(6)} kpkt/s  peak RSS ${r.maxRssMb.toFixed(0)} MB`;
     console.log(row('otscope', ours));
     if (!theirs) {
       console.log('tshark: not installed (apt-get install tshark), no ratio');
@@ -197,7 +207,7 @@ async function main(): Promise<void> {
     if (theirs.packets !== ours.packets) console.log(`warning: packet counts differ (tshark ${theirs.packets}, otscope ${ours.packets})`);
     console.log(
       `ratio: otscope is ${(theirs.seconds / ours.seconds).toFixed(1)}x tshark by wall time, ${(theirs.cpu / ours.cpu).toFixed(1)}x by CPU time ` +
-        `(goal 20x; goal 1M packets/s: ${ours.packets / ours.seconds >= 1e6 ? 'met' : 'not met'})`,
+        `(goal 20x; goal 1M packets/s: ${ours.packets / ours.seconds >= 1e6 ? 'met' : 'not met'} by wall time, ${ours.packets / ours.cpu >= 1e6 ? 'met' : 'not met'} by CPU time)`,
     );
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });

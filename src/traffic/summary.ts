@@ -42,7 +42,26 @@ type Value = string | number | boolean;
  * Histogram cell resolved once per field name (the table lookup stays off the hot path). Values
  * are counted under their raw value, turned into the oracle's decimal keys only when built.
  */
-type Cell = Map<Value, number> | null;
+type Cell = Counter | null;
+
+/**
+ * One histogram's counts. Nearly every value counted is a small code (function, service, type id,
+ * unit id), so those go to an array slot; anything else to a map.
+ */
+class Counter {
+  private readonly small = new Float64Array(256);
+  private readonly other = new Map<Value, number>();
+
+  add(v: Value): void {
+    if (typeof v === 'number' && v >= 0 && v < 256 && (v | 0) === v) this.small[v]++;
+    else this.other.set(v, (this.other.get(v) ?? 0) + 1);
+  }
+
+  *entries(): IterableIterator<[Value, number]> {
+    for (let v = 0; v < 256; v++) if (this.small[v] > 0) yield [v, this.small[v]];
+    yield* this.other;
+  }
+}
 
 /** How one protocol's messages are counted: the histogram fields it can have, looked up directly. */
 interface Plan {
@@ -50,19 +69,19 @@ interface Plan {
   /** Messages counted under this plan (by protocol and transport). */
   messages: number;
   /** null when the protocol has no entry in FIELD_PREFIXES: every field is walked instead. */
-  lookups: { field: string; cell: Map<Value, number>; marker: boolean }[] | null;
+  lookups: { field: string; cell: Counter; marker: boolean }[] | null;
 }
 
-function count(cell: Map<Value, number>, v: FieldValue): void {
+function count(cell: Counter, v: FieldValue): void {
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) cell.set(v[i], (cell.get(v[i]) ?? 0) + 1);
+    for (let i = 0; i < v.length; i++) cell.add(v[i]);
   } else {
-    cell.set(v as Value, (cell.get(v as Value) ?? 0) + 1);
+    cell.add(v as Value);
   }
 }
 
 export class SummaryBuilder implements AnalyzerSink {
-  private readonly counts: Record<string, Record<string, Map<Value, number>>> = {};
+  private readonly counts: Record<string, Record<string, Counter>> = {};
   /** Per field name: its histogram cell and the protocol prefix before the first dot. */
   private readonly keys = new Map<string, { cell: Cell; prefix: string }>();
   private readonly tcpPlans = new Map<string, Plan>();
@@ -78,8 +97,8 @@ export class SummaryBuilder implements AnalyzerSink {
 
   constructor() {
     for (const [group, keys] of Object.entries(HISTOGRAM_GROUPS)) {
-      const g: Record<string, Map<Value, number>> = {};
-      for (const k of keys) g[k] = new Map();
+      const g: Record<string, Counter> = {};
+      for (const k of keys) g[k] = new Counter();
       this.counts[group] = g;
     }
   }
@@ -216,7 +235,7 @@ export class SummaryBuilder implements AnalyzerSink {
       const g: Record<string, Record<string, number>> = {};
       for (const [k, cell] of Object.entries(keys)) {
         const h: Record<string, number> = {};
-        for (const [v, n] of cell) {
+        for (const [v, n] of cell.entries()) {
           const key = histogramKey(v);
           h[key] = (h[key] ?? 0) + n;
         }
