@@ -17,7 +17,7 @@ export { warningBulletin } from './warning-bulletin.ts';
 export { overview } from './stats.ts';
 export { importAdvisory, importAdvisories, getAdvisory, importBundled, loadMatcher, type AdvisoryView, type BatchOutcome, type ImportOutcome } from './advisories.ts';
 export { listRegions, regionGeo } from './regions.ts';
-export { assetRisk, enterpriseRisk, regionRisk, topAssetRisks, scoreAsset, scoreEnterprise, scoreRegion, isPublicAddress, ASSET_WEIGHTS, ENTERPRISE_WEIGHTS, REGION_WEIGHTS, CONFIDENCE_WEIGHT, UNAUTHENTICATED_PROTOCOLS, type AssetRisk, type EnterpriseRisk, type RegionRisk, type RiskFactor, type RiskScore } from './risk.ts';
+export { assetRisk, enterpriseRisk, regionRisk, topAssetRisks, scoreAsset, scoreSummary, assetScore, summarise, scoreEnterprise, scoreRegion, isPublicAddress, ASSET_WEIGHTS, ENTERPRISE_WEIGHTS, REGION_WEIGHTS, CONFIDENCE_WEIGHT, UNAUTHENTICATED_PROTOCOLS, type AssetRisk, type AssetRiskSummary, type EnterpriseRisk, type RegionRisk, type RiskFactor, type RiskScore } from './risk.ts';
 export { MAX_PAGE_SIZE } from './paging.ts';
 export { listAudit, listEvents, type AuditEntry, type EventView } from './audit-log.ts';
 export { ingestHoneypotEvents, listHoneypotEvents, topHoneypotSources, honeypotActivity, honeypotSource, MAX_HONEYPOT_BATCH, HONEYPOT_EVENT_KIND, type HoneypotIngestResult, type HoneypotEventView, type HoneypotEventQuery, type HoneypotSource, type ActivityPoint, type SourceProfile } from './honeypot-events.ts';
