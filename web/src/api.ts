@@ -203,6 +203,10 @@ export const api = {
   uploadEvidence: (id: string, file: { name: string; contentType: string; content: string }) =>
     request<WarningEvidence>('POST', `/warnings/${encodeURIComponent(id)}/evidence`, undefined, file),
   bulletin: (id: string) => download(`/warnings/${encodeURIComponent(id)}/bulletin.docx`),
+  honeypotEvents: (query: Query) => request<Page<HoneypotEvent>>('GET', '/honeypot/events', query),
+  honeypotSources: (query: Query) => request<{ items: HoneypotSource[] }>('GET', '/honeypot/sources', query),
+  honeypotActivity: (query: Query) => request<{ items: { at: string; protocol: string; operation: string; count: number }[] }>('GET', '/honeypot/activity', query),
+  honeypotSource: (ip: string) => request<HoneypotSourceProfile>('GET', `/honeypot/sources/${encodeURIComponent(ip)}`),
 };
 
 /** A file behind the bearer token (a plain link would go without it). */
@@ -230,4 +234,36 @@ export interface AssetRisk {
   score: number;
   level: 'critical' | 'high' | 'medium' | 'low' | 'none';
   factors: { key: string; weight: number; value: number; points: number; detail: string }[];
+}
+
+/** GET /honeypot/events: one interaction with a honeypot sensor (src/services/honeypot-events.ts). */
+export interface HoneypotEvent {
+  id: string;
+  ip: string | null;
+  severity: string;
+  summary: string;
+  occurredAt: string;
+  detail: Record<string, unknown>;
+}
+
+/** GET /honeypot/sources: a source with its indicator's classification. */
+export interface HoneypotSource {
+  ip: string;
+  events: number;
+  firstSeen: string;
+  lastSeen: string;
+  classification: string | null;
+  confidence: number | null;
+  protocols: string[];
+  operations: Record<string, number>;
+}
+
+/** GET /honeypot/sources/:ip: the source linked to everything else the platform holds about it. */
+export interface HoneypotSourceProfile {
+  ip: string;
+  indicator: { firstSeen: string; lastSeen: string; confidence: number; detail: Record<string, unknown> } | null;
+  honeypotEvents: HoneypotEvent[];
+  otherEvents: { id: string; kind: string; severity: string; summary: string; occurredAt: string }[];
+  assets: { id: string; vendor: string | null; product: string | null; honeypot: boolean; lastSeen: string; services: { port: number; transport: string; protocol: string; lastSeen: string }[] }[];
+  observations: number;
 }

@@ -13,6 +13,7 @@ import { shell } from './views/shell.ts';
 import type { Dispose, View } from './views/view.ts';
 import { warningsView } from './views/warnings.ts';
 import { riskView } from './views/risk.ts';
+import { honeypotView } from './views/honeypot.ts';
 
 const VIEWS: Record<Exclude<RouteName, 'login'>, View> = {
   overview: overviewView,
@@ -20,6 +21,7 @@ const VIEWS: Record<Exclude<RouteName, 'login'>, View> = {
   findings: findingsView,
   warnings: warningsView,
   risk: riskView,
+  honeypot: honeypotView,
 };
 
 const app = document.getElementById('app') as HTMLElement;

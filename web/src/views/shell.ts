@@ -10,6 +10,7 @@ const NAV: Array<[RouteName, MessageKey]> = [
   ['findings', 'nav.findings'],
   ['warnings', 'nav.warnings'],
   ['risk', 'nav.risk'],
+  ['honeypot', 'nav.honeypot'],
 ];
 
 export function languageToggle(): HTMLButtonElement {
