@@ -3,6 +3,7 @@
 // connections (no timer per probe); the bytes of a reply are parsed where the socket delivered
 // them and copied only when a PDU spans two reads.
 import { Socket } from 'node:net';
+import { constants as osConstants } from 'node:os';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Transport } from '../model/index.ts';
 import type { FlowState, Message, Protocol } from '../protocols/index.ts';
@@ -75,23 +76,59 @@ export class DeadlineSweep {
 export type ConnectOutcome = 'open' | 'refused' | 'timeout' | 'busy';
 
 const LOCAL_SHORTAGE = new Set(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL', 'ENOBUFS', 'ENOMEM', 'EAGAIN']);
+const LOCAL_SHORTAGE_ERRNO = new Set([...LOCAL_SHORTAGE].map((code) => -(osConstants.errno as Record<string, number>)[code]));
+
+interface RawTcpHandle {
+  connect(req: RawConnectRequest, address: string, port: number): number;
+  setNoDelay(on: boolean): number;
+  close(cb?: () => void): void;
+}
+interface RawConnectRequest {
+  oncomplete: (status: number) => void;
+  address: string;
+  port: number;
+}
+interface RawTcp {
+  TCP: new (type: number) => RawTcpHandle;
+  TCPConnectWrap: new () => RawConnectRequest;
+  constants: { SOCKET: number };
+}
+
+/**
+ * libuv's TCP handle as Node's own `net` uses it. A closed port (most pairs of a scan) then
+ * costs the socket, connect and close system calls and nothing else: no `net.Socket`, stream
+ * state, listeners or `Error` with a stack trace per refusal, which were most of the scanner's
+ * own CPU per pair (bench/scan.ts). An open port's handle becomes a `net.Socket`. Null where
+ * the binding is not offered; connections then start as `net.Socket`s.
+ */
+const rawTcp: RawTcp | null = (() => {
+  try {
+    const b = (process as unknown as { binding(name: string): RawTcp }).binding('tcp_wrap');
+    return typeof b?.TCP === 'function' && typeof b.TCPConnectWrap === 'function' ? b : null;
+  } catch {
+    return null;
+  }
+})();
 
 export class TcpConn implements Conn, Expiring {
   readonly transport = 'tcp' as const;
   deadline = Infinity;
-  private readonly socket: Socket;
+  private socket: Socket | null = null;
+  private handle: RawTcpHandle | null = null;
   private buf: Uint8Array = new Uint8Array(0);
   private start = 0;
   private ended = false;
   private waiter: Waiter | null = null;
   private connectResolve: ((o: ConnectOutcome) => void) | null = null;
 
-  constructor(readonly address: string, readonly port: number, private readonly sweep: DeadlineSweep, private readonly timeoutMs: number) {
-    this.socket = new Socket();
-    this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.on('error', (e: NodeJS.ErrnoException) => this.onEnd(LOCAL_SHORTAGE.has(e.code ?? '') ? 'busy' : 'refused'));
-    this.socket.on('close', () => this.onEnd('refused'));
+  constructor(readonly address: string, readonly port: number, private readonly sweep: DeadlineSweep, private readonly timeoutMs: number) {}
+
+  private attach(socket: Socket): void {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (e: NodeJS.ErrnoException) => this.onEnd(LOCAL_SHORTAGE.has(e.code ?? '') ? 'busy' : 'refused'));
+    socket.on('close', () => this.onEnd('refused'));
   }
 
   /** Resolves once connected, refused or timed out; the address is an IP literal, so no DNS. */
@@ -100,16 +137,49 @@ export class TcpConn implements Conn, Expiring {
       this.connectResolve = resolve;
       this.deadline = Date.now() + this.timeoutMs;
       this.sweep.track(this);
-      this.socket.connect({ host: this.address, port: this.port }, () => {
-        this.connectResolve = null;
-        this.deadline = Infinity;
-        resolve('open');
-      });
+      if (!rawTcp) {
+        this.attach(new Socket());
+        this.socket!.connect({ host: this.address, port: this.port }, () => this.connected());
+        return;
+      }
+      const handle = new rawTcp.TCP(rawTcp.constants.SOCKET);
+      this.handle = handle;
+      const req = new rawTcp.TCPConnectWrap();
+      req.address = this.address;
+      req.port = this.port;
+      req.oncomplete = (status: number) => {
+        if (this.handle !== handle) return; // expired or closed meanwhile; the handle is closed
+        if (status === 0) {
+          this.handle = null;
+          this.attach(new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]));
+          this.connected();
+        } else this.refusedWith(status);
+      };
+      const err = handle.connect(req, this.address, this.port);
+      if (err) this.refusedWith(err);
     });
   }
 
+  private connected(): void {
+    const r = this.connectResolve;
+    this.connectResolve = null;
+    this.deadline = Infinity;
+    r?.('open');
+  }
+
+  private refusedWith(status: number): void {
+    this.closeHandle();
+    this.onEnd(LOCAL_SHORTAGE_ERRNO.has(status) ? 'busy' : 'refused');
+  }
+
+  private closeHandle(): void {
+    const h = this.handle;
+    this.handle = null;
+    h?.close();
+  }
+
   send(bytes: Uint8Array): void {
-    if (!this.ended) this.socket.write(bytes);
+    if (!this.ended) this.socket?.write(bytes);
   }
 
   read<M extends Message>(protocol: Protocol<M>, state?: FlowState): Promise<M | null> {
@@ -182,7 +252,8 @@ export class TcpConn implements Conn, Expiring {
   expire(): void {
     if (this.connectResolve) {
       this.onEnd('timeout');
-      this.socket.destroy();
+      this.closeHandle();
+      this.socket?.destroy();
       return;
     }
     this.finish(null);
@@ -191,10 +262,13 @@ export class TcpConn implements Conn, Expiring {
   close(): void {
     this.sweep.untrack(this);
     this.ended = true;
+    this.closeHandle();
+    const socket = this.socket;
+    if (!socket) return;
     // An RST rather than a FIN: the scanner keeps no TIME_WAIT state per probed service (a /16
     // of probes would otherwise hold tens of thousands of them), as nmap's connect scan does.
-    if (this.socket.readyState === 'open') this.socket.resetAndDestroy();
-    else this.socket.destroy();
+    if (socket.readyState === 'open') socket.resetAndDestroy();
+    else socket.destroy();
   }
 }
 
@@ -313,13 +387,181 @@ class UdpConn implements Conn, Expiring {
   }
 }
 
+interface RawUdpHandle {
+  bind(ip: string, port: number, flags: number): number;
+  connect(ip: string, port: number): number;
+  disconnect(): number;
+  send(req: object, list: Uint8Array[], count: number, hasCallback: boolean): number;
+  recvStart(): number;
+  close(cb?: () => void): void;
+  onmessage: (nread: number, handle: unknown, buf: Uint8Array | undefined, rinfo: { address: string; port: number } | undefined) => void;
+  onerror?: () => void;
+}
+interface RawUdp {
+  UDP: new () => RawUdpHandle;
+  SendWrap: new () => object;
+}
+
+/**
+ * libuv's UDP handle as `dgram` uses it, so a scan keeps a pool of connected UDP sockets and
+ * points one at the next service with one connect(2), instead of socket, bind, connect and close
+ * and an `Error` for every ICMP port unreachable. Null where the binding is not offered.
+ */
+const rawUdp: RawUdp | null = (() => {
+  try {
+    const b = (process as unknown as { binding(name: string): RawUdp }).binding('udp_wrap');
+    return typeof b?.UDP === 'function' && typeof b.SendWrap === 'function' && typeof b.UDP.prototype.disconnect === 'function' ? b : null;
+  } catch {
+    return null;
+  }
+})();
+
+/**
+ * A conversation over a pooled, connected UDP handle. The kernel drops datagrams from any other
+ * peer once connected, and reports an ICMP port unreachable as ECONNREFUSED. A datagram already
+ * queued from the handle's previous peer is dropped by its source address. The handle goes back
+ * to the pool only when the conversation ended on an answer or a refusal: after a timeout an ICMP
+ * error could still be on its way and would be taken for the next peer's.
+ */
+class PooledUdpConn implements Conn, Expiring {
+  readonly transport = 'udp' as const;
+  deadline = Infinity;
+  private readonly queue: Uint8Array[] = [];
+  private waiter: Waiter | null = null;
+  private last: Uint8Array | null = null;
+  private resends = 0;
+  private refusedPeer = false;
+  private timedOut = false;
+  private done = false;
+
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    private readonly handle: RawUdpHandle,
+    private readonly endpoint: UdpEndpoint,
+    private readonly sweep: DeadlineSweep,
+    private readonly timeoutMs: number,
+    private readonly retries: number,
+  ) {
+    handle.onmessage = (nread, _h, buf, rinfo) => {
+      if (this.done) return;
+      if (nread < 0) {
+        this.refusedPeer = true;
+        this.deliver();
+        return;
+      }
+      if (!buf || !rinfo || rinfo.address !== address || rinfo.port !== port) return;
+      if (this.queue.length < 64) this.queue.push(nread === buf.length ? buf : buf.subarray(0, nread));
+      this.deliver();
+    };
+    if (handle.connect(address, port) !== 0) this.refusedPeer = true;
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.done || this.refusedPeer) return;
+    if (this.handle.send(new rawUdp!.SendWrap(), [bytes], 1, false) < 0) this.refusedPeer = true;
+  }
+
+  send(bytes: Uint8Array): void {
+    this.last = bytes;
+    this.resends = 0;
+    this.write(bytes);
+  }
+
+  read<M extends Message>(protocol: Protocol<M>, state?: FlowState): Promise<M | null> {
+    return new Promise((resolve) => {
+      this.waiter = { protocol: protocol as Protocol<Message>, state, resolve: resolve as (m: Message | null) => void };
+      this.deadline = Date.now() + this.timeoutMs;
+      this.sweep.track(this);
+      this.deliver();
+    });
+  }
+
+  private deliver(): void {
+    const w = this.waiter;
+    if (!w) return;
+    while (this.queue.length) {
+      const r = w.protocol.parse(this.queue.shift()!, 'to-client', w.state);
+      // A datagram that is not a PDU of this protocol (a stray answer) is dropped, not fatal.
+      if (r.kind === 'done') {
+        this.finish(r.message);
+        return;
+      }
+    }
+    if (this.refusedPeer || this.done) this.finish(null);
+  }
+
+  private finish(m: Message | null): void {
+    const w = this.waiter;
+    this.waiter = null;
+    this.deadline = Infinity;
+    this.sweep.untrack(this);
+    w?.resolve(m);
+  }
+
+  expire(): void {
+    // UDP loses datagrams: the request is sent again before the read gives up.
+    if (this.waiter && this.last && this.resends < this.retries && !this.refusedPeer && !this.sweep.halted) {
+      this.resends++;
+      this.deadline = Date.now() + this.timeoutMs;
+      this.write(this.last);
+      return;
+    }
+    this.timedOut = true;
+    this.finish(null);
+  }
+
+  close(): void {
+    if (this.done) return;
+    this.done = true;
+    this.finish(null);
+    this.endpoint.release(this.handle, !this.timedOut && !this.sweep.halted);
+  }
+}
+
+/** Opens UDP conversations for the scan. */
 /** Opens UDP conversations for the scan. */
 export class UdpEndpoint {
+  private readonly idle: RawUdpHandle[] = [];
+  private readonly open = new Set<RawUdpHandle>();
+  private closed = false;
+
   constructor(readonly sweep: DeadlineSweep) {}
 
   conn(address: string, port: number, timeoutMs: number, retries: number): Conn {
-    return new UdpConn(address, port, createSocket('udp4'), this.sweep, timeoutMs, retries);
+    const handle = rawUdp && !this.closed ? this.acquire() : null;
+    if (!handle) return new UdpConn(address, port, createSocket('udp4'), this.sweep, timeoutMs, retries);
+    return new PooledUdpConn(address, port, handle, this, this.sweep, timeoutMs, retries);
   }
 
-  close(): void {}
+  private acquire(): RawUdpHandle | null {
+    const pooled = this.idle.pop();
+    if (pooled) return pooled;
+    const h = new rawUdp!.UDP();
+    h.onerror = () => undefined;
+    if (h.bind('0.0.0.0', 0, 0) !== 0 || h.recvStart() !== 0) {
+      h.close();
+      return null;
+    }
+    this.open.add(h);
+    return h;
+  }
+
+  /** Back to the pool, disconnected, or closed when it may still receive for its old peer. */
+  release(h: RawUdpHandle, reusable: boolean): void {
+    h.onmessage = () => undefined;
+    if (reusable && !this.closed && h.disconnect() === 0) {
+      this.idle.push(h);
+      return;
+    }
+    this.open.delete(h);
+    h.close();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const h of this.open) h.close();
+    this.open.clear();
+    this.idle.length = 0;
+  }
 }
