@@ -339,3 +339,32 @@ test('fuzz: random and mutated bytes on every protocol over real sockets; every 
     await Promise.all(started.map((s) => s.hp.close()));
   }
 });
+
+test('IEC 104: after STARTDT the station sends spontaneous single-point changes, and the next interrogation confirms them', async () => {
+  const { hp, port, host } = await start('nari-ns3560-rtu', { spontaneousMs: 150 });
+  try {
+    const c = await Client.open(host, port('iec104'), 'iec104');
+    // IEC 60870-5-104 §5.3: STARTDT act (U-format, control field 0x07).
+    const [con] = (await c.exchange(hex('68 04 07 00 00 00'))) as any[];
+    assert.equal(con.apci.function, 'STARTDT con');
+    const seen = (await c.exchange(new Uint8Array(0))) as any[];
+    assert.deepEqual([seen[0].asdu.typeId, seen[0].asdu.cause], [1, 3], 'M_SP_NA_1, cause spontaneous');
+    // C_IC_NA_1 to the broadcast address, as nmap's iec-identify sends it; changes may interleave.
+    seen.push(...((await c.exchange(hex('68 0e 00 00 00 00 64 01 06 00 ff ff 00 00 00 14'), 3)) as any[]));
+    while (!seen.some((m) => m.asdu?.typeId === 100 && m.asdu.cause === 10)) {
+      const more = (await c.exchange(new Uint8Array(0))) as any[];
+      if (more.length === 0) break;
+      seen.push(...more);
+    }
+    // Stream order: every point the interrogation reports has the value of the latest change sent before it.
+    const last = new Map<number, number>();
+    const gi = seen.findIndex((m) => m.asdu?.typeId === 1 && m.asdu.cause === 20);
+    assert.ok(gi > 0, JSON.stringify(seen.map((m) => m.asdu?.cause)));
+    for (const m of seen.slice(0, gi)) if (m.asdu?.cause === 3) for (const o of m.asdu.objects) last.set(o.address, o.value);
+    assert.ok(last.size > 0);
+    for (const o of seen[gi].asdu.objects) if (last.has(o.address)) assert.equal(o.value, last.get(o.address), `IOA ${o.address}`);
+    c.end();
+  } finally {
+    await hp.close();
+  }
+});

@@ -30,6 +30,8 @@ export interface HoneypotOptions {
   maxUnread?: number;
   idleTimeoutMs?: number;
   slowSenderMs?: number;
+  /** Mean interval of spontaneous data on protocols that send it (IEC 104); 0 turns it off. */
+  spontaneousMs?: number;
   onEvent?: (event: HoneypotEvent) => void;
 }
 
@@ -41,6 +43,7 @@ export const HONEYPOT_DEFAULTS = {
   maxUnread: 256 * 1024,
   idleTimeoutMs: 60_000,
   slowSenderMs: 15_000,
+  spontaneousMs: 20_000,
 } as const;
 
 export interface HoneypotService {
@@ -90,6 +93,7 @@ export async function startHoneypot(options: HoneypotOptions): Promise<Honeypot>
   const maxUnread = options.maxUnread ?? HONEYPOT_DEFAULTS.maxUnread;
   const idleTimeoutMs = options.idleTimeoutMs ?? HONEYPOT_DEFAULTS.idleTimeoutMs;
   const slowSenderMs = options.slowSenderMs ?? HONEYPOT_DEFAULTS.slowSenderMs;
+  const spontaneousMs = options.spontaneousMs ?? HONEYPOT_DEFAULTS.spontaneousMs;
   const emit = options.onEvent ?? (() => undefined);
   const open = new Set<Socket>();
   const bySource = new Map<string, number>();
@@ -129,6 +133,17 @@ export async function startHoneypot(options: HoneypotOptions): Promise<Honeypot>
     const session = new HoneypotSession(device, state, protocol, 'tcp');
     let held = 0;
     let slow: NodeJS.Timeout | undefined;
+    let unasked: NodeJS.Timeout | undefined;
+    // A field device's changes come at irregular times: half to one and a half times the mean.
+    const schedule = () => {
+      unasked = setTimeout(() => {
+        for (const r of session.unsolicited()) socket.write(r);
+        if (socket.writableLength > maxUnread) socket.destroy();
+        else schedule();
+      }, spontaneousMs * (0.5 + Math.random()));
+      unasked.unref();
+    };
+    if (protocol === 'iec104' && spontaneousMs > 0) schedule();
     report(meta, protocol, 'tcp', src, dst, { operation: 'connect', detail: 'tcp connect', raw: new Uint8Array(0), length: 0, anomalies: [] });
     socket.setNoDelay(true);
     socket.setTimeout(idleTimeoutMs, () => socket.destroy());
@@ -147,6 +162,7 @@ export async function startHoneypot(options: HoneypotOptions): Promise<Honeypot>
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       if (slow) clearTimeout(slow);
+      if (unasked) clearTimeout(unasked);
       totalBuffered -= held;
       held = 0;
       open.delete(socket);

@@ -5,7 +5,7 @@ import type { Transport } from '../model/index.ts';
 import { BEHAVIOURS, newConversation, type Conversation, type Device, type ProtocolName } from '../personas/index.ts';
 import type { FlowState } from '../protocols/index.ts';
 import { operationOf, type Decoded } from './operations.ts';
-import { answer } from './stateful.ts';
+import { answer, spontaneous } from './stateful.ts';
 import type { HoneypotState } from './state.ts';
 
 export const HONEYPOT_LIMITS = {
@@ -82,6 +82,13 @@ export class HoneypotSession {
       this.buffer = new Uint8Array(0);
     }
     return ex;
+  }
+
+  /** Data the device sends unasked now (IEC 104 spontaneous changes); empty for most protocols. */
+  unsolicited(next: () => number = Math.random): Uint8Array[] {
+    if (this.closed) return [];
+    const protocol = BEHAVIOURS[this.protocol].protocol;
+    return spontaneous(this.device, this.state, this.protocol, this.conversation, next).map((m) => protocol.encode(m));
   }
 
   private handle(message: Parameters<typeof answer>[3], raw: Uint8Array, ex: Exchange): void {

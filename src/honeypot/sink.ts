@@ -6,6 +6,8 @@ import type { HoneypotEvent } from './event.ts';
 
 export const SUBMIT_BATCH = 500;
 export const SUBMIT_QUEUE = 20_000;
+/** Log lines waiting for a slow disk; past this, lines are dropped and counted, not queued in memory. */
+export const LOG_BACKLOG_BYTES = 16 * 1024 * 1024;
 
 export interface EventSink {
   write(event: HoneypotEvent): void;
@@ -58,8 +60,11 @@ export function eventSink(options: SinkOptions): EventSink {
   return {
     write(event) {
       if (log) {
-        log.write(`${JSON.stringify(event)}\n`);
-        counts.logged++;
+        if (log.writableLength > LOG_BACKLOG_BYTES) counts.dropped++;
+        else {
+          log.write(`${JSON.stringify(event)}\n`);
+          counts.logged++;
+        }
       }
       if (submit) {
         queue.push(event);

@@ -7,6 +7,7 @@ import { exceptionResponse, type ModbusMessage } from '../protocols/modbus/index
 import { szlResponse, type S7commMessage, type S7Data, type S7DataItem } from '../protocols/s7comm/index.ts';
 import { publish, type MqttMessage } from '../protocols/mqtt/index.ts';
 import type { Message } from '../protocols/index.ts';
+import { singlePoints, type Iec104Message } from '../protocols/iec104/index.ts';
 import { ByteWriter } from '../wire/index.ts';
 import { baseRegister, MAX_RETAINED, MAX_RETAINED_BYTES, MAX_S7_AREAS, MAX_WRITTEN, S7_AREA_BYTES, setBounded, type HoneypotState } from './state.ts';
 
@@ -203,12 +204,46 @@ function topicMatches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
+/**
+ * IEC 60870-5-104: the interrogation answers the points as they are now (the persona's answer,
+ * values from the state), so a spontaneous change seen earlier is confirmed by the next GI.
+ */
+function iec104(device: Device, state: HoneypotState, request: Iec104Message, conversation: Conversation): Iec104Message[] | undefined {
+  const replies = BEHAVIOURS.iec104.answer(device, request, conversation) as Iec104Message[];
+  for (const m of replies) {
+    if (m.asdu?.typeId === 1 && m.asdu.cause === 20) m.asdu.objects = m.asdu.objects.map((o) => ({ ...o, value: state.points.get(o.address) ?? o.value }));
+  }
+  return replies;
+}
+
+/**
+ * What a device sends unasked on an open connection, now and then: IEC 104 spontaneous single-point
+ * changes (M_SP_NA_1, cause 3, IEC 60870-5-101 §7.2.3) once the master has started data transfer.
+ */
+export function spontaneous(device: Device, state: HoneypotState, protocol: ProtocolName, conversation: Conversation, next: () => number): Message[] {
+  if (protocol !== 'iec104' || !conversation.data.started || state.points.size === 0) return [];
+  const spec = device.persona.services.iec104;
+  if (!spec) return [];
+  const addresses = [...state.points.keys()];
+  const address = addresses[Math.floor(next() * addresses.length)];
+  const value = (state.points.get(address) === 1 ? 0 : 1) as 0 | 1;
+  state.points.set(address, value);
+  const d = conversation.data;
+  const sent = d.sent ?? 0;
+  d.sent = (sent + 1) & 0x7fff;
+  const m = singlePoints(spec.commonAddress, [[address, value]], sent, d.received ?? 0);
+  m.asdu!.cause = 3;
+  m.asdu!.causeName = 'spontaneous';
+  return [m];
+}
+
 type Stateful = (device: Device, state: HoneypotState, request: Message, conversation: Conversation) => Message[] | undefined;
 
 const STATEFUL: Partial<Record<ProtocolName, Stateful>> = {
   modbus: modbus as unknown as Stateful,
   s7comm: s7 as unknown as Stateful,
   mqtt: mqtt as unknown as Stateful,
+  iec104: iec104 as unknown as Stateful,
 };
 
 /** The device's replies to one request: the stateful answer where there is one, else the persona's. */
