@@ -493,7 +493,11 @@ function fuzzOne(opts: Options, name: string, start: number, prior: Totals, onCh
       if (n !== lastCount) {
         lastCount = n;
         lastChange = Date.now();
-      } else if (Date.now() - lastChange > opts.stallMs && Date.now() - t0 > opts.stallMs * 3) {
+      } else if (Atomics.load(counter, 1) < 0) {
+        // Still loading (the corpus seeds take a while on a busy machine): not a stall yet.
+        if (Date.now() - t0 > 20 * opts.stallMs) lost('hang', `worker did not start within ${20 * opts.stallMs} ms`);
+        lastChange = Date.now();
+      } else if (Date.now() - lastChange > opts.stallMs) {
         void worker.terminate();
         lost('hang', `no progress for ${opts.stallMs} ms`);
       }
