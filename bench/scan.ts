@@ -12,7 +12,7 @@
 // network namespace (`unshare -rn`, loopback up), so no other program's wildcard listener on
 // 0.0.0.0:502 (a demo twin, pymodbus) takes the twin's ports; --no-netns runs in the host's.
 //   node --import tsx bench/scan.ts [--devices 5000] [--subset 200] [--runs 3] [--seed bench]
-//        [--cidr 127.20.0.0/16] [--concurrency 256] [--no-nmap] [--no-netns] [--mismatches 10]
+//        [--cidr 127.20.0.0/16] [--concurrency 1024] [--no-nmap] [--no-netns] [--mismatches 10]
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,9 @@ const SUBSET = Number(arg('subset', '200'));
 const RUNS = Number(arg('runs', '3'));
 const SEED = arg('seed', 'bench');
 const CIDR = arg('cidr', '127.20.0.0/16');
-const CONCURRENCY = Number(arg('concurrency', '256'));
+// 1024 probes at once: on a loaded 2-core machine more work per event-loop turn beat 256 (8.1 s vs
+// 12.0 s for 5,000 devices); 4,000 exceeded the twin's connection bound and lost services.
+const CONCURRENCY = Number(arg('concurrency', '1024'));
 const SHOW = Number(arg('mismatches', '10'));
 
 function reexecInNamespace(): number | null {
