@@ -90,10 +90,18 @@ const MATRIX: Record<string, Record<Principal, Cell>> = {
   'GET /risk/enterprises/:id':     row('ACB',    'ACB',    'AC',   'A',    'A',    'ACB',    403,    401,  401,    401,    401),
   // letters name the enterprise's county (A = 东湖区 …); an enterprise user sees no region as a whole
   'GET /risk/regions/:code':       row('ACB',    'ACB',    'AC',   'A',    404,    'ACB',    403,    401,  401,    401,    401),
+  'GET /stats/regions/:code':      row('ACB',    'ACB',    'AC',   'A',    404,    'ACB',    403,    401,  401,    401,    401),
   'POST /enterprises':             row('ACB',    'ACB',    'AC',   'A',    403,    403,      403,    401,  401,    401,    401),
   'POST /enterprises/:id/networks':row('ACB',    'ACB',    'AC',   'A',    403,    403,      403,    401,  401,    401,    401),
   'POST /observations':            row(200,      200,      403,    403,    403,    403,      200,    401,  401,    401,    401),
   'POST /advisories':              row(200,      200,      403,    403,    403,    403,      403,    401,  401,    401,    401),
+  // Platform scans of a loopback port where nothing listens. A city or county analyst may scan only
+  // its region's addresses, so its loopback target is refused before anything is queued; scans
+  // made by province users are not in a city's or county's scope.
+  'POST /scans':                   row(201,      201,      403,    403,    403,    403,      403,    401,  401,    401,    401),
+  'GET /scans':                    row(200,      200,      200,    200,    403,    200,      403,    401,  401,    401,    401),
+  'GET /scans/:id':                row(200,      200,      404,    404,    403,    200,      403,    401,  401,    401,    401),
+  'POST /scans/:id/cancel':        row(200,      200,      404,    404,    403,    403,      403,    401,  401,    401,    401),
   // Honeypot events come from attackers at the assets' addresses (a c b j p), so each is placed as
   // its asset is. They are posted before they are read: these rows follow the overview's.
   'POST /honeypot/events':         row(200,      200,      403,    403,    403,    403,      200,    401,  401,    401,    401),
@@ -133,6 +141,8 @@ function honeypotEvents(ip: string) {
   ];
 }
 const ADVISORY_ID = 'ICSA-20-196-06';
+/** A platform scan that sends one SYN to a loopback port nobody listens on. */
+const QUIET_SCAN = { targets: ['127.0.0.2/32'], ports: 'modbus:1' };
 const REGION_OF: Record<EnterpriseKey, string> = { A: '360102', C: '360111', B: '360202' };
 const NOT_FOUND_BODY = { error: { code: 'NOT_FOUND', message: 'No such object' } };
 const CODE_OF_STATUS: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
@@ -346,14 +356,24 @@ for (const target of dialectTargets()) {
       const warnings = letters(MATRIX['GET /warnings'][p]);
       const n = assets.length;
       // Every asset of the fixture is vulnerable with one open finding; warnings are not resolved.
-      assert.deepEqual(r.body.totals, { assets: n, vulnerableAssets: n, findings: n, events: 0, enterprises: enterprises.length, openWarnings: warnings.length }, `${p} overview totals`);
+      assert.deepEqual(r.body.totals, { assets: n, vulnerableAssets: n, findings: n, events: n, enterprises: enterprises.length, openWarnings: warnings.length }, `${p} overview totals`);
       assert.equal(r.body.cities.length, 11);
       for (const c of r.body.cities) {
         const here = assets.filter((k) => ASSETS[k].cityCode === c.code).length;
-        assert.deepEqual([c.assets, c.vulnerableAssets, c.events], [here, here, 0], `${p} overview city ${c.code}`);
+        assert.deepEqual([c.assets, c.vulnerableAssets, c.events], [here, here, here], `${p} overview city ${c.code}`);
       }
       assert.deepEqual(r.body.protocols, n ? [{ protocol: 's7comm', assets: n }] : [], `${p} overview protocols`);
       assert.deepEqual(r.body.vendors, n ? [{ vendor: 'Siemens', assets: n }] : [], `${p} overview vendors`);
+    }
+
+    const scanIds: string[] = [];
+    async function settled(id: string): Promise<Reply> {
+      for (let i = 0; i < 400; i++) {
+        const r = await get(`/api/v1/scans/${id}`, 'admin');
+        if (['finished', 'failed', 'cancelled'].includes(r.body.state)) return r;
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      assert.fail(`scan ${id} did not finish`);
     }
 
     const csaf = JSON.parse(readFileSync(new URL(`../reference/csaf/${S7_200_SMART_ADVISORY}`, import.meta.url), 'utf8'));
@@ -452,6 +472,70 @@ for (const target of dialectTargets()) {
             assert.deepEqual([r.body.code, r.body.assets, r.body.vulnerableAssets], [REGION_OF[k], 1, 1]);
           } else assert.deepEqual([r.status, r.body], [missing.status, missing.body], `${p} GET /risk/regions/${REGION_OF[k]} answers unlike an unknown code`);
         }
+      },
+      async 'GET /stats/regions/:code'(p, cell) {
+        const missing = await get('/api/v1/stats/regions/999999', p);
+        if (typeof cell === 'number') refused(missing, cell, `${p} GET /stats/regions/:code on an unknown code`);
+        else assert.deepEqual([missing.status, missing.body], [404, NOT_FOUND_BODY]);
+        for (const k of ENTERPRISE_KEYS) {
+          const r = await get(`/api/v1/stats/regions/${REGION_OF[k]}`, p);
+          if (typeof cell === 'string' && cell.includes(k)) {
+            assert.equal(r.status, 200, JSON.stringify(r.body));
+            assert.deepEqual([r.body.code, r.body.assets, r.body.vulnerableAssets, r.body.protocols], [REGION_OF[k], 1, 1, { s7comm: 1 }]);
+          } else assert.deepEqual([r.status, r.body], [missing.status, missing.body], `${p} GET /stats/regions/${REGION_OF[k]} answers unlike an unknown code`);
+        }
+      },
+      async 'POST /scans'(p, cell) {
+        const before = Number((await db().selectFrom('scans').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+        const r = await post('/api/v1/scans', QUIET_SCAN, p);
+        if (cell !== 201) {
+          refused(r, cell as number, `${p} POST /scans`);
+          if (p === 'city' || p === 'county') assert.match(r.body.error.message, /^REGION_DENIED: target 127\.0\.0\.2\/32/);
+          assert.equal(Number((await db().selectFrom('scans').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), before, `${p} POST /scans queued a scan`);
+          return;
+        }
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        assert.equal(r.body.state, 'queued');
+        scanIds.push(r.body.id);
+        assert.equal((await settled(r.body.id)).body.state, 'finished');
+      },
+      async 'GET /scans'(p, cell) {
+        const r = await get('/api/v1/scans', p);
+        if (cell !== 200) return refused(r, cell as number, `${p} GET /scans`);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        const expected = p === 'city' || p === 'county' ? [] : [...scanIds].sort();
+        assert.deepEqual(r.body.items.map((s: { id: string }) => s.id).sort(), expected, `${p} GET /scans shows the wrong set`);
+        assert.equal(r.body.total, expected.length);
+      },
+      async 'GET /scans/:id'(p, cell) {
+        const missing = await get(`/api/v1/scans/${MISSING_ID}`, p);
+        if (typeof cell === 'number' && cell !== 200 && cell !== 404) refused(missing, cell, `${p} GET /scans/:id on a missing id`);
+        else assert.deepEqual([missing.status, missing.body], [404, NOT_FOUND_BODY]);
+        assert.ok(scanIds.length > 0);
+        for (const id of scanIds) {
+          const r = await get(`/api/v1/scans/${id}`, p);
+          if (cell === 200) assert.deepEqual([r.status, r.body.id, r.body.state, r.body.progress], [200, id, 'finished', 1], JSON.stringify(r.body));
+          else assert.deepEqual([r.status, r.body], [missing.status, missing.body], `${p} GET /scans/${id} answers unlike a missing id`);
+        }
+      },
+      async 'POST /scans/:id/cancel'(p, cell) {
+        // The next run of a scheduled scan waits in the queue for an hour: the one to cancel.
+        const made = await api.post('/api/v1/scans', { ...QUIET_SCAN, schedule: { everyMinutes: 60 } }, token.admin);
+        assert.equal(made.status, 201, JSON.stringify(made.body));
+        await settled(made.body.id);
+        const next = await db().selectFrom('scans').select('id').where('seriesId', '=', made.body.id).where('state', '=', 'queued').executeTakeFirstOrThrow();
+        const missing = await post(`/api/v1/scans/${MISSING_ID}/cancel`, {}, p);
+        const r = await post(`/api/v1/scans/${next.id}/cancel`, {}, p);
+        const state = (await db().selectFrom('scans').select('state').where('id', '=', next.id).executeTakeFirstOrThrow()).state;
+        if (cell === 200) {
+          assert.deepEqual([missing.status, missing.body], [404, NOT_FOUND_BODY]);
+          assert.deepEqual([r.status, r.body.id, r.body.state, state], [200, next.id, 'cancelled', 'cancelled'], JSON.stringify(r.body));
+          return;
+        }
+        refused(r, cell as number, `${p} POST /scans/:id/cancel`);
+        assert.deepEqual(r.body, missing.body, `${p} cancel answers unlike a missing id`);
+        assert.equal(state, 'queued', `${p} cancelled a scan it may not`);
+        assert.equal((await api.post(`/api/v1/scans/${next.id}/cancel`, {}, token.admin)).status, 200);
       },
       async 'GET /audit'(p, cell) {
         const r = await get('/api/v1/audit', p);

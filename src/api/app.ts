@@ -15,6 +15,7 @@ import { regionRoutes } from './routes/regions.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { warningRoutes } from './routes/warnings.ts';
 import { riskRoutes } from './routes/risk.ts';
+import { scanRoutes } from './routes/scans.ts';
 import { honeypotRoutes } from './routes/honeypot.ts';
 
 declare module 'fastify' {
@@ -135,6 +136,7 @@ export async function buildApi(ctx: ServiceContext, opts: ApiOptions): Promise<F
   await app.register(auditRoutes(ctx), { prefix: '/api/v1' });
   await app.register(warningRoutes(ctx), { prefix: '/api/v1' });
   await app.register(riskRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(scanRoutes(ctx), { prefix: '/api/v1' });
   await app.register(honeypotRoutes(ctx), { prefix: '/api/v1' });
 
   if (opts.dashboard) {

@@ -17,6 +17,7 @@ import { CounterDeltas } from './counters.ts';
 import { matchChanged, type ChangedIdentity } from './matching.ts';
 import { moveAssets, samePlace } from './placement.ts';
 import { recordEvents, type NewEvent } from './events.ts';
+import { exposureNewEvent } from './exposure.ts';
 import { isHoneypotIdentity } from '../honeypot/index.ts';
 import { verifyTouched } from './warning-verification.ts';
 
@@ -143,7 +144,7 @@ export async function ingestObservations(ctx: ServiceContext, actor: Actor, item
     const counters = new CounterDeltas();
     const events: NewEvent[] = [];
     const assets = await writeAssets(ctx, trx, valid, counters);
-    const serviceIds = await writeServices(ctx, trx, valid, assets, counters);
+    const serviceIds = await writeServices(ctx, trx, valid, assets, counters, events);
     const changed = await writeIdentities(ctx, trx, valid, assets, serviceIds, events);
     await writeObservations(ctx, trx, valid, assets, nowIso);
     const findings = await matchChanged(ctx, trx, changed, counters, nowIso);
@@ -247,6 +248,7 @@ async function writeServices(
   valid: Valid[],
   assets: Map<string, AssetTable>,
   counters: CounterDeltas,
+  events: NewEvent[],
 ): Promise<Map<string, string>> {
   const byEndpoint = new Map<string, { first: string; last: string; v: Valid }>();
   for (const v of valid) {
@@ -287,6 +289,7 @@ async function writeServices(
       lastSeen: old && old.lastSeen > e.last ? old.lastSeen : e.last,
     };
     endpointProtocol.set(k, row.protocol);
+    if (!old) events.push(exposureNewEvent({ ...e.v, observedAt: e.first }, asset.id));
     if (!old || old.protocol !== row.protocol || old.firstSeen !== row.firstSeen || old.lastSeen !== row.lastSeen) rows.push(row);
   }
   const protocolsAfter = new Map<string, Set<string>>();

@@ -381,11 +381,59 @@ async function up004(db: Db): Promise<void> {
   await db.schema.createIndex('events_ip').on('events').columns(['ip', 'occurred_at']).execute();
 }
 
+// Platform scans (a queue run in-process, one at a time; a scheduled scan queues its next run) and
+// per-service misses for change detection: a service is gone after N finished scans that covered
+// it without seeing it.
+async function up005(db: Db): Promise<void> {
+  await db.schema
+    .createTable('scans')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('targets', 'text', (c) => c.notNull())
+    .addColumn('ranges', 'text', (c) => c.notNull())
+    .addColumn('ports', 'text')
+    .addColumn('rate', 'integer')
+    .addColumn('every_minutes', 'integer')
+    .addColumn('series_id', 'text', (c) => c.notNull())
+    .addColumn('key', 'integer', (c) => c.notNull())
+    .addColumn('province_code', 'text')
+    .addColumn('city_code', 'text')
+    .addColumn('county_code', 'text')
+    .addColumn('enterprise_id', 'text')
+    .addColumn('created_by', 'text')
+    .addColumn('created_by_name', 'text')
+    .addColumn('pairs', 'integer', (c) => c.notNull())
+    .addColumn('finished_pairs', 'integer', (c) => c.notNull())
+    .addColumn('resumed_pairs', 'integer', (c) => c.notNull())
+    .addColumn('identified', 'integer', (c) => c.notNull())
+    .addColumn('observations', 'integer', (c) => c.notNull())
+    .addColumn('new_assets', 'integer', (c) => c.notNull())
+    .addColumn('errors', 'integer', (c) => c.notNull())
+    .addColumn('gone', 'integer', (c) => c.notNull())
+    .addColumn('error', 'text')
+    .addColumn('not_before', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('started_at', 'text')
+    .addColumn('finished_at', 'text')
+    .execute();
+  await db.schema.createIndex('scans_state').on('scans').columns(['state', 'not_before']).execute();
+  await db.schema.createIndex('scans_created').on('scans').columns(['created_at']).execute();
+  await db.schema
+    .createTable('service_misses')
+    .addColumn('service_id', 'text', (c) => c.primaryKey())
+    .addColumn('asset_id', 'text', (c) => c.notNull())
+    .addColumn('misses', 'integer', (c) => c.notNull())
+    .addColumn('gone_at', 'text')
+    .addColumn('last_scan_id', 'text', (c) => c.notNull())
+    .execute();
+}
+
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '001-initial': { up: up001 },
     '002-audit-append-only': { up: (db) => up002(db, dialect) },
     '003-warning-loop': { up: up003 },
     '004-honeypot': { up: up004 },
+    '005-scans': { up: up005 },
   };
 }

@@ -335,6 +335,8 @@ export interface Database {
   warningEscalations: WarningEscalationTable;
   notifications: NotificationTable;
   honeypotActivity: HoneypotActivityTable;
+  scans: ScanTable;
+  serviceMisses: ServiceMissTable;
 }
 
 /** Honeypot interactions per hour (ISO, truncated), protocol and operation, at the source's place. */
@@ -349,4 +351,49 @@ export interface HoneypotActivityTable {
   countyCode: string | null;
   enterpriseId: string | null;
   count: number;
+}
+
+/** A platform scan (src/services/scans.ts); the place columns are its creator's scope. */
+export interface ScanTable {
+  id: string;
+  state: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
+  /** JSON array of the targets as given. */
+  targets: string;
+  /** JSON array of {target, start, end}: resolved once, so a resumed scan has the same plan. */
+  ranges: string;
+  ports: string | null;
+  rate: number | null;
+  everyMinutes: number | null;
+  /** The first scan of a schedule; every run of it carries that id. */
+  seriesId: string;
+  /** Key of the scan order's permutation. */
+  key: number;
+  provinceCode: string | null;
+  cityCode: string | null;
+  countyCode: string | null;
+  enterpriseId: string | null;
+  createdBy: string | null;
+  createdByName: string | null;
+  pairs: number;
+  finishedPairs: number;
+  resumedPairs: number;
+  identified: number;
+  observations: number;
+  newAssets: number;
+  errors: number;
+  gone: number;
+  error: string | null;
+  notBefore: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** Finished platform scans in a row that covered a service without seeing it. */
+export interface ServiceMissTable {
+  serviceId: string;
+  assetId: string;
+  misses: number;
+  goneAt: string | null;
+  lastScanId: string;
 }
