@@ -368,3 +368,35 @@ test('IEC 104: after STARTDT the station sends spontaneous single-point changes,
     await hp.close();
   }
 });
+
+test('BACnet: WriteProperty of the device object name sticks and ReadProperty returns it; other properties are write-protected', async () => {
+  const { hp, events, port, host } = await start('jci-nae5510');
+  const { createSocket } = await import('node:dgram');
+  const { readProperty } = await import('../protocols/bacnet/index.ts');
+  const bacnet = BEHAVIOURS.bacnet.protocol;
+  const u = createSocket('udp4');
+  const ask = (bytes: Uint8Array) =>
+    new Promise<any>((resolve) => {
+      u.once('message', (m) => {
+        const r = bacnet.parse(new Uint8Array(m), 'to-client', {});
+        resolve(r.kind === 'done' ? r.message : null);
+      });
+      u.send(bytes, port('bacnet'), host);
+    });
+  try {
+    // ASHRAE 135 §15.9 WriteProperty: device 4194303 (wildcard), object-name (77) := "HACKED".
+    const ok = await ask(hex('810a001c 0104 0005010f 0c023fffff 194d 3e 7507004841434b4544 3f'));
+    assert.deepEqual([ok.apdu.type, ok.apdu.service], [2, 15], 'SimpleACK');
+    const read = await ask(bacnet.encode(readProperty(77, 2)));
+    assert.equal(read.apdu.parameters.properties[0].values[0], 'HACKED');
+    assert.equal(hp.state.bacnet.get(77), 'HACKED');
+    // vendor-name (121) is not writable: Error, write-access-denied.
+    const denied = await ask(hex('810a001c 0104 0005030f 0c023fffff 1979 3e 7507004841434b4544 3f'));
+    assert.equal(denied.apdu.type, 5);
+    await settle();
+    assert.deepEqual(events.map((e) => e.operation), ['write', 'discovery', 'write']);
+  } finally {
+    u.close();
+    await hp.close();
+  }
+});

@@ -23,6 +23,8 @@ export interface HoneypotState {
   /** Data blocks the CPU reports in its block list and answers reads for. */
   dataBlocks: number[];
   retained: Map<string, Uint8Array>;
+  /** BACnet device object properties written by clients (§12.11: object-name, description, location). */
+  bacnet: Map<number, string>;
   /** IEC 104 single points (IOA → value), changing now and then to be sent spontaneously. */
   points: Map<number, 0 | 1>;
 }
@@ -63,6 +65,7 @@ export function newState(device: Device, now = Date.now()): HoneypotState {
     dataBlocks,
     retained,
     points,
+    bacnet: new Map(),
   };
 }
 

@@ -8,6 +8,7 @@ import { szlResponse, type S7commMessage, type S7Data, type S7DataItem } from '.
 import { publish, type MqttMessage } from '../protocols/mqtt/index.ts';
 import type { Message } from '../protocols/index.ts';
 import { singlePoints, type Iec104Message } from '../protocols/iec104/index.ts';
+import { errorResponse, readPropertyAck, WILDCARD_DEVICE, type BacnetMessage } from '../protocols/bacnet/index.ts';
 import { ByteWriter } from '../wire/index.ts';
 import { baseRegister, MAX_RETAINED, MAX_RETAINED_BYTES, MAX_S7_AREAS, MAX_WRITTEN, S7_AREA_BYTES, setBounded, type HoneypotState } from './state.ts';
 
@@ -237,6 +238,32 @@ export function spontaneous(device: Device, state: HoneypotState, protocol: Prot
   return [m];
 }
 
+/** ASHRAE 135 §12.11: device properties an operator may write (object-name 77, description 28, location 58). */
+const BACNET_WRITABLE = new Set([77, 28, 58]);
+const BACNET_DEVICE = 8;
+
+/** BACnet WriteProperty (§15.9) of the device's writable properties sticks; ReadProperty returns it. */
+function bacnet(device: Device, state: HoneypotState, request: BacnetMessage): BacnetMessage[] | undefined {
+  const apdu = request.apdu;
+  if (!apdu || apdu.type !== 0 || apdu.invokeId === undefined) return undefined;
+  const ref = apdu.parameters?.properties?.[0];
+  const instance = Number(device.vars.instance);
+  const mine = ref?.objectId?.objectType === BACNET_DEVICE && (ref.objectId.instance === instance || ref.objectId.instance === WILDCARD_DEVICE);
+  if (!ref || !mine) return undefined;
+  if (apdu.service === 15) {
+    const value = ref.values?.[0];
+    // §18: write-access-denied (class property 2, code 40) for anything but a short character string.
+    if (!BACNET_WRITABLE.has(ref.propertyId) || typeof value !== 'string' || value.length > 64) return [errorResponse(apdu.invokeId, 15, 2, 40)];
+    state.bacnet.set(ref.propertyId, value);
+    const ack = errorResponse(apdu.invokeId, 15);
+    return [{ ...ack, apdu: { type: 2, typeName: 'SimpleACK', flags: 0, invokeId: apdu.invokeId, service: 15, serviceData: new Uint8Array(0) } }];
+  }
+  if (apdu.service === 12 && state.bacnet.has(ref.propertyId)) {
+    return [readPropertyAck(apdu.invokeId, { objectType: BACNET_DEVICE, instance }, ref.propertyId, state.bacnet.get(ref.propertyId)!)];
+  }
+  return undefined;
+}
+
 type Stateful = (device: Device, state: HoneypotState, request: Message, conversation: Conversation) => Message[] | undefined;
 
 const STATEFUL: Partial<Record<ProtocolName, Stateful>> = {
@@ -244,6 +271,7 @@ const STATEFUL: Partial<Record<ProtocolName, Stateful>> = {
   s7comm: s7 as unknown as Stateful,
   mqtt: mqtt as unknown as Stateful,
   iec104: iec104 as unknown as Stateful,
+  bacnet: bacnet as unknown as Stateful,
 };
 
 /** The device's replies to one request: the stateful answer where there is one, else the persona's. */
