@@ -400,3 +400,23 @@ test('BACnet: WriteProperty of the device object name sticks and ReadProperty re
     await hp.close();
   }
 });
+
+test('DNP3: a class 0 poll answers binary and analog inputs; a class 1-3 poll finds no events', async () => {
+  const { hp, events, port, host } = await start('sel-3530-rtac');
+  const { readRequest } = await import('../protocols/dnp3/index.ts');
+  const dnp3 = BEHAVIOURS.dnp3.protocol;
+  const address = hp.device.persona.services.dnp3!.address;
+  try {
+    const c = await Client.open(host, port('dnp3'), 'dnp3');
+    const [class0] = (await c.exchange(dnp3.encode(readRequest(address, 3, [[60, 1]], 1)))) as any[];
+    assert.equal(class0.application.function, 129);
+    assert.deepEqual(class0.application.objects.map((o: { group: number; variation: number }) => `g${o.group}v${o.variation}`), ['g1v2', 'g30v2']);
+    const [events123] = (await c.exchange(dnp3.encode(readRequest(address, 3, [[60, 2], [60, 3], [60, 4]], 2)))) as any[];
+    assert.deepEqual([events123.application.function, events123.application.objects.length], [129, 0]);
+    c.end();
+    await settle();
+    assert.deepEqual(events.filter((e) => e.operation !== 'connect').map((e) => e.operation), ['read', 'read']);
+  } finally {
+    await hp.close();
+  }
+});

@@ -8,6 +8,7 @@ import { szlResponse, type S7commMessage, type S7Data, type S7DataItem } from '.
 import { publish, type MqttMessage } from '../protocols/mqtt/index.ts';
 import type { Message } from '../protocols/index.ts';
 import { singlePoints, type Iec104Message } from '../protocols/iec104/index.ts';
+import { deviceAttributesResponse, type Dnp3Message } from '../protocols/dnp3/index.ts';
 import { errorResponse, readPropertyAck, WILDCARD_DEVICE, type BacnetMessage } from '../protocols/bacnet/index.ts';
 import { ByteWriter } from '../wire/index.ts';
 import { baseRegister, MAX_RETAINED, MAX_RETAINED_BYTES, MAX_S7_AREAS, MAX_WRITTEN, S7_AREA_BYTES, setBounded, type HoneypotState } from './state.ts';
@@ -264,6 +265,35 @@ function bacnet(device: Device, state: HoneypotState, request: BacnetMessage): B
   return undefined;
 }
 
+const DNP3_BINARY_INPUTS = 8;
+const DNP3_ANALOG_INPUTS = 4;
+
+/**
+ * DNP3 class data (IEEE 1815-2012 §4.4.5): a READ of class 0 (g60v1) answers the static points —
+ * binary inputs with flags (g1v2) and 16-bit analog inputs with flag (g30v2), qualifier 0x00 —
+ * analogs drifting slowly around their per-device values; classes 1–3 (g60v2–4) have no events.
+ */
+function dnp3(device: Device, state: HoneypotState, request: Dnp3Message): Dnp3Message[] | undefined {
+  const app = request.application;
+  const spec = device.persona.services.dnp3;
+  const c = request.link.control;
+  if (!spec || !app || app.function !== 1 || !c.direction || !c.primary || !app.objects.some((o) => o.group === 60)) return undefined;
+  const out: number[] = [];
+  if (app.objects.some((o) => o.group === 60 && o.variation === 1)) {
+    out.push(1, 2, 0x00, 0, DNP3_BINARY_INPUTS - 1);
+    for (let i = 0; i < DNP3_BINARY_INPUTS; i++) out.push(0x01 | (baseRegister(device, 0x0d01, i) & 1 ? 0x80 : 0));
+    out.push(30, 2, 0x00, 0, DNP3_ANALOG_INPUTS - 1);
+    const minutes = (Date.now() - state.bootedAt) / 60_000;
+    for (let i = 0; i < DNP3_ANALOG_INPUTS; i++) {
+      const v = Math.round((baseRegister(device, 0x0d30, i) % 4000) + 50 * Math.sin(minutes / (7 + i))) & 0xffff;
+      out.push(0x01, v & 0xff, v >> 8);
+    }
+  }
+  const m = deviceAttributesResponse(request.link.source, spec.address, [], app.control.sequence);
+  m.application!.objectBytes = new Uint8Array(out);
+  return [m];
+}
+
 type Stateful = (device: Device, state: HoneypotState, request: Message, conversation: Conversation) => Message[] | undefined;
 
 const STATEFUL: Partial<Record<ProtocolName, Stateful>> = {
@@ -272,6 +302,7 @@ const STATEFUL: Partial<Record<ProtocolName, Stateful>> = {
   mqtt: mqtt as unknown as Stateful,
   iec104: iec104 as unknown as Stateful,
   bacnet: bacnet as unknown as Stateful,
+  dnp3: dnp3 as unknown as Stateful,
 };
 
 /** The device's replies to one request: the stateful answer where there is one, else the persona's. */
