@@ -7,6 +7,7 @@
 // exposure-new on first sight; a scan running when the platform stops resumes on the next start.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import type { Platform } from '../src/main.ts';
 import { parsePorts } from '../src/scanner/index.ts';
 import { GONE_AFTER_MISSES } from '../src/services/index.ts';
@@ -252,3 +253,39 @@ for (const target of dialectTargets()) {
     });
   });
 }
+
+const CHROMIUM = '/usr/bin/chromium';
+const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+test('the Scans page queues a scan, shows its progress to 100% and the new exposures it found', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed`, timeout: 60_000 }, async (t) => {
+  const target = dialectTargets()[0];
+  const platform = await startTestPlatform(target, { dashboard: true });
+  const twin = await startTwin({ devices: 6, seed: SEED, cidr: '127.31.2.0/24', bind: 'per-address', personas: MQTT_PERSONAS });
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+  t.after(async () => {
+    await browser.close();
+    await twin.close();
+    await platform.close();
+    await target.cleanup();
+  });
+  const page = await browser.newPage();
+  await page.goto(`${platform.url}/#/login`);
+  await page.getByTestId('login-username').fill('admin');
+  await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('nav-scans').click();
+  await page.getByTestId('scan-targets').fill('127.31.2.0/29');
+  await page.getByTestId('scan-ports').fill('1883');
+  await page.getByTestId('scan-form').getByRole('button').click();
+  const row = page.getByTestId('scans-row').first();
+  await row.getByText('已完成').waitFor({ timeout: 20_000 });
+  assert.match(await row.innerText(), /100%/);
+  const changes = page.getByTestId('exposure-change-row');
+  await changes.first().waitFor();
+  const served = twin.truth.filter((d) => d.services.some((s) => s.port === 1883)).length;
+  assert.equal(await changes.count(), served);
+  assert.match(await changes.first().innerText(), /新增暴露/);
+  await page.getByTestId('lang-toggle').click();
+  await page.getByTestId('scans-row').first().getByText('finished').waitFor();
+});

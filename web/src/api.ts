@@ -207,7 +207,46 @@ export const api = {
   honeypotSources: (query: Query) => request<{ items: HoneypotSource[] }>('GET', '/honeypot/sources', query),
   honeypotActivity: (query: Query) => request<{ items: { at: string; protocol: string; operation: string; count: number }[] }>('GET', '/honeypot/activity', query),
   honeypotSource: (ip: string) => request<HoneypotSourceProfile>('GET', `/honeypot/sources/${encodeURIComponent(ip)}`),
+  scans: (query: Query) => request<Page<Scan>>('GET', '/scans', query),
+  createScan: (body: ScanRequest) => request<Scan>('POST', '/scans', undefined, body),
+  cancelScan: (id: string) => request<Scan>('POST', `/scans/${encodeURIComponent(id)}/cancel`, undefined, {}),
+  events: (query: Query) => request<Page<ExposureEvent>>('GET', '/events', query),
 };
+
+export interface ScanRequest {
+  targets: string[];
+  ports?: string;
+  rate?: number;
+  schedule?: { everyMinutes: number };
+}
+
+export interface Scan {
+  id: string;
+  state: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
+  targets: string[];
+  ports: string | null;
+  rate: number;
+  schedule: { everyMinutes: number } | null;
+  createdBy: string | null;
+  createdAt: string;
+  notBefore: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  progress: number;
+  pairs: number;
+  finishedPairs: number;
+  counts: { identified: number; observations: number; newAssets: number; errors: number; gone: number };
+  error: string | null;
+}
+
+/** An event of GET /events, as the exposure-change list shows it. */
+export interface ExposureEvent {
+  id: string;
+  kind: string;
+  ip: string | null;
+  summary: string;
+  occurredAt: string;
+}
 
 /** A file behind the bearer token (a plain link would go without it). */
 async function download(path: string): Promise<Blob> {

@@ -14,6 +14,7 @@ import type { Dispose, View } from './views/view.ts';
 import { warningsView } from './views/warnings.ts';
 import { riskView } from './views/risk.ts';
 import { honeypotView } from './views/honeypot.ts';
+import { scansView } from './views/scans.ts';
 
 const VIEWS: Record<Exclude<RouteName, 'login'>, View> = {
   overview: overviewView,
@@ -22,6 +23,7 @@ const VIEWS: Record<Exclude<RouteName, 'login'>, View> = {
   warnings: warningsView,
   risk: riskView,
   honeypot: honeypotView,
+  scans: scansView,
 };
 
 const app = document.getElementById('app') as HTMLElement;

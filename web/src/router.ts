@@ -1,5 +1,5 @@
 // Hash routes (`#/assets?page=2&q=plc`): the page state lives in the address, so reload and back work.
-export const ROUTES = ['login', 'overview', 'assets', 'findings', 'warnings', 'risk', 'honeypot'] as const;
+export const ROUTES = ['login', 'overview', 'assets', 'findings', 'warnings', 'risk', 'honeypot', 'scans'] as const;
 export type RouteName = (typeof ROUTES)[number];
 
 export interface Route {

@@ -11,6 +11,7 @@ const NAV: Array<[RouteName, MessageKey]> = [
   ['warnings', 'nav.warnings'],
   ['risk', 'nav.risk'],
   ['honeypot', 'nav.honeypot'],
+  ['scans', 'nav.scans'],
 ];
 
 export function languageToggle(): HTMLButtonElement {
