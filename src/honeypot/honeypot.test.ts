@@ -420,3 +420,37 @@ test('DNP3: a class 0 poll answers binary and analog inputs; a class 1-3 poll fi
     await hp.close();
   }
 });
+
+test('EtherNet/IP: after RegisterSession, CIP Get_Attributes_All on the Identity object answers what ListIdentity says', async () => {
+  const { hp, events, port, host } = await start('rockwell-controllogix-1756-l61');
+  const { cipMessages, decodeIdentityAttributes, registerSession } = await import('../protocols/enip/index.ts');
+  const enip = BEHAVIOURS.enip.protocol;
+  try {
+    const c = await Client.open(host, port('enip'), 'enip');
+    const [reg] = (await c.exchange(enip.encode(registerSession()))) as any[];
+    const session = reg.sessionHandle as number;
+    const h32 = (n: number) => Buffer.from(Uint32Array.of(n).buffer).toString('hex');
+    // Vol 2 §2-4.7 SendRRData: interface 0, timeout 10, CPF [null address, unconnected data:
+    // service 0x01 Get_Attributes_All, path 20 01 24 01 (class 1, instance 1)].
+    const cip = '01 02 20012401';
+    const sendRRData = (svc: string) => {
+      const items = `0200 0000 0000 b200 ${(svc.replace(/ /g, '').length / 2).toString(16).padStart(2, '0')}00 ${svc}`;
+      const body = `00000000 0a00 ${items}`.replace(/ /g, '');
+      return hex(`6f00 ${(body.length / 2).toString(16).padStart(2, '0')}00 ${h32(session)} 00000000 0000000000000000 00000000 ${body}`);
+    };
+    const [all] = (await c.exchange(sendRRData(cip))) as any[];
+    const [answer] = cipMessages(all);
+    assert.equal(answer.kind, 'response');
+    const id = decodeIdentityAttributes(answer.data)!;
+    assert.equal(id.productName, '1756-L61/B LOGIX5561');
+    assert.equal(id.serialNumber, Number.parseInt(hp.device.vars.serial, 16) >>> 0);
+    // Another object (class 0x6B, symbols): path destination unknown (general status 0x05).
+    const [other] = (await c.exchange(sendRRData('4c 02 206b2400'))) as any[];
+    assert.equal((cipMessages(other)[0] as { generalStatus: number }).generalStatus, 0x05);
+    c.end();
+    await settle();
+    assert.deepEqual(events.filter((e) => e.operation !== 'connect').map((e) => e.operation), ['session', 'discovery', 'read']);
+  } finally {
+    await hp.close();
+  }
+});

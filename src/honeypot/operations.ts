@@ -18,8 +18,15 @@ export interface Decoded {
   detail: string;
 }
 
-const num = (f: Fields, k: string): number | undefined => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
-const str = (f: Fields, k: string): string | undefined => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+/** A numeric field, or the first of a list (CIP carries one entry per embedded request). */
+const num = (f: Fields, k: string): number | undefined => {
+  const v = Array.isArray(f[k]) ? (f[k] as unknown[])[0] : f[k];
+  return typeof v === 'number' ? v : undefined;
+};
+const str = (f: Fields, k: string): string | undefined => {
+  const v = Array.isArray(f[k]) ? (f[k] as unknown[])[0] : f[k];
+  return typeof v === 'string' ? v : undefined;
+};
 
 /** Modbus Application Protocol v1.1b3 §6: function code → operation. */
 function modbusOp(f: Fields): Decoded {

@@ -9,6 +9,8 @@ import { publish, type MqttMessage } from '../protocols/mqtt/index.ts';
 import type { Message } from '../protocols/index.ts';
 import { singlePoints, type Iec104Message } from '../protocols/iec104/index.ts';
 import { deviceAttributesResponse, type Dnp3Message } from '../protocols/dnp3/index.ts';
+import type { EnipMessage } from '../protocols/enip/index.ts';
+import { versionParts } from '../personas/index.ts';
 import { errorResponse, readPropertyAck, WILDCARD_DEVICE, type BacnetMessage } from '../protocols/bacnet/index.ts';
 import { ByteWriter } from '../wire/index.ts';
 import { baseRegister, MAX_RETAINED, MAX_RETAINED_BYTES, MAX_S7_AREAS, MAX_WRITTEN, S7_AREA_BYTES, setBounded, type HoneypotState } from './state.ts';
@@ -294,6 +296,81 @@ function dnp3(device: Device, state: HoneypotState, request: Dnp3Message): Dnp3M
   return [m];
 }
 
+/** CIP general status codes (Vol 1 Appendix B). */
+const CIP = { success: 0x00, pathUnknown: 0x05, serviceNotSupported: 0x08, attributeNotSupported: 0x14 } as const;
+
+/** Class, instance and attribute of a padded EPATH of logical segments (Vol 1 §C-1.4.2). */
+function logicalPath(path: Uint8Array): { cls?: number; instance?: number; attribute?: number } {
+  const out: { cls?: number; instance?: number; attribute?: number } = {};
+  for (let i = 0; i + 1 < path.length; ) {
+    const seg = path[i];
+    const wide = (seg & 0x03) === 1;
+    const value = wide ? (i + 3 < path.length ? path[i + 2] | (path[i + 3] << 8) : -1) : path[i + 1];
+    const kind = seg & 0xfc;
+    if (kind === 0x20) out.cls = value;
+    else if (kind === 0x24) out.instance = value;
+    else if (kind === 0x30) out.attribute = value;
+    else break;
+    i += wide ? 4 : 2;
+  }
+  return out;
+}
+
+/** Identity object (class 0x01) attributes 1–7 (Vol 1 §5A-2.2), little-endian as CIP sends them. */
+function identityAttribute(device: Device, id: number): Uint8Array | undefined {
+  const spec = device.persona.services.enip;
+  if (!spec) return undefined;
+  const [major, minor] = versionParts(spec.revision ? spec.revision.replace(/\{firmware\}/g, device.vars.firmware) : device.vars.firmware);
+  const u16 = (n: number) => Uint8Array.of(n & 0xff, (n >> 8) & 0xff);
+  const name = new TextEncoder().encode(spec.productName.replace(/\{(\w+)\}/g, (m, k: string) => device.vars[k] ?? m)).slice(0, 32);
+  switch (id) {
+    case 1: return u16(spec.vendorId);
+    case 2: return u16(spec.deviceType);
+    case 3: return u16(spec.productCode);
+    case 4: return Uint8Array.of(major & 0xff, minor & 0xff);
+    case 5: return u16(spec.status ?? 0x0060);
+    case 6: {
+      const n = Number.parseInt(device.vars.serial, 16) >>> 0;
+      return Uint8Array.of(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24);
+    }
+    case 7: return Uint8Array.of(name.length, ...name);
+  }
+  return undefined;
+}
+
+/**
+ * EtherNet/IP SendRRData (Vol 2 §2-4.7) carrying an unconnected CIP request: the Identity object
+ * answers Get_Attributes_All (0x01) and Get_Attribute_Single (0x0E); Reset (0x05) is acknowledged
+ * (and logged as a restart) but nothing restarts; every other object is "path destination unknown".
+ */
+function enip(device: Device, _state: HoneypotState, request: EnipMessage, conversation: Conversation): EnipMessage[] | undefined {
+  if (request.command !== 0x006f || request.body.kind !== 'send-data' || conversation.transport !== 'tcp') return undefined;
+  const base = { anomalies: [], direction: 'to-client' as const, command: request.command, senderContext: request.senderContext, options: 0, sessionHandle: request.sessionHandle };
+  // Table 2-3.3 status 0x0064: invalid session handle (no RegisterSession first).
+  if (!conversation.data.session || request.sessionHandle !== conversation.data.session) return [{ ...base, status: 0x0064, body: { kind: 'empty' } }];
+  const data = request.body.items.find((it) => it.typeId === 0x00b2)?.data;
+  if (!data || data.length < 2 || data.length < 2 + data[1] * 2) return [{ ...base, status: 0x0003, body: { kind: 'empty' } }];
+  const service = data[0] & 0x7f;
+  const { cls, instance, attribute } = logicalPath(data.subarray(2, 2 + data[1] * 2));
+  let status: number = CIP.success;
+  let reply: Uint8Array = new Uint8Array(0);
+  if (cls !== 1 || instance !== 1) status = CIP.pathUnknown;
+  else if (service === 0x01) {
+    const parts = [1, 2, 3, 4, 5, 6, 7].map((a) => identityAttribute(device, a) ?? new Uint8Array(0));
+    reply = new Uint8Array(parts.reduce((t, p) => t + p.length, 0));
+    let o = 0;
+    for (const p of parts) reply.set(p, (o += p.length) - p.length);
+  } else if (service === 0x0e) {
+    const value = attribute === undefined ? undefined : identityAttribute(device, attribute);
+    if (value) reply = value;
+    else status = CIP.attributeNotSupported;
+  } else if (service !== 0x05) status = CIP.serviceNotSupported;
+  const cip = new Uint8Array(4 + reply.length);
+  cip.set([service | 0x80, 0, status, 0]);
+  cip.set(reply, 4);
+  return [{ ...base, status: 0, body: { kind: 'send-data', interfaceHandle: 0, timeout: 0, items: [{ typeId: 0, data: new Uint8Array(0) }, { typeId: 0x00b2, data: cip }] } }];
+}
+
 type Stateful = (device: Device, state: HoneypotState, request: Message, conversation: Conversation) => Message[] | undefined;
 
 const STATEFUL: Partial<Record<ProtocolName, Stateful>> = {
@@ -303,6 +380,7 @@ const STATEFUL: Partial<Record<ProtocolName, Stateful>> = {
   iec104: iec104 as unknown as Stateful,
   bacnet: bacnet as unknown as Stateful,
   dnp3: dnp3 as unknown as Stateful,
+  enip: enip as unknown as Stateful,
 };
 
 /** The device's replies to one request: the stateful answer where there is one, else the persona's. */
