@@ -310,6 +310,12 @@ export function startScanRunner(ctx: ServiceContext, opts: ScanRunnerOptions = {
   async function run(row: ScanTable, entry: { abort: AbortController; cancelled: boolean }): Promise<void> {
     const now = ctx.now();
     const resuming = row.state === 'running';
+    if (!resuming) {
+      // Claimed, not just read: a cancel (or another process on the same database) may have got there first.
+      const claimed = await db.updateTable('scans').set({ state: 'running', startedAt: now.toISOString() }).where('id', '=', row.id).where('state', '=', 'queued').executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) return;
+      row = { ...row, startedAt: now.toISOString() };
+    }
     const ranges = JSON.parse(row.ranges) as TargetRange[];
     const services = parsePorts(row.ports ?? undefined);
     const plan = new Plan(ranges, services, row.key);
