@@ -10,7 +10,7 @@ import type { Message } from '../protocols/index.ts';
 import { singlePoints, type Iec104Message } from '../protocols/iec104/index.ts';
 import { deviceAttributesResponse, type Dnp3Message } from '../protocols/dnp3/index.ts';
 import type { EnipMessage } from '../protocols/enip/index.ts';
-import { versionParts } from '../personas/index.ts';
+import { render, versionParts } from '../personas/index.ts';
 import { errorResponse, readPropertyAck, WILDCARD_DEVICE, type BacnetMessage } from '../protocols/bacnet/index.ts';
 import { ByteWriter } from '../wire/index.ts';
 import { baseRegister, MAX_RETAINED, MAX_RETAINED_BYTES, MAX_S7_AREAS, MAX_WRITTEN, S7_AREA_BYTES, setBounded, type HoneypotState } from './state.ts';
@@ -320,9 +320,9 @@ function logicalPath(path: Uint8Array): { cls?: number; instance?: number; attri
 function identityAttribute(device: Device, id: number): Uint8Array | undefined {
   const spec = device.persona.services.enip;
   if (!spec) return undefined;
-  const [major, minor] = versionParts(spec.revision ? spec.revision.replace(/\{firmware\}/g, device.vars.firmware) : device.vars.firmware);
+  const [major, minor] = versionParts(spec.revision ? render(spec.revision, device.vars) : device.vars.firmware);
   const u16 = (n: number) => Uint8Array.of(n & 0xff, (n >> 8) & 0xff);
-  const name = new TextEncoder().encode(spec.productName.replace(/\{(\w+)\}/g, (m, k: string) => device.vars[k] ?? m)).slice(0, 32);
+  const name = new TextEncoder().encode(render(spec.productName, device.vars)).slice(0, 32);
   switch (id) {
     case 1: return u16(spec.vendorId);
     case 2: return u16(spec.deviceType);
