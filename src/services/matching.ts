@@ -16,6 +16,10 @@ export interface ChangedIdentity {
   port: number;
   place: Placement;
   identity: DeviceIdentity;
+  /** The service had no identity before (so no findings): nothing stored to look up. */
+  newService?: boolean;
+  /** The asset was created in this batch (so it has no findings on any service). */
+  newAsset?: boolean;
 }
 
 async function openCounts(ctx: ServiceContext, trx: Transaction<Database>, assetIds: string[]): Promise<Map<string, number>> {
@@ -38,10 +42,14 @@ async function openCounts(ctx: ServiceContext, trx: Transaction<Database>, asset
 export async function matchChanged(ctx: ServiceContext, trx: Transaction<Database>, changed: ChangedIdentity[], counters: CounterDeltas, nowIso: string): Promise<number> {
   if (!changed.length) return 0;
   const assetIds = [...new Set(changed.map((c) => c.assetId))];
-  const before = await openCounts(ctx, trx, assetIds);
+  // Open findings per asset before and after: only assets that existed can have any before, and
+  // after = before + opened − closed, all known here, so a new asset costs no lookup at all.
+  const before = await openCounts(ctx, trx, [...new Set(changed.filter((c) => !c.newAsset).map((c) => c.assetId))]);
+  const delta = new Map<string, number>();
+  const bump = (assetId: string, n: number) => delta.set(assetId, (delta.get(assetId) ?? 0) + n);
   const existing = new Map<string, { id: string; status: string; createdAt: string }>();
   const size = chunkSize(ctx.store, 1);
-  const serviceIds = changed.map((c) => c.serviceId);
+  const serviceIds = changed.filter((c) => !c.newService).map((c) => c.serviceId);
   for (let i = 0; i < serviceIds.length; i += size) {
     const rows = await trx.selectFrom('findings').select(['id', 'serviceId', 'advisoryId', 'status', 'createdAt']).where('serviceId', 'in', serviceIds.slice(i, i + size)).execute();
     for (const r of rows) existing.set(`${r.serviceId}|${r.advisoryId}`, r);
@@ -77,6 +85,7 @@ export async function matchChanged(ctx: ServiceContext, trx: Transaction<Databas
         createdAt: prev?.createdAt ?? nowIso,
         updatedAt: nowIso,
       });
+      if (!prev || prev.status !== 'open') bump(c.assetId, 1);
       if ((!prev || prev.status !== 'open') && c.place.enterpriseId) {
         const e = opened.get(c.place.enterpriseId) ?? { ids: [], severities: [], place: c.place };
         e.ids.push(id);
@@ -103,15 +112,17 @@ export async function matchChanged(ctx: ServiceContext, trx: Transaction<Databas
       ),
   );
   // Findings whose identity moved out of the affected range are closed, not deleted: the history stays.
-  const gone = [...existing.entries()].filter(([k, f]) => !stillMatching.has(k) && f.status === 'open').map(([, f]) => f.id);
+  const goneEntries = [...existing.entries()].filter(([k, f]) => !stillMatching.has(k) && f.status === 'open');
+  const serviceAsset = new Map(changed.map((c) => [c.serviceId, c.assetId]));
+  for (const [k] of goneEntries) bump(serviceAsset.get(k.slice(0, k.indexOf('|')))!, -1);
+  const gone = goneEntries.map(([, f]) => f.id);
   for (let i = 0; i < gone.length; i += size) {
     await trx.updateTable('findings').set({ status: 'fixed', updatedAt: nowIso }).where('id', 'in', gone.slice(i, i + size)).execute();
   }
-  const after = await openCounts(ctx, trx, assetIds);
   const placeOf = new Map(changed.map((c) => [c.assetId, c.place]));
   for (const id of assetIds) {
     const b = before.get(id) ?? 0;
-    const a = after.get(id) ?? 0;
+    const a = b + (delta.get(id) ?? 0);
     const place = placeOf.get(id)!;
     counters.add('findings', '', place, a - b);
     counters.add('vulnerable', '', place, Number(a > 0) - Number(b > 0));

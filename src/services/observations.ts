@@ -143,9 +143,10 @@ export async function ingestObservations(ctx: ServiceContext, actor: Actor, item
     await ctx.store.lockWriters(trx);
     const counters = new CounterDeltas();
     const events: NewEvent[] = [];
-    const assets = await writeAssets(ctx, trx, valid, counters);
+    const created = new Set<string>();
+    const assets = await writeAssets(ctx, trx, valid, counters, created);
     const serviceIds = await writeServices(ctx, trx, valid, assets, counters, events);
-    const changed = await writeIdentities(ctx, trx, valid, assets, serviceIds, events);
+    const changed = await writeIdentities(ctx, trx, valid, assets, serviceIds, events, created);
     await writeObservations(ctx, trx, valid, assets, nowIso);
     const findings = await matchChanged(ctx, trx, changed, counters, nowIso);
     await recordEvents(ctx, trx, events, counters, nowIso);
@@ -165,7 +166,7 @@ async function selectIn<T>(ctx: ServiceContext, keys: string[], query: (chunk: s
 }
 
 /** Final asset rows for the batch, computed from the stored rows and the evidence; returns them by ip. */
-async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, valid: Valid[], counters: CounterDeltas): Promise<Map<string, AssetTable>> {
+async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, valid: Valid[], counters: CounterDeltas, created: Set<string>): Promise<Map<string, AssetTable>> {
   const byIp = new Map<string, { first: string; last: string; v: Valid; identified: Valid | null; honeypot: boolean }>();
   for (const v of valid) {
     const e = byIp.get(v.ip);
@@ -205,6 +206,7 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
     };
     rows.push(row);
     if (!old) {
+      created.add(row.id);
       counters.add('assets', '', row, 1);
       if (row.vendor !== null) counters.add('vendor', row.vendor, row, 1);
       continue;
@@ -328,6 +330,7 @@ async function writeIdentities(
   assets: Map<string, AssetTable>,
   serviceIds: Map<string, string>,
   events: NewEvent[],
+  createdAssets: Set<string>,
 ): Promise<ChangedIdentity[]> {
   const latest = new Map<string, Valid>();
   for (const v of valid) {
@@ -365,7 +368,7 @@ async function writeIdentities(
       digest,
       observedAt: v.observedAt,
     });
-    changed.push({ serviceId, assetId: asset.id, ip: v.ip, port: v.port, place: v.place, identity: id });
+    changed.push({ serviceId, assetId: asset.id, ip: v.ip, port: v.port, place: v.place, identity: id, newService: !prev, newAsset: createdAssets.has(asset.id) });
     if (prev) {
       const diffs = IDENTITY_FIELDS.filter((f) => (prev[f] ?? undefined) !== id[f]);
       if (diffs.length) {
