@@ -53,6 +53,8 @@ function activityOption(points: { at: string; protocol: string; operation: strin
   const protocols = [...new Set(points.map((p) => p.protocol))].sort();
   const colors = [PALETTE.accent, '#ffb74d', '#ef5350', '#66bb6a', '#ab47bc', '#26c6da', '#ffca28', '#8d6e63', '#78909c', '#ec407a'];
   return {
+    // A wall display redraws every visit; growing bars from zero would only delay the picture.
+    animation: false,
     grid: { left: 48, right: 16, top: 16, bottom: 32 },
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'category', data: buckets.map((b) => formatTime(b)), axisLabel: { color: PALETTE.dim } },
@@ -61,6 +63,7 @@ function activityOption(points: { at: string; protocol: string; operation: strin
       name: protocol,
       type: 'bar',
       stack: 'ops',
+      barMaxWidth: 48,
       itemStyle: { color: colors[i % colors.length] },
       data: buckets.map((b) => points.filter((p) => p.at === b && p.protocol === protocol).reduce((t, p) => t + p.count, 0)),
     })),
