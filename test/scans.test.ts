@@ -166,7 +166,7 @@ for (const target of dialectTargets()) {
         const missing = before.filter((e) => !gtwin.byAddress(e.device.address));
         assert.ok(missing.length > 0, `the stopped devices served nothing scanned: ${JSON.stringify(gtwin.services)}`);
         const first = await runScan({ targets: [GONE_TARGET] });
-        assert.equal(first.counts.gone, 0);
+        assert.deepEqual([first.counts.gone, first.goneAfter], [0, GONE_AFTER_MISSES]);
         const fresh = await events('exposure-new');
         for (const m of missing) assert.ok(!fresh.some((e) => e.ip === m.device.publicIp), 'a service never seen is not new');
         await gtwin.close();
@@ -186,17 +186,25 @@ for (const target of dialectTargets()) {
         }
         const once = await runScan({ targets: [GONE_TARGET] });
         assert.equal(once.counts.gone, 0, 'a gone service is reported once');
+        // N is the scan's own: with goneAfter 1, the first scan that misses a service reports it.
+        await gtwin.close();
+        gtwin = await start(GONE_DEVICES);
+        await runScan({ targets: [GONE_TARGET] });
+        await gtwin.close();
+        gtwin = await start(GONE_SURVIVORS);
+        const quick = await runScan({ targets: [GONE_TARGET], goneAfter: 1 });
+        assert.deepEqual([quick.goneAfter, quick.counts.gone], [1, missing.length]);
         // Per-region figures: the province's children are its cities, and gone services count where they were.
         const province = platform.ctx.regions.province.code;
         const stats = await api.get(`/api/v1/stats/regions/${province}`, token);
         assert.equal(stats.status, 200, JSON.stringify(stats.body));
-        assert.equal(stats.body.goneExposures, missing.length);
+        assert.equal(stats.body.goneExposures, 2 * missing.length);
         assert.deepEqual(stats.body.children.map((c: any) => c.code), platform.ctx.regions.children(province).map((c) => c.code));
         const assets = await platform.ctx.store.db.selectFrom('assets').select(['ip', 'cityCode']).execute();
         assert.equal(stats.body.assets, assets.length);
         for (const c of stats.body.children) {
           assert.equal(c.assets, assets.filter((a) => a.cityCode === c.code).length, `assets of ${c.code}`);
-          const goneHere = missing.filter((m) => assets.find((a) => a.ip === m.device.publicIp)?.cityCode === c.code).length;
+          const goneHere = 2 * missing.filter((m) => assets.find((a) => a.ip === m.device.publicIp)?.cityCode === c.code).length;
           assert.equal(c.goneExposures, goneHere, `gone of ${c.code}`);
         }
         const city = stats.body.children.find((c: any) => c.goneExposures > 0);

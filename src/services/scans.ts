@@ -28,6 +28,8 @@ export interface ScanInput {
   /** New connections per second. */
   rate?: number;
   schedule?: { everyMinutes: number };
+  /** Covering scans without an answer after which a service is gone (default GONE_AFTER_MISSES). */
+  goneAfter?: number;
 }
 
 export interface ScanView {
@@ -37,6 +39,7 @@ export interface ScanView {
   ports: string | null;
   rate: number;
   schedule: { everyMinutes: number } | null;
+  goneAfter: number;
   seriesId: string;
   createdBy: string | null;
   createdAt: string;
@@ -80,6 +83,7 @@ function view(r: ScanTable): ScanView {
     ports: r.ports,
     rate: r.rate ?? 0,
     schedule: r.everyMinutes ? { everyMinutes: r.everyMinutes } : null,
+    goneAfter: r.goneAfter ?? GONE_AFTER_MISSES,
     seriesId: r.seriesId,
     createdBy: r.createdByName,
     createdAt: r.createdAt,
@@ -176,6 +180,7 @@ export async function createScan(ctx: ServiceContext, actor: Actor, input: ScanI
     newAssets: 0,
     errors: 0,
     gone: 0,
+    goneAfter: input.goneAfter ?? null,
     error: null,
     notBefore: nowIso,
     createdAt: nowIso,
@@ -242,8 +247,6 @@ function resumeFile(ctx: ServiceContext, id: string): string {
 }
 
 export interface ScanRunnerOptions {
-  /** Misses after which a service is gone (exposure.ts). */
-  goneAfter?: number;
   /** How often the queue is looked at for scheduled runs. */
   pollMs?: number;
   /** Probe timeout per connect and read. */
@@ -417,7 +420,7 @@ export function startScanRunner(ctx: ServiceContext, opts: ScanRunnerOptions = {
       services,
       startedAt,
       publicAddress: twinMapping,
-      goneAfter: opts.goneAfter ?? GONE_AFTER_MISSES,
+      goneAfter: row.goneAfter ?? GONE_AFTER_MISSES,
       source: SCAN_SOURCE,
     });
     await db.transaction().execute(async (trx) => {

@@ -428,6 +428,11 @@ async function up005(db: Db): Promise<void> {
     .execute();
 }
 
+// How many covering scans without an answer make a service gone, chosen per scan (null = the default).
+async function up006(db: Db): Promise<void> {
+  await db.schema.alterTable('scans').addColumn('gone_after', 'integer').execute();
+}
+
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '001-initial': { up: up001 },
@@ -435,5 +440,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '003-warning-loop': { up: up003 },
     '004-honeypot': { up: up004 },
     '005-scans': { up: up005 },
+    '006-scan-gone-after': { up: up006 },
   };
 }

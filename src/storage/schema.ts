@@ -382,6 +382,8 @@ export interface ScanTable {
   newAssets: number;
   errors: number;
   gone: number;
+  /** Misses after which a service is gone; null = GONE_AFTER_MISSES. */
+  goneAfter: number | null;
   error: string | null;
   notBefore: string;
   createdAt: string;

@@ -14,6 +14,7 @@ const createBody = {
     ports: { type: 'string', maxLength: 1000 },
     rate: { type: 'integer', minimum: 1, maximum: 100_000 },
     schedule: { type: 'object', properties: { everyMinutes: { type: 'integer', minimum: 1, maximum: 525_600 } }, required: ['everyMinutes'], additionalProperties: false },
+    goneAfter: { type: 'integer', minimum: 1, maximum: 100 },
   },
   required: ['targets'],
   additionalProperties: false,
@@ -30,7 +31,7 @@ export const scanRoutes = (ctx: ServiceContext): FastifyPluginAsync => async (ap
       schema: {
         tags: ['scans'],
         description:
-          'Queue a platform scan. targets: CIDRs, addresses, region codes (province or city) or enterprise:<id>; ports: "502,102" or "modbus:15020,…"; rate: new connections per second; schedule: run again every N minutes after each run. Every target outside 127.0.0.0/8 must lie inside the configured scan scope, and a city or county analyst\'s inside its region, or nothing is queued (403, the message names the target).',
+          'Queue a platform scan. targets: CIDRs, addresses, region codes (province or city) or enterprise:<id>; ports: "502,102" or "modbus:15020,…"; rate: new connections per second; schedule: run again every N minutes after each run; goneAfter: covering scans without an answer after which a service is reported gone (default 3). Every target outside 127.0.0.0/8 must lie inside the configured scan scope, and a city or county analyst\'s inside its region, or nothing is queued (403, the message names the target).',
         body: createBody,
       },
     },
