@@ -454,3 +454,22 @@ test('EtherNet/IP: after RegisterSession, CIP Get_Attributes_All on the Identity
     await hp.close();
   }
 });
+
+test('UDP: one source gets only a trickle of answers, so a spoofed flood cannot use the sensor as a reflector', async () => {
+  const { hp, events, port, host } = await start('jci-fec2611', { udpRepliesPerSecond: 10 });
+  const { createSocket } = await import('node:dgram');
+  const { whoIs } = await import('../protocols/bacnet/index.ts');
+  const u = createSocket('udp4');
+  let replies = 0;
+  u.on('message', () => replies++);
+  try {
+    const who = BEHAVIOURS.bacnet.protocol.encode(whoIs());
+    for (let i = 0; i < 100; i++) await new Promise<void>((r) => u.send(who, port('bacnet'), host, () => r()));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(replies >= 10 && replies <= 15, `${replies} I-Am answers to 100 Who-Is`);
+    assert.equal(events.filter((e) => e.operation === 'discovery').length, 100, 'every datagram is still on record');
+  } finally {
+    u.close();
+    await hp.close();
+  }
+});

@@ -30,6 +30,8 @@ export interface HoneypotOptions {
   maxUnread?: number;
   idleTimeoutMs?: number;
   slowSenderMs?: number;
+  /** UDP replies per second to one source (burst of the same size): a sensor must not be a reflector. */
+  udpRepliesPerSecond?: number;
   /** Mean interval of spontaneous data on protocols that send it (IEC 104); 0 turns it off. */
   spontaneousMs?: number;
   onEvent?: (event: HoneypotEvent) => void;
@@ -44,7 +46,32 @@ export const HONEYPOT_DEFAULTS = {
   idleTimeoutMs: 60_000,
   slowSenderMs: 15_000,
   spontaneousMs: 20_000,
+  udpRepliesPerSecond: 20,
 } as const;
+
+/** Sources whose UDP reply budget is tracked at once; past this the oldest is forgotten. */
+const UDP_SOURCES = 4096;
+
+/**
+ * Token buckets per source address for UDP replies. UDP sources can be spoofed, so an answering
+ * sensor is a reflection amplifier unless each source gets only a trickle of answers.
+ */
+function udpBudget(perSecond: number): (source: string, now: number) => boolean {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return (source, now) => {
+    let b = buckets.get(source);
+    if (!b) {
+      if (buckets.size >= UDP_SOURCES) buckets.delete(buckets.keys().next().value!);
+      b = { tokens: perSecond, at: now };
+      buckets.set(source, b);
+    }
+    b.tokens = Math.min(perSecond, b.tokens + ((now - b.at) / 1000) * perSecond);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  };
+}
 
 export interface HoneypotService {
   protocol: ProtocolName;
@@ -94,6 +121,7 @@ export async function startHoneypot(options: HoneypotOptions): Promise<Honeypot>
   const idleTimeoutMs = options.idleTimeoutMs ?? HONEYPOT_DEFAULTS.idleTimeoutMs;
   const slowSenderMs = options.slowSenderMs ?? HONEYPOT_DEFAULTS.slowSenderMs;
   const spontaneousMs = options.spontaneousMs ?? HONEYPOT_DEFAULTS.spontaneousMs;
+  const mayReply = udpBudget(options.udpRepliesPerSecond ?? HONEYPOT_DEFAULTS.udpRepliesPerSecond);
   const emit = options.onEvent ?? (() => undefined);
   const open = new Set<Socket>();
   const bySource = new Map<string, number>();
@@ -196,7 +224,7 @@ export async function startHoneypot(options: HoneypotOptions): Promise<Honeypot>
             const ex = session.receive(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
             for (const i of ex.interactions) report(meta, protocol, 'udp', src, { ip: bind, port }, i);
             if (ex.malformed) report(meta, protocol, 'udp', src, { ip: bind, port }, ex.malformed);
-            for (const r of ex.replies) socket.send(r, rinfo.port, rinfo.address);
+            if (ex.replies.length && mayReply(rinfo.address, Date.now())) for (const r of ex.replies) socket.send(r, rinfo.port, rinfo.address);
           });
           await bindUdp(socket, bind, port);
           socket.on('error', () => undefined);
