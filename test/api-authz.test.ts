@@ -141,8 +141,8 @@ function honeypotEvents(ip: string) {
   ];
 }
 const ADVISORY_ID = 'ICSA-20-196-06';
-/** A platform scan that sends one SYN to a loopback port nobody listens on. */
-const QUIET_SCAN = { targets: ['127.0.0.2/32'], ports: 'modbus:1' };
+/** A platform scan that sends one SYN to a loopback port nobody listens on (127.0.0.1 stands for no public address, so for no region). */
+const QUIET_SCAN = { targets: ['127.0.0.1/32'], ports: 'modbus:1' };
 const REGION_OF: Record<EnterpriseKey, string> = { A: '360102', C: '360111', B: '360202' };
 const NOT_FOUND_BODY = { error: { code: 'NOT_FOUND', message: 'No such object' } };
 const CODE_OF_STATUS: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
@@ -490,7 +490,7 @@ for (const target of dialectTargets()) {
         const r = await post('/api/v1/scans', QUIET_SCAN, p);
         if (cell !== 201) {
           refused(r, cell as number, `${p} POST /scans`);
-          if (p === 'city' || p === 'county') assert.match(r.body.error.message, /^REGION_DENIED: target 127\.0\.0\.2\/32/);
+          if (p === 'city' || p === 'county') assert.match(r.body.error.message, /^REGION_DENIED: target 127\.0\.0\.1\/32/);
           assert.equal(Number((await db().selectFrom('scans').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), before, `${p} POST /scans queued a scan`);
           return;
         }

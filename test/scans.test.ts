@@ -12,7 +12,7 @@ import type { Platform } from '../src/main.ts';
 import { parsePorts } from '../src/scanner/index.ts';
 import { GONE_AFTER_MISSES } from '../src/services/index.ts';
 import { startTwin, type Twin } from '../src/twin/index.ts';
-import { client } from './support/api.ts';
+import { client, type Reply } from './support/api.ts';
 import { ADMIN_PASSWORD, startTestPlatform } from './support/platform.ts';
 import { dialectTargets, skipUnless } from './support/stores.ts';
 
@@ -214,6 +214,27 @@ for (const target of dialectTargets()) {
       } finally {
         await gtwin.close();
       }
+    });
+
+    test('a city analyst scans the twin devices standing for its city, and nothing else', { skip }, async () => {
+      const cityOf = (ip: string) => platform.ctx.attribution.place(ip)?.cityCode ?? null;
+      const mine = twin.truth.find((d) => cityOf(d.publicIp));
+      assert.ok(mine, 'no twin device stands for an address of a city');
+      const city = cityOf(mine.publicIp)!;
+      const other = twin.truth.find((d) => cityOf(d.publicIp) && cityOf(d.publicIp) !== city)!;
+      const made = await api.post('/api/v1/users', { username: `city-${target.name}`, password: 'city-pass-1234', role: 'city-analyst', regionCode: city }, token);
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const cityToken = await api.login(`city-${target.name}`, 'city-pass-1234');
+      for (const address of [other.address, '127.0.0.1', '10.0.0.1']) {
+        const no: Reply = await api.post('/api/v1/scans', { targets: [mine.address, address], ports: PORTS }, cityToken);
+        assert.deepEqual([no.status, no.body.error?.code], [403, 'FORBIDDEN'], JSON.stringify(no.body));
+        assert.match(no.body.error.message, new RegExp(`^REGION_DENIED: target ${address.replace(/\./g, '\\.')} `));
+      }
+      const r: Reply = await api.post('/api/v1/scans', { targets: [mine.address], ports: PORTS, rate: 2000 }, cityToken);
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      assert.equal((await finished(r.body.id)).state, 'finished');
+      const seen = await api.get('/api/v1/scans', cityToken);
+      assert.deepEqual(seen.body.items.map((x: { id: string }) => x.id), [r.body.id], 'a city analyst sees its own scans only');
     });
 
     test('cancel: a queued scan at once, a running one stops', { skip }, async () => {

@@ -9,10 +9,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { appError, isAppError } from '../errors.ts';
 import { newId, type Actor, type Observation } from '../model/index.ts';
-import { ipv4CidrRange } from '../net/index.ts';
+import { intToIpv4, ipv4CidrRange } from '../net/index.ts';
 import { can, inScope, objectInScope, scopeKind } from '../access/index.ts';
 import { AddressSet, Checkpoint, Plan, checkScope, isScanError, parsePorts, readCidrFile, resolveTargets, scan, twinMapping, type TargetRange } from '../scanner/index.ts';
-import type { ScanTable } from '../storage/index.ts';
+import type { Transaction } from 'kysely';
+import type { Database, ScanTable } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import { audit } from './audit.ts';
 import { ingestObservations } from './observations.ts';
@@ -124,6 +125,24 @@ async function regionAddresses(ctx: ServiceContext, actor: Actor): Promise<Addre
   return new AddressSet(ranges);
 }
 
+const LOOPBACK = { start: 0x7f000000, end: 0x7fffffff };
+/** Largest loopback range checked address by address (a twin of a city is far smaller). */
+const MAX_TWIN_CHECK = 65_536;
+
+/**
+ * A loopback range is the twin's: each address stands for a public one (twinMapping), and is in the
+ * actor's region when that public address is placed there. An address standing for none is not.
+ */
+function twinInRegion(ctx: ServiceContext, actor: Actor, r: TargetRange): boolean {
+  if (r.start < LOOPBACK.start || r.end > LOOPBACK.end || r.end - r.start >= MAX_TWIN_CHECK) return false;
+  for (let n = r.start; n <= r.end; n++) {
+    const stands = twinMapping(intToIpv4(n));
+    const place = stands ? ctx.attribution.place(stands) : null;
+    if (!place || !objectInScope(actor, place)) return false;
+  }
+  return true;
+}
+
 export async function createScan(ctx: ServiceContext, actor: Actor, input: ScanInput): Promise<ScanView> {
   if (!WRITERS.has(actor.role)) throw appError('FORBIDDEN');
   if (!input.targets.length) throw appError('VALIDATION_FAILED', 'name at least one target');
@@ -142,7 +161,7 @@ export async function createScan(ctx: ServiceContext, actor: Actor, input: ScanI
     });
     if (scopeKind(actor.role) !== 'province') {
       const mine = await regionAddresses(ctx, actor);
-      const outside = ranges.find((r) => !mine.covers(r.start, r.end));
+      const outside = ranges.find((r) => !mine.covers(r.start, r.end) && !twinInRegion(ctx, actor, r));
       if (outside) throw appError('FORBIDDEN', `REGION_DENIED: target ${outside.target} is outside region ${actor.regionCode}`);
     }
     // Read at each request: the operator may widen or narrow the scope file without a restart.
@@ -426,10 +445,10 @@ export function startScanRunner(ctx: ServiceContext, opts: ScanRunnerOptions = {
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('scans').set({ ...progress, finishedPairs: plan.size, gone, state: 'finished', finishedAt: end.toISOString() }).where('id', '=', row.id).execute();
       await audit(trx, SCANNER, 'scan.finish', 'scan', row.id, { ...progress, gone, elapsedMs: Math.round(stats.elapsedMs) }, end);
+      await scheduleNext(trx, row, end);
     });
     rmSync(resumeFile(ctx, row.id), { force: true });
     log(`scan ${row.id}: finished, ${totals.identified} services identified, ${gone} gone`);
-    await scheduleNext(row, end);
   }
 
   async function fail(row: ScanTable, e: Error): Promise<void> {
@@ -438,40 +457,39 @@ export function startScanRunner(ctx: ServiceContext, opts: ScanRunnerOptions = {
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('scans').set({ state: 'failed', error: message.slice(0, 500), finishedAt: end.toISOString() }).where('id', '=', row.id).execute();
       await audit(trx, SCANNER, 'scan.fail', 'scan', row.id, { error: message.slice(0, 500) }, end);
+      await scheduleNext(trx, row, end);
     });
     rmSync(resumeFile(ctx, row.id), { force: true });
-    await scheduleNext(row, end);
   }
 
-  /** A scheduled scan queues its next run; a cancelled run ends the schedule. */
-  async function scheduleNext(row: ScanTable, end: Date): Promise<void> {
+  /** A scheduled scan queues its next run with its own end (one transaction); a cancelled run ends the schedule. */
+  async function scheduleNext(trx: Transaction<Database>, row: ScanTable, end: Date): Promise<void> {
     if (!row.everyMinutes) return;
     const id = newId(end.getTime());
     const notBefore = new Date(end.getTime() + row.everyMinutes * 60_000).toISOString();
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('scans')
-        .values({
-          ...row,
-          id,
-          state: 'queued',
-          pairs: row.pairs,
-          finishedPairs: 0,
-          resumedPairs: 0,
-          identified: 0,
-          observations: 0,
-          newAssets: 0,
-          errors: 0,
-          gone: 0,
-          error: null,
-          notBefore,
-          createdAt: end.toISOString(),
-          startedAt: null,
-          finishedAt: null,
-        })
-        .execute();
-      await audit(trx, SCANNER, 'scan.schedule', 'scan', id, { seriesId: row.seriesId, notBefore }, end);
-    });
+    await trx
+      .insertInto('scans')
+      .values({
+        ...row,
+        id,
+        state: 'queued',
+        // A fresh order each run, as every scan gets.
+        key: randomInt(1, 2 ** 31 - 1),
+        finishedPairs: 0,
+        resumedPairs: 0,
+        identified: 0,
+        observations: 0,
+        newAssets: 0,
+        errors: 0,
+        gone: 0,
+        error: null,
+        notBefore,
+        createdAt: end.toISOString(),
+        startedAt: null,
+        finishedAt: null,
+      })
+      .execute();
+    await audit(trx, SCANNER, 'scan.schedule', 'scan', id, { seriesId: row.seriesId, notBefore }, end);
   }
 
   const runner: ScanRunner = {
