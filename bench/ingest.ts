@@ -149,6 +149,8 @@ async function runDialect(dialect: string): Promise<void> {
       OTSCOPE_PORT: args.port,
       OTSCOPE_DATA_DIR: dataDir,
       OTSCOPE_ADMIN_PASSWORD: PASSWORD,
+      // The first-start demo would scan a twin into the store while we measure.
+      OTSCOPE_DEMO: 'false',
       OTSCOPE_LOG_LEVEL: 'warn',
       ...(dbUrl ? { OTSCOPE_DATABASE_URL: dbUrl } : { OTSCOPE_DATABASE_URL: '' }),
     },

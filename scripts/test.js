@@ -16,7 +16,9 @@ function find(dir) {
 
 const only = process.argv.slice(2);
 const files = only.length ? only : ['src', 'test', 'web'].flatMap((d) => find(d)).sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+// One file at a time: twins, honeypots and scanners bind the protocols' standard ports on loopback,
+// and a twin's shared wildcard socket on a port keeps every other test off that port.
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);
