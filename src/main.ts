@@ -4,7 +4,7 @@ import { loadConfig, type Config } from './config.ts';
 import { LoginThrottle } from './access/index.ts';
 import { loadRegionPack, type RegionPack } from './regions/index.ts';
 import { ipKey, intToIpv4 } from './net/index.ts';
-import { openStore, chunkSize, type Store } from './storage/index.ts';
+import { openStore, chunkSize, startMaintenance, type Store } from './storage/index.ts';
 import { AdvisoryMatcher, Attribution, allNetworks, ensureAdmin, importBundled, loadMatcher, startWarningJobs, type ServiceContext } from './services/index.ts';
 import { buildApi } from './api/index.ts';
 import { bundleDashboard } from '../web/bundle.ts';
@@ -82,6 +82,7 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
     });
     await app.listen({ host: config.host, port: config.port });
     const warningJobs = startWarningJobs(ctx, (e) => app.log.error({ err: e }, 'warning job failed'));
+    const maintenance = startMaintenance(store, 60_000, (e) => app.log.error({ err: e }, 'storage maintenance failed'));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -92,6 +93,7 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
       generatedAdminPassword: admin.generatedPassword,
       close: async () => {
         await warningJobs.stop();
+        await maintenance.stop();
         await app.close();
         await store.close();
       },

@@ -24,6 +24,7 @@ export async function bulkWrite<R extends object, O>(
   build: (rows: R[]) => Executable<O>,
 ): Promise<O[]> {
   if (!rows.length) return [];
+  store.writes += rows.length;
   if (store.sqlite) {
     const compiled = build([rows[0]]).compile();
     const first = Object.values(rows[0]);

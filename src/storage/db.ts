@@ -23,6 +23,14 @@ export interface Store {
    * SQLite, where a write transaction already excludes other writers.
    */
   lockWriters(trx: Transaction<Database>): Promise<void>;
+  /** Rows written through bulkWrite since the store opened (maintenance runs when it moves). */
+  writes: number;
+  /**
+   * Refreshes the planner's statistics after bulk writes: ANALYZE on PostgreSQL (autovacuum lags
+   * behind a bulk load, and with a table it still thinks empty the planner sorts a quarter of a
+   * million assets for one page); PRAGMA optimize on SQLite.
+   */
+  optimize(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +70,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       sqlite: null,
       // 0x6f7473 = 'ots': one application-wide key for the writer lock.
       lockWriters: async (trx) => void (await sql`SELECT pg_advisory_xact_lock(${0x6f7473})`.execute(trx)),
+      writes: 0,
+      optimize: async () => void (await sql`ANALYZE`.execute(db)),
       close: () => db.destroy(),
     };
   } else {
@@ -90,7 +100,17 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     };
     const database = { prepare, close: () => file.close() };
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new CamelCasePlugin()] });
-    store = { db, dialect: 'sqlite', maxParams: 32_000, sqlite: { prepare }, lockWriters: async () => {}, close: () => db.destroy() };
+    store = {
+      db,
+      dialect: 'sqlite',
+      maxParams: 32_000,
+      sqlite: { prepare },
+      lockWriters: async () => {},
+      writes: 0,
+      // 0x10002: analyse every table that may benefit, not only those queried on this connection.
+      optimize: async () => void file.pragma('optimize=0x10002'),
+      close: () => db.destroy(),
+    };
   }
   await migrate(store, opts.databaseUrl ? (opts.pgSchema ?? 'public') : undefined);
   return store;

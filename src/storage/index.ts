@@ -1,3 +1,4 @@
 export { openStore, chunkSize, type Store, type StoreOptions, type DialectName } from './db.ts';
 export { bulkWrite } from './bulk.ts';
+export { startMaintenance } from './maintenance.ts';
 export type * from './schema.ts';
