@@ -5,7 +5,7 @@ import { LoginThrottle } from './access/index.ts';
 import { loadRegionPack, type RegionPack } from './regions/index.ts';
 import { ipKey, intToIpv4 } from './net/index.ts';
 import { openStore, chunkSize, startMaintenance, type Store } from './storage/index.ts';
-import { AdvisoryMatcher, Attribution, allNetworks, ensureAdmin, importBundled, loadMatcher, startWarningJobs, type ServiceContext } from './services/index.ts';
+import { AdvisoryMatcher, Attribution, allNetworks, ensureAdmin, importBundled, loadMatcher, scanReprober, startWarningJobs, type ServiceContext } from './services/index.ts';
 import { buildApi } from './api/index.ts';
 import { bundleDashboard } from '../web/bundle.ts';
 
@@ -65,6 +65,8 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Platform> 
       throttle: new LoginThrottle(),
       now: () => new Date(),
     };
+    // Verification (复核) re-probes a warning's services through the platform's scan queue.
+    ctx.reprober = scanReprober(ctx);
     ctx.attribution.load(await allNetworks(ctx));
 
     const advisories = await store.db.selectFrom('advisories').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

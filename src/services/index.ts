@@ -21,5 +21,5 @@ export { assetRisk, enterpriseRisk, regionRisk, topAssetRisks, scoreAsset, score
 export { MAX_PAGE_SIZE } from './paging.ts';
 export { listAudit, listEvents, type AuditEntry, type EventView } from './audit-log.ts';
 export { ingestHoneypotEvents, listHoneypotEvents, topHoneypotSources, honeypotActivity, honeypotSource, MAX_HONEYPOT_BATCH, HONEYPOT_EVENT_KIND, type HoneypotIngestResult, type HoneypotEventView, type HoneypotEventQuery, type HoneypotSource, type ActivityPoint, type SourceProfile } from './honeypot-events.ts';
-export { createScan, listScans, getScan, cancelScan, startScanRunner, SCAN_STATES, DEFAULT_SCAN_RATE, SCAN_SOURCE, type ScanInput, type ScanView, type ScanQuery, type ScanState, type ScanRunner, type ScanRunnerOptions } from './scans.ts';
+export { createScan, listScans, getScan, cancelScan, startScanRunner, scanReprober, SCAN_STATES, DEFAULT_SCAN_RATE, SCAN_SOURCE, type ScanInput, type ScanView, type ScanQuery, type ScanState, type ScanRunner, type ScanRunnerOptions } from './scans.ts';
 export { regionExposure, settleMisses, exposureNewEvent, EXPOSURE_NEW, EXPOSURE_GONE, IDENTITY_CHANGED, EXPOSURE_KINDS, GONE_AFTER_MISSES, type RegionExposure, type Coverage } from './exposure.ts';

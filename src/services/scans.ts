@@ -14,7 +14,7 @@ import { can, inScope, objectInScope, scopeKind } from '../access/index.ts';
 import { AddressSet, Checkpoint, Plan, checkScope, isScanError, parsePorts, readCidrFile, resolveTargets, scan, twinMapping, type TargetRange } from '../scanner/index.ts';
 import type { Transaction } from 'kysely';
 import type { Database, ScanTable } from '../storage/index.ts';
-import type { ServiceContext } from './context.ts';
+import type { ReprobeTarget, Reprober, ServiceContext } from './context.ts';
 import { audit } from './audit.ts';
 import { ingestObservations } from './observations.ts';
 import { GONE_AFTER_MISSES, settleMisses } from './exposure.ts';
@@ -513,4 +513,26 @@ export function startScanRunner(ctx: ServiceContext, opts: ScanRunnerOptions = {
   runners.set(ctx, runner);
   kick();
   return runner;
+}
+
+/**
+ * Verification's re-probe (复核) through the platform's own scan queue: the warning's services are
+ * scanned again on their ports, and the observations come back through ingest like any others.
+ * A service that was observed through another address (a twin device's loopback address, the
+ * observation's `via`) is probed there again; any other address must lie in the configured scan
+ * scope, exactly as for a scan an analyst creates.
+ */
+export function scanReprober(ctx: ServiceContext): Reprober {
+  const actor: Actor = { userId: 'verification', username: 'verification', role: 'province-admin', regionCode: ctx.regions.province.code, enterpriseId: null };
+  return {
+    async reprobe(services: ReprobeTarget[]) {
+      if (!services.length) return;
+      const ips = [...new Set(services.map((s) => s.ip))];
+      const vias = await ctx.store.db.selectFrom('observations').select(['ip', 'via']).distinct().where('ip', 'in', ips).where('via', 'is not', null).execute();
+      const probedAt = new Map(vias.map((v) => [v.ip, v.via!]));
+      const targets = [...new Set(ips.map((ip) => probedAt.get(ip) ?? ip))];
+      const ports = [...new Set(services.map((s) => `${s.protocol}:${s.port}/${s.transport}`))].join(',');
+      await createScan(ctx, actor, { targets, ports });
+    },
+  };
 }
