@@ -8,7 +8,7 @@ import { appError, type ErrorCode } from '../errors.ts';
 import { findHostileText, type Actor, type Severity } from '../model/index.ts';
 import { normalizeIp } from '../net/index.ts';
 import { can, inScope } from '../access/index.ts';
-import { classify, MANIPULATING, OPERATIONS, worse, type Classification, type Operation } from '../honeypot/index.ts';
+import { classify, MANIPULATING, OPERATIONS, worse, type Classification, type HoneypotEvent, type Operation } from '../honeypot/index.ts';
 import { bulkWrite, chunkSize, type Database } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import type { Placement } from './attribution.ts';
@@ -43,23 +43,10 @@ export interface HoneypotIngestResult {
   sources: number;
 }
 
-interface ValidEvent {
+/** A sensor's event (the wire record the sensor logs and posts), checked and placed. */
+interface ValidEvent extends Omit<HoneypotEvent, 'protocol'> {
   id: string;
-  sensor: string;
-  persona: string;
-  session: string;
-  seq: number;
-  at: string;
-  elapsedMs: number;
-  src: { ip: string; port: number };
-  dst: { ip: string; port: number };
   protocol: string;
-  transport: 'tcp' | 'udp';
-  operation: Operation;
-  detail: string;
-  length: number;
-  raw: string;
-  anomalies: string[];
   place: Placement;
 }
 
