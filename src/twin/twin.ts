@@ -62,6 +62,11 @@ export interface Twin {
   truth: TruthRecord[];
   services: ServiceStatus[];
   byAddress(address: string): TwinDevice | undefined;
+  /**
+   * The operator flashes a new firmware image onto a device (remediation in the warning loop):
+   * from the next request on, every protocol reports it. Returns false for an unknown address.
+   */
+  setFirmware(address: string, firmware: string): boolean;
   close(): Promise<void>;
 }
 
@@ -219,6 +224,13 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     truth,
     services,
     byAddress: (address) => byAddress.get(address),
+    setFirmware(address, firmware) {
+      const d = byAddress.get(address);
+      if (!d) return false;
+      d.device.vars = { ...d.device.vars, firmware };
+      d.device.identity = { ...d.device.identity, firmware };
+      return true;
+    },
     async close() {
       if (closed) return;
       closed = true;
