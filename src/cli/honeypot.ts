@@ -3,6 +3,7 @@
 // prints the personas a sensor may wear.
 import { BEHAVIOURS, protocolsOf, deploy, type ProtocolName } from '../personas/index.ts';
 import { eventSink, HONEYPOT_DEFAULTS, honeypotPersonas, startHoneypot, type Honeypot } from '../honeypot/index.ts';
+import { positiveInt, readOptions } from './options.ts';
 
 const USAGE = `Usage: otscope honeypot --persona ID|random [--bind ADDR] [--ports proto=port,...]
                         [--submit URL --token T] [--log FILE] [--seed S] [--sensor-id ID]
@@ -47,38 +48,40 @@ function parsePorts(text: string): Partial<Record<ProtocolName, number>> {
 }
 
 export function parseArgs(argv: string[]): Args | string {
-  const out: Args = { ports: {}, list: false, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    const need = () => {
-      if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value`);
-      i++;
-      return value;
+  const r = readOptions(argv, {
+    persona: { type: 'string' },
+    bind: { type: 'string' },
+    ports: { type: 'string' },
+    submit: { type: 'string' },
+    token: { type: 'string' },
+    log: { type: 'string' },
+    seed: { type: 'string' },
+    'sensor-id': { type: 'string' },
+    'max-connections': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+    'list-personas': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
+  if (typeof r === 'string') return r;
+  const v = r.values;
+  let out: Args;
+  try {
+    out = {
+      persona: v.persona,
+      bind: v.bind,
+      ports: v.ports === undefined ? {} : parsePorts(v.ports),
+      submit: v.submit,
+      token: v.token,
+      log: v.log,
+      seed: v.seed,
+      sensorId: v['sensor-id'],
+      maxConnections: positiveInt('max-connections', v['max-connections']),
+      idleTimeoutMs: positiveInt('idle-timeout', v['idle-timeout']),
+      list: v['list-personas']!,
+      json: v.json!,
     };
-    const int = () => {
-      const v = need();
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${v}`);
-      return n;
-    };
-    try {
-      if (flag === '--persona') out.persona = need();
-      else if (flag === '--bind') out.bind = need();
-      else if (flag === '--ports') out.ports = parsePorts(need());
-      else if (flag === '--submit') out.submit = need();
-      else if (flag === '--token') out.token = need();
-      else if (flag === '--log') out.log = need();
-      else if (flag === '--seed') out.seed = need();
-      else if (flag === '--sensor-id') out.sensorId = need();
-      else if (flag === '--max-connections') out.maxConnections = int();
-      else if (flag === '--idle-timeout') out.idleTimeoutMs = int();
-      else if (flag === '--list-personas') out.list = true;
-      else if (flag === '--json') out.json = true;
-      else return `unknown option ${flag}`;
-    } catch (e) {
-      return (e as Error).message;
-    }
+  } catch (e) {
+    return (e as Error).message;
   }
   if (out.list) return out;
   if (!out.persona) return '--persona is required';

@@ -3,6 +3,7 @@
 // socket listens; services that could not start are named on stderr.
 import { writeFile } from 'node:fs/promises';
 import { DEFAULT_TWIN_CIDR, startTwin, TWIN_DEFAULTS, type Twin } from '../twin/index.ts';
+import { positiveInt, readOptions } from './options.ts';
 
 const USAGE = `Usage: otscope twin --devices N --seed S [--cidr ${DEFAULT_TWIN_CIDR}] [--truth FILE]
                     [--bind shared|per-address] [--max-connections N] [--idle-timeout MS]
@@ -30,40 +31,34 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const out: Partial<Args> = { cidr: DEFAULT_TWIN_CIDR };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    const need = () => {
-      if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value`);
-      i++;
-      return value;
+  const r = readOptions(argv, {
+    devices: { type: 'string' },
+    seed: { type: 'string' },
+    cidr: { type: 'string', default: DEFAULT_TWIN_CIDR },
+    truth: { type: 'string' },
+    bind: { type: 'string' },
+    'max-connections': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+  });
+  if (typeof r === 'string') return r;
+  const v = r.values;
+  if (v.bind !== undefined && v.bind !== 'shared' && v.bind !== 'per-address') return `--bind takes shared or per-address, not ${v.bind}`;
+  try {
+    const devices = positiveInt('devices', v.devices);
+    if (devices === undefined) return '--devices is required';
+    if (v.seed === undefined) return '--seed is required';
+    return {
+      devices,
+      seed: v.seed,
+      cidr: v.cidr!,
+      truth: v.truth,
+      bind: v.bind as Args['bind'],
+      maxConnections: positiveInt('max-connections', v['max-connections']),
+      idleTimeoutMs: positiveInt('idle-timeout', v['idle-timeout']),
     };
-    const int = () => {
-      const v = need();
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${v}`);
-      return n;
-    };
-    try {
-      if (flag === '--devices') out.devices = int();
-      else if (flag === '--seed') out.seed = need();
-      else if (flag === '--cidr') out.cidr = need();
-      else if (flag === '--truth') out.truth = need();
-      else if (flag === '--bind') {
-        const v = need();
-        if (v !== 'shared' && v !== 'per-address') return `--bind takes shared or per-address, not ${v}`;
-        out.bind = v;
-      } else if (flag === '--max-connections') out.maxConnections = int();
-      else if (flag === '--idle-timeout') out.idleTimeoutMs = int();
-      else return `unknown option ${flag}`;
-    } catch (e) {
-      return (e as Error).message;
-    }
+  } catch (e) {
+    return (e as Error).message;
   }
-  if (out.devices === undefined) return '--devices is required';
-  if (out.seed === undefined) return '--seed is required';
-  return out as Args;
 }
 
 function describe(twin: Twin): string[] {
