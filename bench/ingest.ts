@@ -4,9 +4,13 @@
 // straight into a bare table (better-sqlite3 prepared statement / PostgreSQL COPY-free multi-row
 // INSERT), so the ratio says what the platform's spine costs over raw storage.
 //
-//   npm run bench:ingest -- [--assets 1000000] [--dialects sqlite,postgres] [--clients 2]
+//   npm run bench:ingest -- [--assets 1000000] [--dialects sqlite,postgres] [--clients 2] [--keep | --reuse]
+//
+// --keep leaves the loaded store behind (PostgreSQL database otscope_bench_kept, SQLite under
+// $TMPDIR/otscope-bench-kept-sqlite); --reuse starts the platform on that store and measures the
+// queries only, so query work need not reload a million assets (migrations added since run at start).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +24,8 @@ const { values: args } = parseArgs({
     dialects: { type: 'string', default: 'sqlite,postgres' },
     clients: { type: 'string', default: '2' },
     port: { type: 'string', default: '18181' },
+    keep: { type: 'boolean', default: false },
+    reuse: { type: 'boolean', default: false },
   },
 });
 const TOTAL = Number(args.assets);
@@ -131,10 +137,17 @@ async function rawInsertRate(dialect: string, dbUrl: string | null, n: number): 
 }
 
 async function runDialect(dialect: string): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'otscope-bench-'));
+  const kept = args.keep || args.reuse;
+  const dataDir = kept ? join(tmpdir(), `otscope-bench-kept-${dialect}`) : mkdtempSync(join(tmpdir(), 'otscope-bench-'));
+  if (args.keep) {
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+  }
   let dbUrl: string | null = null;
-  const dbName = `otscope_bench_${process.pid}`;
-  if (dialect === 'postgres') {
+  const dbName = kept ? 'otscope_bench_kept' : `otscope_bench_${process.pid}`;
+  if (dialect === 'postgres' && args.reuse) {
+    dbUrl = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
+  } else if (dialect === 'postgres') {
     const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
@@ -180,29 +193,31 @@ async function runDialect(dialect: string): Promise<void> {
       const seconds = (performance.now() - t0) / 1000;
       return { rate: total / seconds, seconds };
     };
-    const cold = await ingest(0, TOTAL);
     const rescanCount = Math.min(TOTAL, 100_000);
-    const warm = await ingest(1, rescanCount);
+    const cold = args.reuse ? null : await ingest(0, TOTAL);
+    const warm = args.reuse ? null : await ingest(1, rescanCount);
 
     const cities = pack.children(pack.province.code).map((c) => c.code);
     const pages = Math.max(1, Math.floor(TOTAL / CATALOGUE.length / 11 / 50));
     const ov = await timeRequests(url, token, () => '/api/v1/stats/overview', 40);
     const filtered = await timeRequests(url, token, () => `/api/v1/assets?region=${cities[Math.floor(Math.random() * cities.length)]}&protocol=modbus&pageSize=50&page=${1 + Math.floor(Math.random() * pages)}`, 40);
     const vendorPage = await timeRequests(url, token, () => `/api/v1/assets?vendor=Siemens&pageSize=50&page=${1 + Math.floor(Math.random() * 20)}`, 40);
-    const raw = await rawInsertRate(dialect, dbUrl, Math.min(TOTAL, 200_000));
+    const raw = cold && warm ? await rawInsertRate(dialect, dbUrl, Math.min(TOTAL, 200_000)) : null;
 
-    console.log(`\n${dialect}: ${TOTAL.toLocaleString('en')} assets, batches of ${BATCH}, ${CLIENTS} clients`);
-    console.log(`  ingest, new assets:     ${Math.round(cold.rate).toLocaleString('en')} obs/s  (${cold.seconds.toFixed(1)} s; target ≥ 20,000)`);
-    console.log(`  ingest, re-observation: ${Math.round(warm.rate).toLocaleString('en')} obs/s  (${rescanCount.toLocaleString('en')} in ${warm.seconds.toFixed(1)} s)`);
-    console.log(`  peer: raw bulk insert:  ${Math.round(raw).toLocaleString('en')} rows/s  → otscope/raw ratio ${(cold.rate / raw).toFixed(3)} (new), ${(warm.rate / raw).toFixed(3)} (re-observation)`);
+    console.log(`\n${dialect}: ${TOTAL.toLocaleString('en')} assets, batches of ${BATCH}, ${CLIENTS} clients${args.reuse ? ' (reused store: queries only)' : ''}`);
+    if (cold && warm && raw) {
+      console.log(`  ingest, new assets:     ${Math.round(cold.rate).toLocaleString('en')} obs/s  (${cold.seconds.toFixed(1)} s; target ≥ 20,000)`);
+      console.log(`  ingest, re-observation: ${Math.round(warm.rate).toLocaleString('en')} obs/s  (${rescanCount.toLocaleString('en')} in ${warm.seconds.toFixed(1)} s)`);
+      console.log(`  peer: raw bulk insert:  ${Math.round(raw).toLocaleString('en')} rows/s  → otscope/raw ratio ${(cold.rate / raw).toFixed(3)} (new), ${(warm.rate / raw).toFixed(3)} (re-observation)`);
+    }
     console.log(`  overview:               p50 ${ov.p50.toFixed(1)} ms  p95 ${ov.p95.toFixed(1)} ms  (target p95 ≤ 100 ms)`);
     console.log(`  assets region+protocol: p50 ${filtered.p50.toFixed(1)} ms  p95 ${filtered.p95.toFixed(1)} ms  (target p95 ≤ 200 ms)`);
     console.log(`  assets vendor page:     p50 ${vendorPage.p50.toFixed(1)} ms  p95 ${vendorPage.p95.toFixed(1)} ms`);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
-    if (dialect === 'postgres') {
+    if (!kept) rmSync(dataDir, { recursive: true, force: true });
+    if (dialect === 'postgres' && !kept) {
       const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
