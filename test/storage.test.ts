@@ -59,6 +59,50 @@ for (const target of dialectTargets()) {
       assert.equal(typeof n.n, 'number');
     });
 
+    test('bulk writes carry awkward text, NULLs and numbers unchanged, with the conflict clause applied', { skip }, async () => {
+      const s = stores[0];
+      const t = '2026-11-02T00:00:00.000Z';
+      // Characters PostgreSQL's array literal quotes or escapes, and strings that look like its NULL.
+      const awkward = ['', 'NULL', 'null', '"quoted"', 'back\\slash', '{brace,comma}', "it's", ' lead and trail ', '换行\n制表\t', '€😀', '[1, 2]'];
+      const rows = awkward.map((text, i) => ({
+        id: newId(),
+        ip: `36.134.81.${i}`,
+        ipKey: `awk-${String(i).padStart(3, '0')}`,
+        provinceCode: '360000',
+        cityCode: i % 2 ? null : '360100',
+        countyCode: null,
+        enterpriseId: null,
+        vendor: text,
+        product: i % 3 ? text : null,
+        model: null,
+        firmware: null,
+        honeypot: i % 2,
+        firstSeen: t,
+        lastSeen: t,
+      }));
+      const upsert = (chunk: typeof rows) =>
+        s.db.transaction().execute((trx) =>
+          bulkWrite(s, trx, chunk, (c) =>
+            trx
+              .insertInto('assets')
+              .values(c)
+              .onConflict((oc) => oc.column('ip').doUpdateSet((eb) => ({ vendor: eb.ref('excluded.vendor'), lastSeen: eb.ref('excluded.lastSeen') }))),
+          ),
+        );
+      await upsert(rows);
+      await upsert(rows.map((r) => ({ ...r, id: newId(), vendor: `${r.vendor}!`, lastSeen: '2026-11-03T00:00:00.000Z' })));
+      const back = await s.db.selectFrom('assets').selectAll().where('ipKey', 'like', 'awk-%').orderBy('ipKey').execute();
+      assert.equal(back.length, awkward.length);
+      back.forEach((b, i) => {
+        assert.equal(b.id, rows[i].id, 'the conflict kept the first id');
+        assert.equal(b.vendor, `${awkward[i]}!`);
+        assert.equal(b.product, rows[i].product);
+        assert.equal(b.cityCode, rows[i].cityCode);
+        assert.equal(b.honeypot, rows[i].honeypot);
+        assert.equal(b.lastSeen, '2026-11-03T00:00:00.000Z');
+      });
+    });
+
     test('the audit log refuses updates and deletes', { skip }, async () => {
       const s = stores[0];
       await s.db.insertInto('auditLog').values({ id: newId(), at: new Date().toISOString(), actorId: null, actorName: null, action: 'test', objectType: 'x', objectId: null, detail: '{}' }).execute();

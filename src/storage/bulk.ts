@@ -1,7 +1,9 @@
 // Writes many rows with one statement shape. On SQLite one prepared statement (from the store's
-// cache) runs once per row (no SQL text to parse per batch, no giant parameter lists); on PostgreSQL, where each
-// statement is a network round trip, rows go in multi-row statements sized to the parameter limit.
-import type { Compilable, Transaction } from 'kysely';
+// cache) runs once per row (no SQL text to parse per batch, no giant parameter lists); on
+// PostgreSQL, where each statement is a network round trip and a 20,000-parameter VALUES list
+// costs more to parse and plan than the rows cost to write, all rows go in one statement that
+// reads one array parameter per column through unnest().
+import { CompiledQuery, sql, type Compilable, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { chunkSize, type Store } from './db.ts';
 
@@ -14,8 +16,8 @@ const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperC
 /**
  * `build(rows)` must produce an INSERT of `rows` whose only bound parameters are the rows' values
  * in key order (ON CONFLICT clauses may use excluded.* and raw SQL but bind nothing). When that
- * holds on SQLite, rows go through one prepared statement; otherwise, and on PostgreSQL, through
- * multi-row statements. Returns what the statement's RETURNING clause yields, if any.
+ * holds, rows go through one prepared statement (SQLite) or one unnest() statement (PostgreSQL);
+ * otherwise through multi-row statements. Returns what the statement's RETURNING clause yields, if any.
  */
 export async function bulkWrite<R extends object, O>(
   store: Store,
@@ -25,29 +27,78 @@ export async function bulkWrite<R extends object, O>(
 ): Promise<O[]> {
   if (!rows.length) return [];
   store.writes += rows.length;
-  if (store.sqlite) {
-    const compiled = build([rows[0]]).compile();
-    const first = Object.values(rows[0]);
-    const sameShape = compiled.parameters.length === first.length && compiled.parameters.every((p, i) => p === first[i]);
-    if (sameShape) {
-      const stmt = store.sqlite.prepare(compiled.sql);
-      if (!stmt.reader) {
-        for (const row of rows) stmt.run(Object.values(row));
-        return [];
+  const compiled = build([rows[0]]).compile();
+  const first = Object.values(rows[0]);
+  const sameShape = compiled.parameters.length === first.length && compiled.parameters.every((p, i) => p === first[i]);
+  if (sameShape && store.sqlite) {
+    const stmt = store.sqlite.prepare(compiled.sql);
+    if (!stmt.reader) {
+      for (const row of rows) stmt.run(Object.values(row));
+      return [];
+    }
+    const out: O[] = [];
+    for (const row of rows) {
+      for (const r of stmt.all(Object.values(row)) as Record<string, unknown>[]) {
+        const o: Record<string, unknown> = {};
+        for (const k in r) o[camel(k)] = r[k];
+        out.push(o as O);
       }
-      const out: O[] = [];
-      for (const row of rows) {
-        for (const r of stmt.all(Object.values(row)) as Record<string, unknown>[]) {
-          const o: Record<string, unknown> = {};
-          for (const k in r) o[camel(k)] = r[k];
-          out.push(o as O);
-        }
-      }
-      return out;
+    }
+    return out;
+  }
+  if (sameShape && store.dialect === 'postgres' && rows.length > 1) {
+    const text = await unnestInsert(store, trx, compiled.sql, first.length);
+    if (text && rows.every((r) => Object.values(r).every(plain))) {
+      const columns = first.map(() => [] as unknown[]);
+      for (const row of rows) Object.values(row).forEach((v, i) => columns[i].push(v));
+      const result = await trx.executeQuery<O>(CompiledQuery.raw(text, columns));
+      return result.rows as O[];
     }
   }
-  const size = chunkSize(store, Object.keys(rows[0]).length);
+  const size = chunkSize(store, first.length);
   const out: O[] = [];
   for (let i = 0; i < rows.length; i += size) out.push(...(await build(rows.slice(i, i + size)).execute()));
   return out;
+}
+
+/** Values PostgreSQL's array literal carries without loss: text, numbers, booleans, NULL. */
+const plain = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+// Column types per table and store, read once: the array casts unnest() needs.
+const columnTypes = new WeakMap<Store, Map<string, Promise<Map<string, string>>>>();
+const INSERT_ONE = /^insert into ("(?:[^"]|"")+") \(([^)]*)\) values \(([^)]*)\)/;
+
+/**
+ * Rewrites a one-row `insert into t (a, b) values ($1, $2) …` into
+ * `insert into t (a, b) select * from unnest($1::text[], $2::integer[]) …`, keeping whatever
+ * follows (ON CONFLICT, RETURNING); null when the statement is not of that form.
+ */
+async function unnestInsert(store: Store, trx: Transaction<Database>, text: string, n: number): Promise<string | null> {
+  const m = INSERT_ONE.exec(text);
+  if (!m) return null;
+  const cols = m[2].split(', ');
+  const params = m[3].split(', ');
+  if (cols.length !== n || params.some((p, i) => p !== `$${i + 1}`) || cols.some((c) => !/^"[a-z0-9_]+"$/.test(c))) return null;
+  const table = m[1];
+  const types = await typesOf(store, trx, table);
+  const casts = cols.map((c, i) => {
+    const t = types.get(c.slice(1, -1));
+    return t ? `$${i + 1}::${t}[]` : null;
+  });
+  if (casts.some((c) => c === null)) return null;
+  return `insert into ${table} (${m[2]}) select * from unnest(${casts.join(', ')})${text.slice(m[0].length)}`;
+}
+
+function typesOf(store: Store, trx: Transaction<Database>, table: string): Promise<Map<string, string>> {
+  let perStore = columnTypes.get(store);
+  if (!perStore) columnTypes.set(store, (perStore = new Map()));
+  let types = perStore.get(table);
+  if (!types) {
+    types = sql<{ name: string; type: string }>`select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = ${table}::regclass and attnum > 0 and not attisdropped`
+      .execute(trx)
+      .then((r) => new Map(r.rows.map((c) => [c.name, c.type])));
+    types.catch(() => perStore!.delete(table));
+    perStore.set(table, types);
+  }
+  return types;
 }
