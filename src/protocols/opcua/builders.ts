@@ -3,7 +3,8 @@
 // answers a honeypot persona gives to them.
 import { ByteWriter } from '../../wire/index.ts';
 import { SECURITY_POLICY_NONE, type OpcuaMessage, type TransportLimits } from './message.ts';
-import { APPLICATION_TYPES, SECURITY_MODES } from './services.ts';
+import { writeNodeId, type NodeId } from './codec.ts';
+import { APPLICATION_TYPES, SECURITY_MODES, USER_TOKEN_TYPES } from './services.ts';
 
 /** IEC 62541-6 §7.1.2: the server's buffer sizes answer the client's; these are open62541's defaults. */
 export const SERVER_LIMITS: TransportLimits = {
@@ -12,16 +13,19 @@ export const SERVER_LIMITS: TransportLimits = {
 
 const UA_TCP_PROFILE = 'http://opcfoundation.org/UA-Profile/Transport/uatcp-uasc-uabinary';
 
-function requestHeader(w: ByteWriter, requestHandle: number): void {
-  w.u8(0x00).u8(0x00); // authenticationToken: two-byte NodeId 0 (no session)
-  w.u64le(0n); // timestamp
+/** IEC 62541-4 §7.28 RequestHeader; the authentication token is the null NodeId outside a session. */
+export function requestHeader(w: ByteWriter, requestHandle: number, authenticationToken: NodeId = NULL_NODE, timestamp = 0n): void {
+  writeNodeId(w, authenticationToken);
+  w.u64le(timestamp);
   w.u32le(requestHandle).u32le(0); // requestHandle, returnDiagnostics
   w.i32le(-1); // auditEntryId: null
   w.u32le(10_000); // timeoutHint (ms)
   w.u8(0x00).u8(0x00).u8(0x00); // additionalHeader: null ExtensionObject
 }
 
-function typeId(w: ByteWriter, id: number): void {
+const NULL_NODE: NodeId = { namespace: 0, kind: 'numeric', id: 0 };
+
+export function typeId(w: ByteWriter, id: number): void {
   w.u8(0x01).u8(0x00).u16le(id); // four-byte NodeId, namespace 0
 }
 
@@ -78,9 +82,9 @@ function nullString(w: ByteWriter): void {
   w.i32le(-1);
 }
 
-/** IEC 62541-4 §7.29 ResponseHeader with Good status and no diagnostics. */
-function responseHeader(w: ByteWriter, requestHandle: number, timestamp: bigint): void {
-  w.u64le(timestamp).u32le(requestHandle).u32le(0); // timestamp, requestHandle, serviceResult Good
+/** IEC 62541-4 §7.29 ResponseHeader, without diagnostics. */
+export function responseHeader(w: ByteWriter, requestHandle: number, timestamp: bigint, serviceResult = 0): void {
+  w.u64le(timestamp).u32le(requestHandle).u32le(serviceResult);
   w.u8(0x00); // serviceDiagnostics: empty DiagnosticInfo
   w.i32le(-1); // stringTable: null
   w.u8(0x00).u8(0x00).u8(0x00); // additionalHeader: null ExtensionObject
@@ -124,17 +128,12 @@ export interface EndpointOffer {
   applicationName: string;
   securityMode?: (typeof SECURITY_MODES)[number];
   securityPolicyUri?: string;
+  /** UserTokenPolicies; anonymous only by default. */
+  userTokens?: Array<{ policyId: string; tokenType: (typeof USER_TOKEN_TYPES)[number] }>;
 }
 
-/** GetEndpointsResponse describing one endpoint with anonymous login (IEC 62541-4 §7.14). */
-export function getEndpointsResponse(
-  offer: EndpointOffer, channel: { secureChannelId: number; tokenId: number; sequenceNumber: number; requestId: number }, now = Date.now(),
-): OpcuaMessage {
-  const w = new ByteWriter(512);
-  typeId(w, 431);
-  responseHeader(w, channel.requestId, uaDateTime(now));
-  w.i32le(1); // endpoints
-  string(w, offer.endpointUrl);
+/** IEC 62541-4 §7.2 ApplicationDescription of a server. */
+export function writeApplicationDescription(w: ByteWriter, offer: Pick<EndpointOffer, 'applicationUri' | 'productUri' | 'applicationName' | 'endpointUrl'>): void {
   string(w, offer.applicationUri);
   string(w, offer.productUri);
   w.u8(0x02);
@@ -144,16 +143,39 @@ export function getEndpointsResponse(
   nullString(w); // discoveryProfileUri
   w.i32le(1);
   string(w, offer.endpointUrl); // discoveryUrls
-  nullString(w); // serverCertificate
+}
+
+/** IEC 62541-4 §7.14 EndpointDescription. */
+export function writeEndpointDescription(w: ByteWriter, offer: EndpointOffer, serverCertificate: Uint8Array | null = null): void {
+  string(w, offer.endpointUrl);
+  writeApplicationDescription(w, offer);
+  if (serverCertificate) w.i32le(serverCertificate.length).bytes(serverCertificate);
+  else nullString(w);
   w.u32le(SECURITY_MODES.indexOf(offer.securityMode ?? 'None'));
   string(w, offer.securityPolicyUri ?? SECURITY_POLICY_NONE);
-  w.i32le(1); // userIdentityTokens: anonymous
-  string(w, 'anonymous');
-  w.u32le(0);
-  nullString(w);
-  nullString(w);
-  nullString(w);
+  const tokens = offer.userTokens ?? [{ policyId: 'anonymous', tokenType: 'Anonymous' }];
+  w.i32le(tokens.length);
+  for (const t of tokens) {
+    string(w, t.policyId);
+    w.u32le(USER_TOKEN_TYPES.indexOf(t.tokenType));
+    nullString(w); // issuedTokenType
+    nullString(w); // issuerEndpointUrl
+    nullString(w); // securityPolicyUri: the endpoint's own
+  }
   string(w, UA_TCP_PROFILE);
   w.u8(0); // securityLevel
+}
+
+/** GetEndpointsResponse describing the server's endpoints (IEC 62541-4 §5.4.4). */
+export function getEndpointsResponse(
+  offer: EndpointOffer | EndpointOffer[], channel: { secureChannelId: number; tokenId: number; sequenceNumber: number; requestId: number }, now = Date.now(),
+  requestHandle = channel.requestId,
+): OpcuaMessage {
+  const offers = Array.isArray(offer) ? offer : [offer];
+  const w = new ByteWriter(512);
+  typeId(w, 431);
+  responseHeader(w, requestHandle, uaDateTime(now));
+  w.i32le(offers.length);
+  for (const o of offers) writeEndpointDescription(w, o);
   return { anomalies: [], messageType: 'MSG', chunkType: 'F', ...channel, body: w.finish() };
 }

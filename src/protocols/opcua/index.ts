@@ -5,12 +5,20 @@ import type { DeviceIdentity } from '../../model/index.ts';
 import type { Fields, Protocol } from '../protocol.ts';
 import { encodeMessage, HEADER_SIZE, MESSAGE_TYPES, parseMessage, type OpcuaMessage } from './message.ts';
 import type { ApplicationDescription, BuildInfo } from './services.ts';
+import { nodeIdText } from './codec.ts';
 
 export type { OpcuaMessage, MessageType, ChunkType, TransportLimits, AsymmetricSecurityHeader } from './message.ts';
-export type { ApplicationDescription, BuildInfo, EndpointDescription, ServiceBody, UserIdentity } from './services.ts';
-export type { NodeId } from './codec.ts';
-export { nodeIdText } from './codec.ts';
-export { SERVICES, SECURITY_MODES } from './services.ts';
+export type {
+  ApplicationDescription, BrowseDescription, BrowseResult, BuildInfo, EndpointDescription, ReadValueId, ReferenceDescription, ServiceBody, UserIdentity,
+} from './services.ts';
+export type { DataValue, LocalizedText, NodeId, QualifiedName, Scalar, Variant } from './codec.ts';
+export { BUILT_IN, nodeIdText, numericNodeId } from './codec.ts';
+export { SERVICES, SECURITY_MODES, USER_TOKEN_TYPES } from './services.ts';
+export {
+  activateSessionRequest, activateSessionResponse, browseNextRequest, browseRequest, browseResponse, closeSessionRequest, closeSessionResponse,
+  createSessionRequest, createSessionResponse, findServersRequest, findServersResponse, readRequest, readResponse, serviceFault, SERVICE_IDS,
+  STATUS, writeRequest, writeResponse, type ChannelRef, type CreatedSession, type CreateSessionOptions, type IdentityToken,
+} from './session-services.ts';
 export { SECURITY_POLICY_NONE, MESSAGE_TYPES } from './message.ts';
 export {
   helloMessage, openSecureChannelRequest, getEndpointsRequest, closeSecureChannelRequest,
@@ -103,6 +111,14 @@ export const opcua: Protocol<OpcuaMessage> = {
       if (b.userIdentity.kind === 'username') f['opcua.EncryptionAlgorithm'] = b.userIdentity.encryptionAlgorithm ?? '';
     }
     if (b?.endpointUrl) f['opcua.EndpointUrl'] = b.endpointUrl;
+    if (b?.serviceResult !== undefined) f['opcua.ServiceResult'] = b.serviceResult;
+    if (b?.session?.name !== undefined) f['opcua.SessionName'] = b.session.name;
+    if (b?.browse) f['opcua.browse.node'] = b.browse.nodes.map((n) => nodeIdText(n.node));
+    if (b?.browseNext) f['opcua.browse.continuation_points'] = b.browseNext.continuationPoints.length;
+    if (b?.read) {
+      f['opcua.read.node'] = b.read.nodes.map((n) => nodeIdText(n.node));
+      f['opcua.read.attribute'] = b.read.nodes.map((n) => n.attributeId);
+    }
     if (b?.writes) f['opcua.write.node'] = b.writes.map((w) => w.node);
     if (b?.calls) f['opcua.call.method'] = b.calls.map((c) => c.method);
     if (b?.endpoints) {

@@ -53,6 +53,7 @@ describe('opcua', () => {
       },
       securityMode: 'None',
       securityPolicyUri: 'http://opcfoundation.org/UA/SecurityPolicy#None',
+      userTokens: [{ policyId: 'open62541-anonymous-policy', tokenType: 'Anonymous' }, { policyId: 'open62541-username-policy', tokenType: 'UserName' }],
       securityLevel: 1,
     }]);
   });

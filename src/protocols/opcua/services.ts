@@ -4,8 +4,9 @@
 // ApplicationDescription (§7.2) and EndpointDescriptions (§7.14).
 import { ByteReader } from '../../wire/index.ts';
 import {
-  nodeIdText, readArray, readByteString, readDataValue, readLocalizedText, readNodeId, readRequestHeader, readResponseHeader, readString, readVariant,
-  type ExtensionObject,
+  nodeIdText, readArray, readByteString, readDataValueFull, readLocalizedText, readNodeId, readQualifiedName, readRequestHeader, readResponseHeader,
+  readString, readVariant, type DataValue, type ExtensionObject, type LocalizedText, type NodeId, type QualifiedName, type RequestHeader,
+  type Variant,
 } from './codec.ts';
 
 export const SERVICES: Record<number, string> = {
@@ -61,12 +62,51 @@ export interface ApplicationDescription {
   discoveryUrls: string[];
 }
 
+export const USER_TOKEN_TYPES = ['Anonymous', 'UserName', 'Certificate', 'IssuedToken'] as const;
+
 export interface EndpointDescription {
   endpointUrl?: string;
   server: ApplicationDescription;
   securityMode: string;
   securityPolicyUri?: string;
+  /** UserTokenPolicy list (IEC 62541-4 §7.37): how a client may log in on this endpoint. */
+  userTokens: Array<{ policyId?: string; tokenType: string }>;
   securityLevel: number;
+}
+
+/** IEC 62541-4 §7.5 BrowseDescription. browseDirection: 0 forward, 1 inverse, 2 both. */
+export interface BrowseDescription {
+  node: NodeId;
+  browseDirection: number;
+  referenceType: NodeId;
+  includeSubtypes: boolean;
+  nodeClassMask: number;
+  resultMask: number;
+}
+
+/** IEC 62541-4 §7.30 ReferenceDescription. */
+export interface ReferenceDescription {
+  referenceType: NodeId;
+  isForward: boolean;
+  node: NodeId;
+  browseName: QualifiedName;
+  displayName: LocalizedText;
+  nodeClass: number;
+  typeDefinition: NodeId;
+}
+
+/** IEC 62541-4 §7.6 BrowseResult. */
+export interface BrowseResult {
+  status: number;
+  continuationPoint: Uint8Array | null;
+  references: ReferenceDescription[];
+}
+
+/** IEC 62541-4 §7.29 ReadValueId (attribute ids: IEC 62541-6 Annex A, 13 = Value). */
+export interface ReadValueId {
+  node: NodeId;
+  attributeId: number;
+  indexRange?: string;
 }
 
 /** IEC 62541-5 §12.4 BuildInfo: what the server says it is, in ServerStatus and its BuildInfo variable. */
@@ -98,6 +138,28 @@ export interface UserIdentity {
 const TOKEN_KINDS: Record<number, UserIdentity['kind']> = { 321: 'anonymous', 324: 'username', 327: 'certificate', 940: 'issued' };
 
 export interface ServiceBody {
+  /** Every request's RequestHeader: the session's authentication token and the request handle. */
+  header?: RequestHeader;
+  /** CreateSessionRequest: the session name and the client's nonce. */
+  session?: { name?: string; clientNonce: Uint8Array | null; requestedTimeout: number };
+  /** CreateSessionResponse: the session the server made. */
+  createdSession?: { sessionId: NodeId; authenticationToken: NodeId; revisedTimeout: number };
+  /** BrowseRequest. */
+  browse?: { maxReferences: number; nodes: BrowseDescription[] };
+  /** BrowseNextRequest. */
+  browseNext?: { release: boolean; continuationPoints: Uint8Array[] };
+  /** BrowseResponse / BrowseNextResponse. */
+  browseResults?: BrowseResult[];
+  /** ReadRequest. timestampsToReturn: 0 source, 1 server, 2 both, 3 neither. */
+  read?: { maxAge: number; timestampsToReturn: number; nodes: ReadValueId[] };
+  /** ReadResponse values. */
+  values?: DataValue[];
+  /** WriteResponse / per-operation status codes. */
+  results?: number[];
+  /** FindServersResponse. */
+  servers?: ApplicationDescription[];
+  /** CloseSessionRequest. */
+  deleteSubscriptions?: boolean;
   /** OpenSecureChannelRequest: the requested security mode. */
   securityMode?: string;
   /** GetEndpointsRequest / CreateSessionRequest endpoint URL. */
@@ -111,7 +173,7 @@ export interface ServiceBody {
   /** ActivateSessionRequest: who the client logs in as. */
   userIdentity?: UserIdentity;
   /** WriteRequest: the nodes written (text NodeIds) and attribute ids (13 = Value). */
-  writes?: Array<{ node: string; attributeId: number }>;
+  writes?: Array<{ node: string; nodeId: NodeId; attributeId: number; value?: Variant }>;
   /** CallRequest: the objects and methods called (text NodeIds). */
   calls?: Array<{ object: string; method: string }>;
 }
@@ -137,54 +199,99 @@ function readEndpointDescription(r: ByteReader): EndpointDescription {
   readByteString(r); // serverCertificate
   const mode = r.u32le();
   const securityPolicyUri = str(r);
-  readArray(r, (x) => {
-    str(x); // policyId
-    x.u32le(); // tokenType
-    str(x); // issuedTokenType
-    str(x); // issuerEndpointUrl
-    str(x); // securityPolicyUri
-    return null;
-  });
+  const userTokens =
+    readArray(r, (x) => {
+      const policyId = str(x);
+      const tokenType = USER_TOKEN_TYPES[x.u32le()] ?? 'unknown';
+      str(x); // issuedTokenType
+      str(x); // issuerEndpointUrl
+      str(x); // securityPolicyUri
+      return policyId === undefined ? { tokenType } : { policyId, tokenType };
+    }) ?? [];
   str(r); // transportProfileUri
   const securityLevel = r.u8();
-  return { endpointUrl, server, securityMode: SECURITY_MODES[mode] ?? 'unknown', securityPolicyUri, securityLevel };
+  return { endpointUrl, server, securityMode: SECURITY_MODES[mode] ?? 'unknown', securityPolicyUri, userTokens, securityLevel };
 }
 
-/** Decodes the bodies identification and detection use; false when they do not parse. */
+function readReferenceDescription(r: ByteReader): ReferenceDescription {
+  const referenceType = readNodeId(r);
+  const isForward = r.u8() !== 0;
+  const node = readNodeId(r);
+  const browseName = readQualifiedName(r);
+  const displayName = readLocalizedText(r);
+  const nodeClass = r.u32le();
+  const typeDefinition = readNodeId(r);
+  return { referenceType, isForward, node, browseName, displayName, nodeClass, typeDefinition };
+}
+
+function readBrowseResults(r: ByteReader): BrowseResult[] {
+  return (
+    readArray(r, (x) => ({
+      status: x.u32le(),
+      continuationPoint: readByteString(x) ?? null,
+      references: readArray(x, readReferenceDescription) ?? [],
+    })) ?? []
+  );
+}
+
+function readStatusCodes(r: ByteReader): number[] {
+  return readArray(r, (x) => x.u32le()) ?? [];
+}
+
+/** Decodes the bodies identification, detection and the personas use; false when they do not parse. */
 export function readServiceBody(service: number, r: ByteReader, out: ServiceBody): boolean {
   switch (service) {
+    case 397:
+      out.serviceResult = readResponseHeader(r);
+      break;
     case 446: {
-      readRequestHeader(r);
+      out.header = readRequestHeader(r);
       r.u32le(); // clientProtocolVersion
       r.u32le(); // requestType
       out.securityMode = SECURITY_MODES[r.u32le()] ?? 'unknown';
       break;
     }
+    case 422:
+      out.header = readRequestHeader(r);
+      out.endpointUrl = str(r);
+      break;
+    case 425:
+      out.serviceResult = readResponseHeader(r);
+      out.servers = readArray(r, readApplicationDescription) ?? [];
+      break;
     case 428:
-      readRequestHeader(r);
+      out.header = readRequestHeader(r);
       out.endpointUrl = str(r);
       break;
     case 431:
       out.serviceResult = readResponseHeader(r);
       out.endpoints = readArray(r, readEndpointDescription) ?? [];
       break;
-    case 461:
-      readRequestHeader(r);
+    case 461: {
+      out.header = readRequestHeader(r);
       out.application = readApplicationDescription(r);
       str(r); // serverUri
       out.endpointUrl = str(r);
+      const name = str(r);
+      const clientNonce = readByteString(r) ?? null;
+      readByteString(r); // clientCertificate
+      const requestedTimeout = r.f64le();
+      out.session = name === undefined ? { clientNonce, requestedTimeout } : { name, clientNonce, requestedTimeout };
       break;
-    case 464:
+    }
+    case 464: {
       out.serviceResult = readResponseHeader(r);
-      readNodeId(r); // sessionId
-      readNodeId(r); // authenticationToken
-      r.skip(8); // revisedSessionTimeout
+      const sessionId = readNodeId(r);
+      const authenticationToken = readNodeId(r);
+      const revisedTimeout = r.f64le();
+      out.createdSession = { sessionId, authenticationToken, revisedTimeout };
       readByteString(r); // serverNonce
       readByteString(r); // serverCertificate
       out.endpoints = readArray(r, readEndpointDescription) ?? [];
       break;
+    }
     case 467: {
-      readRequestHeader(r);
+      out.header = readRequestHeader(r);
       readString(r); // clientSignature.algorithm
       readByteString(r); // clientSignature.signature
       readArray(r, (x) => [readByteString(x), readByteString(x)]); // clientSoftwareCertificates
@@ -199,26 +306,83 @@ export function readServiceBody(service: number, r: ByteReader, out: ServiceBody
         identity.policyId = str(t);
         if (kind === 'username') {
           identity.userName = str(t);
-          readByteString(t); // password
+          readByteString(t); // password: read past, never kept
           identity.encryptionAlgorithm = readString(t) ?? null;
         }
       }
       out.userIdentity = identity;
       break;
     }
+    case 470:
+      out.serviceResult = readResponseHeader(r);
+      readByteString(r); // serverNonce
+      out.results = readStatusCodes(r);
+      break;
+    case 473:
+      out.header = readRequestHeader(r);
+      out.deleteSubscriptions = r.u8() !== 0;
+      break;
+    case 476: case 676:
+      out.serviceResult = readResponseHeader(r);
+      if (service === 676) out.results = readStatusCodes(r);
+      break;
+    case 527: {
+      out.header = readRequestHeader(r);
+      readNodeId(r); // view.viewId
+      r.skip(8 + 4); // view.timestamp, view.viewVersion
+      const maxReferences = r.u32le();
+      const nodes =
+        readArray(r, (x) => ({
+          node: readNodeId(x),
+          browseDirection: x.u32le(),
+          referenceType: readNodeId(x),
+          includeSubtypes: x.u8() !== 0,
+          nodeClassMask: x.u32le(),
+          resultMask: x.u32le(),
+        })) ?? [];
+      out.browse = { maxReferences, nodes };
+      break;
+    }
+    case 533: {
+      out.header = readRequestHeader(r);
+      const release = r.u8() !== 0;
+      const continuationPoints = (readArray(r, readByteString) ?? []).filter((b): b is Uint8Array => b instanceof Uint8Array);
+      out.browseNext = { release, continuationPoints };
+      break;
+    }
+    case 530: case 536:
+      out.serviceResult = readResponseHeader(r);
+      out.browseResults = readBrowseResults(r);
+      break;
+    case 631: {
+      out.header = readRequestHeader(r);
+      const maxAge = r.f64le();
+      const timestampsToReturn = r.u32le();
+      const nodes =
+        readArray(r, (x) => {
+          const node = readNodeId(x);
+          const attributeId = x.u32le();
+          const indexRange = str(x);
+          readQualifiedName(x); // dataEncoding
+          return indexRange === undefined ? { node, attributeId } : { node, attributeId, indexRange };
+        }) ?? [];
+      out.read = { maxAge, timestampsToReturn, nodes };
+      break;
+    }
     case 673:
-      readRequestHeader(r);
+      out.header = readRequestHeader(r);
       out.writes =
         readArray(r, (x) => {
-          const node = nodeIdText(readNodeId(x));
+          const nodeId = readNodeId(x);
           const attributeId = x.u32le();
           readString(x); // indexRange
-          readDataValue(x, []);
-          return { node, attributeId };
+          const d = readDataValueFull(x);
+          const node = nodeIdText(nodeId);
+          return d.value ? { node, nodeId, attributeId, value: d.value } : { node, nodeId, attributeId };
         }) ?? [];
       break;
     case 712:
-      readRequestHeader(r);
+      out.header = readRequestHeader(r);
       out.calls =
         readArray(r, (x) => {
           const object = nodeIdText(readNodeId(x));
@@ -229,10 +393,11 @@ export function readServiceBody(service: number, r: ByteReader, out: ServiceBody
       break;
     case 634: {
       out.serviceResult = readResponseHeader(r);
-      const found: ExtensionObject[] = [];
-      readArray(r, (x) => readDataValue(x, found));
-      for (const e of found) {
-        const b = buildInfoOf(e);
+      const values = readArray(r, readDataValueFull) ?? [];
+      out.values = values;
+      for (const v of values) {
+        const e = v.value?.value;
+        const b = e && typeof e === 'object' && 'typeId' in e && 'body' in e ? buildInfoOf(e) : undefined;
         if (b) out.buildInfo = b;
       }
       break;
