@@ -130,6 +130,10 @@ for (const target of dialectTargets()) {
       const a = await api.get(`/api/v1/assets?q=${NANCHANG_IP}`, admin);
       assert.equal(a.body.items[0].identity.firmware, 'V2.5.1');
       assert.equal(a.body.items[0].firstSeen, '2026-10-01T08:00:00.000Z');
+      // Seen-times and the summary move without a change of place or vendor (the narrow upsert).
+      assert.equal(a.body.items[0].lastSeen, '2026-11-02T08:00:00.000Z');
+      const svc = await platform.ctx.store.db.selectFrom('services').select(['firstSeen', 'lastSeen']).where('assetId', '=', a.body.items[0].id).execute();
+      assert.deepEqual(svc, [{ firstSeen: '2026-10-01T08:00:00.000Z', lastSeen: '2026-11-02T08:00:00.000Z' }]);
     });
 
     test('a firmware change is an event; every change is in the audit log', { skip }, async () => {

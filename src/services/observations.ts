@@ -183,6 +183,10 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
   );
   const moved: { asset: AssetTable; to: Placement }[] = [];
   const rows: AssetTable[] = [];
+  // Rows to write: new or re-indexed ones in full; the rest (only last-seen and the like moved)
+  // through an upsert that sets no indexed column, so no index entry is rewritten; unchanged rows not at all.
+  const full: AssetTable[] = [];
+  const narrow: AssetTable[] = [];
   for (const [ip, e] of byIp) {
     const old = stored.get(ip);
     const place = e.v.place;
@@ -206,12 +210,15 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
     };
     rows.push(row);
     if (!old) {
+      full.push(row);
       created.add(row.id);
       counters.add('assets', '', row, 1);
       if (row.vendor !== null) counters.add('vendor', row.vendor, row, 1);
       continue;
     }
     if (!samePlace(old, place)) moved.push({ asset: old, to: place });
+    if (!samePlace(old, place) || old.vendor !== row.vendor) full.push(row);
+    else if (!sameAsset(old, row)) narrow.push(row);
     if (old.vendor !== row.vendor) {
       if (old.vendor !== null) counters.add('vendor', old.vendor, place, -1);
       if (row.vendor !== null) counters.add('vendor', row.vendor, place, 1);
@@ -219,7 +226,7 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
   }
   // Counters of a moved asset follow it first, so the changes below count at its new place.
   await moveAssets(ctx, trx, moved, counters);
-  await bulkWrite(ctx.store, trx, rows, (chunk) =>
+  await bulkWrite(ctx.store, trx, full, (chunk) =>
     trx
       .insertInto('assets')
       .values(chunk)
@@ -239,7 +246,29 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
         })),
       ),
   );
+  await bulkWrite(ctx.store, trx, narrow, (chunk) =>
+    trx
+      .insertInto('assets')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.column('ip').doUpdateSet((eb) => ({
+          product: eb.ref('excluded.product'),
+          model: eb.ref('excluded.model'),
+          firmware: eb.ref('excluded.firmware'),
+          honeypot: eb.ref('excluded.honeypot'),
+          firstSeen: eb.ref('excluded.firstSeen'),
+          lastSeen: eb.ref('excluded.lastSeen'),
+        })),
+      ),
+  );
   return new Map(rows.map((r) => [r.ip, r]));
+}
+
+/** Whether a new asset row says nothing the stored one does not (then it is not written). */
+function sameAsset(a: AssetTable, b: AssetTable): boolean {
+  return (
+    a.product === b.product && a.model === b.model && a.firmware === b.firmware && a.honeypot === b.honeypot && a.firstSeen === b.firstSeen && a.lastSeen === b.lastSeen
+  );
 }
 
 const endpointKey = (assetId: string, port: number, transport: string) => `${assetId}|${port}|${transport}`;
@@ -270,6 +299,9 @@ async function writeServices(
     (await selectIn(ctx, assetIds, (ids) => trx.selectFrom('services').selectAll().where('assetId', 'in', ids).execute())).map((s) => [endpointKey(s.assetId, s.port, s.transport), s]),
   );
   const rows: ServiceTable[] = [];
+  // Changed rows, as in writeAssets: new ones and protocol changes in full, seen-times only narrowly.
+  const full: ServiceTable[] = [];
+  const narrow: ServiceTable[] = [];
   // Protocols each asset exposes, before and after the batch, for the per-protocol asset counts.
   const protocolsBefore = new Map<string, Set<string>>();
   const endpointProtocol = new Map<string, string>();
@@ -292,7 +324,10 @@ async function writeServices(
     };
     endpointProtocol.set(k, row.protocol);
     if (!old) events.push(exposureNewEvent({ ...e.v, observedAt: e.first }, asset.id));
-    if (!old || old.protocol !== row.protocol || old.firstSeen !== row.firstSeen || old.lastSeen !== row.lastSeen) rows.push(row);
+    if (!old || old.protocol !== row.protocol) full.push(row);
+    else if (old.firstSeen !== row.firstSeen || old.lastSeen !== row.lastSeen) narrow.push(row);
+    else continue;
+    rows.push(row);
   }
   const protocolsAfter = new Map<string, Set<string>>();
   for (const [k, protocol] of endpointProtocol) {
@@ -305,7 +340,7 @@ async function writeServices(
     for (const p of after) if (!before.has(p)) counters.add('protocol', p, asset, 1);
     for (const p of before) if (!after.has(p)) counters.add('protocol', p, asset, -1);
   }
-  await bulkWrite(ctx.store, trx, rows, (chunk) =>
+  await bulkWrite(ctx.store, trx, full, (chunk) =>
     trx
       .insertInto('services')
       .values(chunk)
@@ -316,6 +351,12 @@ async function writeServices(
           lastSeen: eb.ref('excluded.lastSeen'),
         })),
       ),
+  );
+  await bulkWrite(ctx.store, trx, narrow, (chunk) =>
+    trx
+      .insertInto('services')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['assetId', 'port', 'transport']).doUpdateSet((eb) => ({ firstSeen: eb.ref('excluded.firstSeen'), lastSeen: eb.ref('excluded.lastSeen') }))),
   );
   const ids = new Map<string, string>();
   for (const [k, s] of stored) ids.set(k, s.id);
@@ -341,7 +382,7 @@ async function writeIdentities(
   }
   if (!latest.size) return [];
   const stored = new Map(
-    (await selectIn(ctx, [...latest.keys()], (ids) => trx.selectFrom('identities').selectAll().where('serviceId', 'in', ids).execute())).map((r) => [r.serviceId, r]),
+    (await selectIn(ctx, [...latest.keys()], (ids) => trx.selectFrom('identities').select(['serviceId', 'digest', 'observedAt', ...IDENTITY_FIELDS]).where('serviceId', 'in', ids).execute())).map((r) => [r.serviceId, r]),
   );
   const changed: ChangedIdentity[] = [];
   const rows: IdentityTable[] = [];
