@@ -7,6 +7,7 @@ export const ERRORS = {
   INVALID_CREDIT_CODE: { status: 400, message: 'Not a valid 18-character unified social credit code' },
   INVALID_INDUSTRY_CODE: { status: 400, message: 'Not a GB/T 4754-2017 industry code' },
   INVALID_REGION: { status: 400, message: 'Not a region code of this region pack' },
+  INVALID_CURSOR: { status: 400, message: 'The cursor is not one this list issued for these filters; start again from the first page' },
   INVALID_ADVISORY: { status: 400, message: 'Not an advisory this platform can import (CSAF 2.0, CVE JSON 5 or CNVD XML)' },
   OUT_OF_REGION: { status: 400, message: 'The address is in none of the region\'s ranges nor in a registered enterprise network' },
   INVALID_ROLE_SCOPE: { status: 400, message: 'The role needs a different scope (region code or enterprise id)' },

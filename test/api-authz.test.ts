@@ -79,6 +79,8 @@ const MATRIX: Record<string, Record<Principal, Cell>> = {
   'GET /enterprises/:id':          row('ACB',    'ACB',    'AC',   'A',    'A',    'ACB',    403,    401,  401,    401,    401),
   'GET /enterprises/:id/networks': row('ACB',    'ACB',    'AC',   'A',    'A',    'ACB',    403,    401,  401,    401,    401),
   'GET /assets':                   row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
+  // walked with cursors, and with cursors the admin was given: scope is applied again on every page
+  'GET /assets?cursor':            row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
   'GET /findings':                 row('acbjp',  'acbjp',  'ac',   'a',    'a',    'acbjp',  403,    401,  401,    401,    401),
   'GET /warnings':                 row('ACB',    'ACB',    'AC',   'A',    'A',    'ACB',    403,    401,  401,    401,    401),
   'GET /warnings/:id':             row('ACB',    'ACB',    'AC',   'A',    'A',    'ACB',    403,    401,  401,    401,    401),
@@ -300,6 +302,68 @@ for (const target of dialectTargets()) {
       }
     }
 
+    /**
+     * The asset list walked by cursor, forwards and back, gives the principal's exact set in address
+     * order with its own total on every page; the admin's cursors, replayed by the principal, start
+     * at the admin's position but show only what the principal may see.
+     */
+    async function checkAssetCursors(p: Principal, cell: Cell) {
+      const walk = async (who: Principal, pageSize: number, query = '') => {
+        const pages: { keys: string[]; total: number; nextCursor: string | null; prevCursor: string | null }[] = [];
+        let cursor: string | null = null;
+        do {
+          const r = await get(`/api/v1/assets?pageSize=${pageSize}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, who);
+          assert.equal(r.status, 200, `${who} asset walk: ${JSON.stringify(r.body).slice(0, 300)}`);
+          pages.push({ keys: r.body.items.map(keyOf.assets), total: r.body.total, nextCursor: r.body.nextCursor, prevCursor: r.body.prevCursor });
+          cursor = r.body.nextCursor;
+          assert.ok(pages.length <= ASSET_KEYS.length + 1, `${who}: the walk does not end`);
+        } while (cursor);
+        return pages;
+      };
+      const admin = await walk('admin', 1);
+      const order = admin.flatMap((pg) => pg.keys); // every asset, in the list's order
+      assert.equal(order.join(''), 'acpbj', 'assets are listed by address');
+      if (typeof cell === 'number') {
+        refused(await get(`/api/v1/assets?cursor=${encodeURIComponent(admin[0].nextCursor!)}`, p), cell, `${p} GET /assets with a cursor`);
+        refused(await get('/api/v1/assets?cursor=not-a-cursor', p), cell, `${p} GET /assets with a bad cursor`);
+        return;
+      }
+      const mine = order.filter((k) => cell.includes(k));
+      const forward = await walk(p, 2);
+      assert.equal(forward.flatMap((pg) => pg.keys).join(''), mine.join(''), `${p} cursor walk shows the wrong assets`);
+      for (const pg of forward) assert.equal(pg.total, mine.length, `${p} cursor walk total`);
+      assert.equal(forward[0].prevCursor, null, `${p}: the first page has no previous page`);
+      assert.equal(forward.at(-1)!.nextCursor, null, `${p}: the last page has no next page`);
+      // Backwards from the last page, page by page, to the first.
+      const back: string[][] = [];
+      for (let cursor = forward.at(-1)!.prevCursor; cursor; ) {
+        const r = await get(`/api/v1/assets?pageSize=2&cursor=${encodeURIComponent(cursor)}`, p);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.total, mine.length, `${p} backward page total`);
+        back.unshift(r.body.items.map(keyOf.assets));
+        cursor = r.body.prevCursor;
+        assert.ok(back.length <= ASSET_KEYS.length, `${p}: the backward walk does not end`);
+      }
+      assert.deepEqual(back, forward.slice(0, -1).map((pg) => pg.keys), `${p} backward pages differ from the forward ones`);
+      // The admin's cursors at every asset, in both directions, replayed by this principal.
+      for (const [i, pg] of admin.entries()) {
+        for (const [which, cursor, expected] of [
+          ['next', pg.nextCursor, order.slice(i + 1)],
+          ['prev', pg.prevCursor, order.slice(0, i)],
+        ] as const) {
+          if (!cursor) continue;
+          const r = await get(`/api/v1/assets?pageSize=500&cursor=${encodeURIComponent(cursor)}`, p);
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+          assert.equal(r.body.items.map(keyOf.assets).join(''), expected.filter((k) => cell.includes(k)).join(''), `${p} replaying the admin's ${which} cursor after ${order[i]}`);
+          assert.equal(r.body.total, mine.length, `${p} total with the admin's cursor`);
+        }
+      }
+      // A cursor belongs to its filters: replayed with other filters it is refused, not reinterpreted.
+      const cityCursor = (await get('/api/v1/assets?pageSize=1&region=360100', 'admin')).body.nextCursor;
+      const r = await get(`/api/v1/assets?pageSize=1&region=360200&cursor=${encodeURIComponent(cityCursor)}`, p);
+      assert.deepEqual([r.status, r.body?.error?.code], [400, 'INVALID_CURSOR'], `${p} a cursor with other filters`);
+    }
+
     /** An object endpoint over every enterprise and a missing id: the named ones succeed, the rest look missing. */
     async function checkPerEnterprise(p: Principal, cell: Cell, what: string, call: (id: string, k: EnterpriseKey | null) => Promise<Reply>, ok: (r: Reply, k: EnterpriseKey) => void | Promise<void>) {
       const missing = await call(MISSING_ID, null);
@@ -411,6 +475,7 @@ for (const target of dialectTargets()) {
       },
       'GET /enterprises': (p, cell) => checkList('enterprises', p, cell),
       'GET /assets': (p, cell) => checkList('assets', p, cell),
+      'GET /assets?cursor': checkAssetCursors,
       'GET /findings': (p, cell) => checkList('findings', p, cell),
       'GET /warnings': (p, cell) => checkList('warnings', p, cell),
       'GET /stats/overview': checkOverview,

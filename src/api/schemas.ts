@@ -17,6 +17,9 @@ export const paging = {
   pageSize: { type: 'integer', minimum: 1, maximum: 500 },
 } as const;
 
+/** An opaque keyset cursor (src/services/paging.ts); its content is checked by the list, as INVALID_CURSOR. */
+export const cursor = { type: 'string', minLength: 1, maxLength: 512 } as const;
+
 export const regionCode = { type: 'string', pattern: '^[0-9]{6}$' } as const;
 
 export const identitySchema = {
@@ -38,4 +41,14 @@ export const identitySchema = {
 /** A page of items: `{items, total}`. */
 export function pageOf(item: object) {
   return { type: 'object', properties: { items: { type: 'array', items: item }, total: { type: 'integer' } }, required: ['items', 'total'] } as const;
+}
+
+/** A page of a cursor-paged list: `{items, total, nextCursor, prevCursor}`. */
+export function cursorPageOf(item: object) {
+  const token = { type: ['string', 'null'] } as const;
+  return {
+    type: 'object',
+    properties: { items: { type: 'array', items: item }, total: { type: 'integer' }, nextCursor: token, prevCursor: token },
+    required: ['items', 'total', 'nextCursor', 'prevCursor'],
+  } as const;
 }

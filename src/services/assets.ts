@@ -3,10 +3,10 @@ import { appError } from '../errors.ts';
 import type { Actor, DeviceIdentity } from '../model/index.ts';
 import { can, inScope, scopeKind } from '../access/index.ts';
 import type { ServiceContext } from './context.ts';
-import { page, type Page, type PageQuery } from './paging.ts';
+import { decodeCursor, encodeCursor, filterDigest, page, type CursorPage, type CursorQuery } from './paging.ts';
 import { containsText } from './text-search.ts';
 
-export interface AssetQuery extends PageQuery {
+export interface AssetQuery extends CursorQuery {
   region?: string;
   enterprise?: string;
   protocol?: string;
@@ -48,8 +48,25 @@ async function countFromCounters(ctx: ServiceContext, actor: Actor, q: AssetQuer
   return { n: Number(row?.n ?? 0) };
 }
 
-export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuery): Promise<Page<AssetView>> {
+/**
+ * Assets are listed by address, then id: a total order (two spellings of one address, 1.2.3.4 and
+ * ::ffff:1.2.3.4, share an ip_key) that re-observation does not change, so walking the pages with
+ * cursors neither skips nor repeats an asset while scans update last_seen. Every filter column
+ * leads an index ending in (ip_key, id) (migration 008), so a page is an index seek plus a short
+ * range scan at any depth.
+ */
+const isAssetKey = (key: string[]) => key.length === 2 && /^[0-9a-f]{32}$/.test(key[0]) && /^[\x21-\x7e]{1,64}$/.test(key[1]);
+
+/**
+ * A page of the assets the actor may see. `cursor` (from a previous page's nextCursor or
+ * prevCursor) continues a walk; `page` still addresses a page by number (an OFFSET, as slow as it
+ * is deep) and its answer carries cursors too, so a walk may start at any numbered page.
+ */
+export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuery): Promise<CursorPage<AssetView>> {
   if (!can(actor, 'read:assets')) throw appError('FORBIDDEN');
+  if (q.cursor !== undefined && q.page !== undefined) throw appError('VALIDATION_FAILED', 'page and cursor exclude each other: a cursor carries its own position');
+  const digest = filterDigest({ region: q.region, enterprise: q.enterprise, protocol: q.protocol, vendor: q.vendor, q: q.q });
+  const cursor = q.cursor === undefined ? null : decodeCursor(q.cursor, digest, isAssetKey);
   const db = ctx.store.db;
   let query = db.selectFrom('assets').where(inScope(actor, { table: 'assets' }));
   if (q.region) {
@@ -73,17 +90,35 @@ export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuer
   }
   const { limit, offset } = page(q);
   const counted = q.q || (q.vendor && q.protocol) ? null : countFromCounters(ctx, actor, q);
-  const [rows, count] = await Promise.all([
-    query
+  const backwards = cursor?.direction === 'before';
+  let rowsQuery = query;
+  if (cursor) {
+    // (ip_key, id) > (k, i) spelled so that both planners seek on ip_key: ip_key >= k AND (ip_key > k OR id > i).
+    const [ipKey, id] = cursor.key;
+    rowsQuery = backwards
+      ? rowsQuery.where('assets.ipKey', '<=', ipKey).where((eb) => eb.or([eb('assets.ipKey', '<', ipKey), eb('assets.id', '<', id)]))
+      : rowsQuery.where('assets.ipKey', '>=', ipKey).where((eb) => eb.or([eb('assets.ipKey', '>', ipKey), eb('assets.id', '>', id)]));
+  }
+  const direction = backwards ? 'desc' : 'asc';
+  // One row past the page says whether another page follows (or, read backwards, precedes).
+  const [fetched, count] = await Promise.all([
+    rowsQuery
       .leftJoin('enterprises', 'enterprises.id', 'assets.enterpriseId')
       .selectAll('assets')
       .select('enterprises.name as enterpriseName')
-      .orderBy('assets.ipKey')
-      .limit(limit)
-      .offset(offset)
+      .orderBy('assets.ipKey', direction)
+      .orderBy('assets.id', direction)
+      .limit(limit + 1)
+      .offset(cursor ? 0 : offset)
       .execute(),
     counted ?? query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
+  const more = fetched.length > limit;
+  const rows = fetched.slice(0, limit);
+  if (backwards) rows.reverse();
+  const at = (direction: 'after' | 'before', r: { ipKey: string; id: string } | undefined) => (r ? encodeCursor({ direction, key: [r.ipKey, r.id] }, digest) : null);
+  const nextCursor = backwards || more ? at('after', rows.at(-1)) : null;
+  const prevCursor = backwards ? (more ? at('before', rows[0]) : null) : cursor || offset > 0 ? at('before', rows[0]) : null;
   const ids = rows.map((r) => r.id);
   const [services, identities, findings] = ids.length
     ? await Promise.all([
@@ -117,5 +152,5 @@ export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuer
       identity,
     };
   });
-  return { items, total: Number(count.n) };
+  return { items, total: Number(count.n), nextCursor, prevCursor };
 }

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { listAssets, listFindings, overview, type ServiceContext } from '../../services/index.ts';
 import { actorOf } from '../app.ts';
-import { identitySchema, pageOf, paging, regionCode } from '../schemas.ts';
+import { cursor, cursorPageOf, identitySchema, pageOf, paging, regionCode } from '../schemas.ts';
 
 const service = {
   type: 'object',
@@ -61,12 +61,14 @@ export const inventoryRoutes = (ctx: ServiceContext): FastifyPluginAsync => asyn
     {
       schema: {
         tags: ['assets'],
+        description:
+          'Assets in scope, ordered by address. Follow nextCursor / prevCursor (pass it as cursor, with the same filters) to walk the list at the same cost at any depth; page addresses a page by number and cannot be combined with cursor.',
         querystring: {
           type: 'object',
-          properties: { ...paging, region: regionCode, enterprise: text(64), protocol: text(32), vendor: text(128), q: text(128) },
+          properties: { ...paging, cursor, region: regionCode, enterprise: text(64), protocol: text(32), vendor: text(128), q: text(128) },
           additionalProperties: false,
         },
-        response: { 200: pageOf(asset) },
+        response: { 200: cursorPageOf(asset) },
       },
     },
     async (req) => listAssets(ctx, actorOf(req), req.query as object),
