@@ -79,8 +79,13 @@ function same6(x: Uint8Array | null, b: Uint8Array, o: number): boolean {
   return true;
 }
 
+/** Initial number of hash buckets; doubled whenever the flows outnumber them. */
+const MIN_BUCKETS = 1024;
+
 export class FlowTable<T = unknown> {
-  private buckets = new Map<number, Flow<T>>();
+  /** Chain heads by the low bits of the flow hash (a plain array: no Map lookup per packet). */
+  private buckets: (Flow<T> | null)[] = new Array<Flow<T> | null>(MIN_BUCKETS).fill(null);
+  private mask = MIN_BUCKETS - 1;
   /** Every flow in creation order (the eviction order when full). */
   private order = new Set<Flow<T>>();
   private lastSweep = -Infinity;
@@ -111,9 +116,9 @@ export class FlowTable<T = unknown> {
     const k1 = (e1 ^ Math.imul(f.sport, 0x9e3779b1)) >>> 0;
     const k2 = (e2 ^ Math.imul(f.dport, 0x9e3779b1)) >>> 0;
     const hash = mix((k1 + k2) ^ Math.imul(k1 ^ k2, 0x27d4eb2d) ^ f.ipProto);
-    const head = this.buckets.get(hash);
     const tcp = f.ipProto === IPPROTO_TCP;
-    for (let fl: Flow<T> | null | undefined = head; fl; fl = fl.next) {
+    for (let fl = this.buckets[hash & this.mask]; fl !== null; fl = fl.next) {
+      if (fl.hash !== hash) continue;
       if ((fl.transport === 'tcp') !== tcp || fl.ipVersion !== f.ipVersion) continue;
       if (f.ipVersion === 4) {
         if (fl.a4 === f.src4 && fl.b4 === f.dst4 && fl.portA === f.sport && fl.portB === f.dport) return this.hit(fl, 0, now);
@@ -128,12 +133,24 @@ export class FlowTable<T = unknown> {
       if (oldest) this.end(oldest, 'evicted');
     }
     const flow = new Flow<T>(f, hash, now, this.held);
-    flow.next = this.buckets.get(hash) ?? null;
-    this.buckets.set(hash, flow);
     this.order.add(flow);
+    if (this.order.size > this.buckets.length) this.rehash(this.buckets.length * 2);
+    else this.link(flow);
     this.created++;
     this.dir = 0;
     return flow;
+  }
+
+  private link(flow: Flow<T>): void {
+    const slot = flow.hash & this.mask;
+    flow.next = this.buckets[slot];
+    this.buckets[slot] = flow;
+  }
+
+  private rehash(size: number): void {
+    this.buckets = new Array<Flow<T> | null>(size).fill(null);
+    this.mask = size - 1;
+    for (const fl of this.order) this.link(fl);
   }
 
   private hit(fl: Flow<T>, dir: number, now: number): Flow<T> {
@@ -146,12 +163,12 @@ export class FlowTable<T = unknown> {
   end(flow: Flow<T>, reason: FlowEndReason): void {
     if (!this.order.delete(flow)) return;
     if (reason === 'evicted' || reason === 'idle') this.evicted++;
-    const head = this.buckets.get(flow.hash);
+    const slot = flow.hash & this.mask;
+    const head = this.buckets[slot];
     if (head === flow) {
-      if (flow.next) this.buckets.set(flow.hash, flow.next);
-      else this.buckets.delete(flow.hash);
+      this.buckets[slot] = flow.next;
     } else {
-      for (let p: Flow<T> | null | undefined = head; p; p = p.next) {
+      for (let p = head; p !== null; p = p.next) {
         if (p.next === flow) {
           p.next = flow.next;
           break;

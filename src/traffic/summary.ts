@@ -65,15 +65,22 @@ class Counter {
 
 /** How one protocol's messages are counted: the histogram fields it can have, looked up directly. */
 interface Plan {
+  /** Registry protocol name. */
+  name: string;
   conversation: string;
   /** Messages counted under this plan (by protocol and transport). */
   messages: number;
+  /** Frames counted for the conversation protocol (frames_by_protocol), summed by name when built. */
+  frames: number;
+  /** ICS frames without IP (ics_frames_without_ip). */
+  withoutIp: number;
   /** null when the protocol has no entry in FIELD_PREFIXES: every field is walked instead. */
   lookups: { field: string; cell: Counter; marker: boolean }[] | null;
 }
 
 function count(cell: Counter, v: FieldValue): void {
-  if (Array.isArray(v)) {
+  if (typeof v === 'number') cell.add(v);
+  else if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) cell.add(v[i]);
   } else {
     cell.add(v as Value);
@@ -84,14 +91,10 @@ export class SummaryBuilder implements AnalyzerSink {
   private readonly counts: Record<string, Record<string, Counter>> = {};
   /** Per field name: its histogram cell and the protocol prefix before the first dot. */
   private readonly keys = new Map<string, { cell: Cell; prefix: string }>();
-  private readonly tcpPlans = new Map<string, Plan>();
-  private readonly udpPlans = new Map<string, Plan>();
+  /** Plans by protocol object, per transport (a protocol is counted the same whatever its object's name). */
+  private readonly tcpPlans = new Map<unknown, Plan>();
+  private readonly udpPlans = new Map<unknown, Plan>();
   private readonly rows = new Map<string, ConversationRow>();
-  private readonly framesByProtocol: Record<string, number> = {};
-  private lastPlan: Plan | null = null;
-  private lastProtocol: unknown = null;
-  private lastTransport = '';
-  private readonly withoutIp: Record<string, number> = {};
   private malformed = 0;
   private lastMalformedFrame = -1;
 
@@ -105,25 +108,18 @@ export class SummaryBuilder implements AnalyzerSink {
 
   message(e: MessageEvent): void {
     const p = e.protocol;
-    const name = p.name;
     const fields = p.summaryFields ? p.summaryFields(e.message) : p.fields(e.message);
     const flow = e.flow;
-    const transport = flow ? flow.transport : 'udp';
-    // Consecutive messages are mostly of one protocol: keep its plan at hand.
-    const plan = this.lastPlan !== null && p === this.lastProtocol && transport === this.lastTransport ? this.lastPlan : this.plan(name, transport);
-    if (plan !== this.lastPlan) {
-      this.lastPlan = plan;
-      this.lastProtocol = p;
-      this.lastTransport = transport;
-    }
+    const plans = flow !== null && flow.transport === 'tcp' ? this.tcpPlans : this.udpPlans;
+    const plan = plans.get(p) ?? this.plan(p, flow !== null ? flow.transport : 'udp');
     plan.messages++;
     // tshark counts a frame for a protocol only when that dissector ran on it: a message that
     // carries none of the protocol's own fields (a bare COTP connect under S7, say) does not count.
     // S7comm-plus rows come from the display filter `cotp && data.data[0:1] == 72`: frames whose
     // COTP data starts with the S7comm-plus header, i.e. messages with its header fields.
     let carries = false;
-    if (plan.lookups) {
-      const lookups = plan.lookups;
+    const lookups = plan.lookups;
+    if (lookups !== null) {
       for (let i = 0; i < lookups.length; i++) {
         const l = lookups[i];
         const v = fields[l.field];
@@ -132,33 +128,34 @@ export class SummaryBuilder implements AnalyzerSink {
         count(l.cell, v);
       }
     }
-    if (!carries) carries = this.scan(fields, plan, name);
+    if (!carries) carries = this.scan(fields, plan);
     if (e.message.anomalies.length > 0 && e.frame !== this.lastMalformedFrame) {
       this.malformed++;
       this.lastMalformedFrame = e.frame;
     }
-    const protocol = plan.conversation;
-    if (!flow) {
+    if (flow === null) {
       // tshark's ics_frames_without_ip: ICS frames with no IP header (BACnet over LLC).
-      if (carries) this.withoutIp[name] = (this.withoutIp[name] ?? 0) + 1;
+      if (carries) plan.withoutIp++;
       return;
     }
     const app = flow.app!;
-    if (!carries || app.lastFrame[e.dir] === e.frame) return;
-    app.lastFrame[e.dir] = e.frame;
-    this.framesByProtocol[protocol] = (this.framesByProtocol[protocol] ?? 0) + 1;
-    let row = app.tag[e.dir] as ConversationRow | null;
-    if (!row || row.protocol !== protocol) {
-      const src = e.dir === 0 ? flow.a : flow.b;
-      const dst = e.dir === 0 ? flow.b : flow.a;
-      const dport = e.dir === 0 ? flow.portB : flow.portA;
+    const dir = e.dir;
+    if (!carries || app.lastFrame[dir] === e.frame) return;
+    app.lastFrame[dir] = e.frame;
+    plan.frames++;
+    const protocol = plan.conversation;
+    let row = app.tag[dir] as ConversationRow | null;
+    if (row === null || row.protocol !== protocol) {
+      const src = dir === 0 ? flow.a : flow.b;
+      const dst = dir === 0 ? flow.b : flow.a;
+      const dport = dir === 0 ? flow.portB : flow.portA;
       const key = `${src}|${dst}|${dport}|${flow.transport}|${protocol}`;
       row = this.rows.get(key) ?? null;
       if (!row) {
         row = { src, dst, dport, transport: flow.transport, protocol, frames: 0 };
         this.rows.set(key, row);
       }
-      app.tag[e.dir] = row;
+      app.tag[dir] = row;
     }
     row.frames++;
   }
@@ -167,7 +164,8 @@ export class SummaryBuilder implements AnalyzerSink {
    * Walks every field: for a protocol without a plan this counts the histograms too; otherwise it
    * only decides whether the message carries the protocol's own fields.
    */
-  private scan(fields: Fields, plan: Plan, name: string): boolean {
+  private scan(fields: Fields, plan: Plan): boolean {
+    const name = plan.name;
     let carries = false;
     for (const key in fields) {
       let info = this.keys.get(key);
@@ -183,15 +181,16 @@ export class SummaryBuilder implements AnalyzerSink {
     return carries;
   }
 
-  private plan(name: string, transport: 'tcp' | 'udp'): Plan {
-    const plans = transport === 'tcp' ? this.tcpPlans : this.udpPlans;
-    let plan = plans.get(name);
-    if (plan) return plan;
+  private plan(p: { name: string }, transport: 'tcp' | 'udp'): Plan {
+    const name = p.name;
     const conversation = conversationName(name, transport);
     const prefixes = FIELD_PREFIXES[name];
-    plan = {
+    const plan: Plan = {
+      name,
       conversation,
       messages: 0,
+      frames: 0,
+      withoutIp: 0,
       lookups: prefixes
         ? Object.keys(HISTOGRAM_FIELDS)
             .filter((f) => prefixes.includes(f.slice(0, f.indexOf('.'))))
@@ -202,14 +201,18 @@ export class SummaryBuilder implements AnalyzerSink {
             })
         : null,
     };
-    plans.set(name, plan);
+    (transport === 'tcp' ? this.tcpPlans : this.udpPlans).set(p, plan);
     return plan;
   }
 
-  private messagesByProtocol(): Record<string, number> {
+  /** Sums a count of every plan by a name of the plan (protocols may share one). */
+  private totals(key: (plan: Plan) => string, value: (plan: Plan) => number): Record<string, number> {
     const out: Record<string, number> = {};
     for (const plans of [this.tcpPlans, this.udpPlans]) {
-      for (const [name, plan] of plans) if (plan.messages) out[name] = (out[name] ?? 0) + plan.messages;
+      for (const plan of plans.values()) {
+        const n = value(plan);
+        if (n) out[key(plan)] = (out[key(plan)] ?? 0) + n;
+      }
     }
     return out;
   }
@@ -224,11 +227,11 @@ export class SummaryBuilder implements AnalyzerSink {
       file,
       capture: { format: result.format, link_types: result.linkTypes },
       packet_count: packets,
-      frames_by_protocol: sortKeys(this.framesByProtocol),
-      messages_by_protocol: sortKeys(this.messagesByProtocol()),
+      frames_by_protocol: sortKeys(this.totals((p) => p.conversation, (p) => p.frames)),
+      messages_by_protocol: sortKeys(this.totals((p) => p.name, (p) => p.messages)),
       frames_with_anomalies: this.malformed,
       conversations,
-      ics_frames_without_ip: sortKeys(this.withoutIp),
+      ics_frames_without_ip: sortKeys(this.totals((p) => p.name, (p) => p.withoutIp)),
     };
     if (result.issue) out.capture.issue = { ...result.issue };
     for (const [group, keys] of Object.entries(this.counts)) {
