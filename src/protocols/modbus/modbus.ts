@@ -35,7 +35,7 @@ function parse(bytes: Uint8Array, direction: Direction): Parsed<ModbusMessage> {
   const raw = bytes[7];
   const exception = direction === 'to-client' && raw >= 0x80;
   const code = exception ? raw & 0x7f : raw;
-  const { pdu, anomalies } = decodePdu(code, exception, direction, bytes.subarray(8, total));
+  const { pdu, anomalies } = decodePdu(code, exception, direction, bytes, 8, total);
   if (length > SPEC_MAX_LENGTH) anomalies.push('length-exceeds-spec');
   const message: ModbusMessage = {
     anomalies,

@@ -20,8 +20,16 @@ export interface DecodedPdu {
   anomalies: string[];
 }
 
-function registers(r: ByteReader, byteCount: number): number[] {
-  return r.list(byteCount >> 1, (x) => x.u16be(), MAX_READ_REGISTERS + 2, 2);
+/** byteCount/2 big-endian registers: ByteReader.list's bounds, without a closure per PDU. */
+function registers(r: ByteReader, byteCount: number, max = MAX_READ_REGISTERS + 2): number[] {
+  const count = byteCount >> 1;
+  if (count > max || count * 2 > r.remaining) {
+    r.overrun = true;
+    return [];
+  }
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) out.push(r.u16be());
+  return out;
 }
 
 function latin1(bytes: Uint8Array): string {
@@ -161,7 +169,7 @@ function decodeResponse(code: number, r: ByteReader, anomalies: string[]): Modbu
       const fifoCount = r.u16be();
       if (r.overrun || byteCount !== r.remaining + 2 || fifoCount * 2 !== r.remaining) return null;
       if (fifoCount > MAX_FIFO) anomalies.push('quantity-out-of-range');
-      return { kind: 'fifo', values: r.list(fifoCount, (x) => x.u16be(), 0x7fff, 2) };
+      return { kind: 'fifo', values: registers(r, fifoCount * 2, 0x7fff) };
     }
     case 43: {
       const meiType = r.u8();
@@ -190,15 +198,18 @@ function decodeResponse(code: number, r: ByteReader, anomalies: string[]): Modbu
   }
 }
 
-/** Decodes the PDU data after the function code; `exception` is set for a 0x80-flagged response. */
-export function decodePdu(code: number, exception: boolean, direction: Direction, data: Uint8Array): DecodedPdu {
+/**
+ * Decodes the PDU data after the function code, bytes[start, end); `exception` is set for a
+ * 0x80-flagged response. No view of the data is made unless it is kept raw.
+ */
+export function decodePdu(code: number, exception: boolean, direction: Direction, bytes: Uint8Array, start: number, end: number): DecodedPdu {
   const anomalies: string[] = [];
-  const r = new ByteReader(data);
+  const r = new ByteReader(bytes, start, end);
   let pdu: ModbusPdu | null;
   if (exception) pdu = { kind: 'exception', code: r.u8() };
   else pdu = direction === 'to-server' ? decodeRequest(code, r, anomalies) : decodeResponse(code, r, anomalies);
   if (pdu === null || r.overrun || r.remaining !== 0) {
-    return { pdu: { kind: 'raw', data }, anomalies: [code === 0 ? 'invalid-function-code' : 'pdu-length-mismatch'] };
+    return { pdu: { kind: 'raw', data: bytes.subarray(start, end) }, anomalies: [code === 0 ? 'invalid-function-code' : 'pdu-length-mismatch'] };
   }
   if (code === 0) anomalies.push('invalid-function-code');
   return { pdu, anomalies };

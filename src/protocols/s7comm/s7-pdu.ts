@@ -94,13 +94,15 @@ function decodeVarItem(r: ByteReader): S7VarItem {
   return { kind: 'raw', varSpec, bytes: r.bytesView(specLength) };
 }
 
-function decodeParam(rosctr: number, p: Uint8Array): S7Param | null {
-  if (p.length === 0) return { kind: 'none' };
-  const r = new ByteReader(p);
+/** The parameter block bytes[start, end); a view of it is made only when it is kept raw. */
+function decodeParam(rosctr: number, bytes: Uint8Array, start: number, end: number): S7Param | null {
+  const size = end - start;
+  if (size === 0) return { kind: 'none' };
+  const r = new ByteReader(bytes, start, end);
   if (rosctr === 7) {
     const head = r.u24be();
     const len = r.u8();
-    if (len !== p.length - 4 || (len !== 4 && len !== 8)) return null;
+    if (len !== size - 4 || (len !== 4 && len !== 8)) return null;
     const method = r.u8();
     const tg = r.u8();
     const subfunction = r.u8();
@@ -109,16 +111,16 @@ function decodeParam(rosctr: number, p: Uint8Array): S7Param | null {
     if (len === 8) param.continuation = { dataUnitRef: r.u8(), lastDataUnit: r.u8(), errorCode: r.u16be() };
     return param;
   }
-  if (rosctr !== 1 && rosctr !== 3) return { kind: 'raw', bytes: p };
+  if (rosctr !== 1 && rosctr !== 3) return { kind: 'raw', bytes: bytes.subarray(start, end) };
   const fn = r.u8();
   if (fn === 0xf0) {
-    if (p.length !== 8) return null;
+    if (size !== 8) return null;
     return { kind: 'setup-communication', function: 0xf0, reserved: r.u8(), maxAmqCalling: r.u16be(), maxAmqCalled: r.u16be(), pduLength: r.u16be() };
   }
   if (fn === 0x04 || fn === 0x05) {
     const itemCount = r.u8();
     if (r.overrun) return null;
-    if (rosctr === 3) return p.length === 2 ? { kind: 'var', function: fn, itemCount, items: [] } : null;
+    if (rosctr === 3) return size === 2 ? { kind: 'var', function: fn, itemCount, items: [] } : null;
     const items = r.list(itemCount, decodeVarItem, MAX_ITEMS, 2);
     return r.overrun || r.remaining ? null : { kind: 'var', function: fn, itemCount, items };
   }
@@ -126,28 +128,31 @@ function decodeParam(rosctr: number, p: Uint8Array): S7Param | null {
 }
 
 function decodeDataItems(r: ByteReader, count: number): S7DataItem[] | null {
-  const items = r.list(
-    count,
-    (x, i): S7DataItem => {
-      const returnCode = x.u8();
-      const transportSize = x.u8();
-      const length = x.u16be();
-      const n = itemByteLength(transportSize, length);
-      if (!x.has(n)) return { returnCode, transportSize, length, data: new Uint8Array(0) };
-      const data = x.bytesView(n);
-      // A fill octet keeps the next item on an even offset; none follows the last item.
-      if (n % 2 && i < count - 1) x.skip(1);
-      return { returnCode, transportSize, length, data };
-    },
-    MAX_ITEMS,
-    4,
-  );
+  // ByteReader.list's bounds (each item at least 4 octets), as a loop without a closure per PDU.
+  if (count > MAX_ITEMS || count * 4 > r.remaining) return null;
+  const items: S7DataItem[] = [];
+  for (let i = 0; i < count && !r.overrun; i++) {
+    const returnCode = r.u8();
+    const transportSize = r.u8();
+    const length = r.u16be();
+    const n = itemByteLength(transportSize, length);
+    if (!r.has(n)) {
+      items.push({ returnCode, transportSize, length, data: new Uint8Array(0) });
+      continue;
+    }
+    const data = r.bytesView(n);
+    // A fill octet keeps the next item on an even offset; none follows the last item.
+    if (n % 2 && i < count - 1) r.skip(1);
+    items.push({ returnCode, transportSize, length, data });
+  }
   return r.overrun || r.remaining ? null : items;
 }
 
-function decodeData(rosctr: number, param: S7Param, d: Uint8Array): S7Data | null {
-  if (d.length === 0) return { kind: 'none' };
-  const r = new ByteReader(d);
+/** The data block bytes[start, end); a view of it is made only when it is kept raw. */
+function decodeData(rosctr: number, param: S7Param, bytes: Uint8Array, start: number, end: number): S7Data | null {
+  const size = end - start;
+  if (size === 0) return { kind: 'none' };
+  const r = new ByteReader(bytes, start, end);
   if (param.kind === 'userdata') {
     const returnCode = r.u8();
     const transportSize = r.u8();
@@ -161,11 +166,11 @@ function decodeData(rosctr: number, param: S7Param, d: Uint8Array): S7Data | nul
       return items ? { kind: 'items', items } : null;
     }
     if (param.function === 0x05 && rosctr === 3) {
-      if (d.length !== param.itemCount) return null;
-      return { kind: 'return-codes', codes: Array.from(d) };
+      if (size !== param.itemCount) return null;
+      return { kind: 'return-codes', codes: Array.from(bytes.subarray(start, end)) };
     }
   }
-  return { kind: 'raw', bytes: d };
+  return { kind: 'raw', bytes: bytes.subarray(start, end) };
 }
 
 export type S7Result = { pdu: S7Pdu; anomalies: string[] } | null;
@@ -183,19 +188,21 @@ export function decodeS7(bytes: Uint8Array): S7Result {
   if (rosctr === 2 || rosctr === 3) pdu.error = { errorClass: r.u8(), errorCode: r.u8() };
   if (r.overrun || paramLength + dataLength !== r.remaining) return null;
   const anomalies: string[] = [];
-  const paramBytes = r.bytesView(paramLength);
-  const dataBytes = r.bytesView(dataLength);
-  const param = decodeParam(rosctr, paramBytes);
+  // Both blocks fit (checked above): they are decoded in place, views made only for raw ones.
+  const paramStart = r.offset;
+  const dataStart = paramStart + paramLength;
+  const dataEnd = dataStart + dataLength;
+  const param = decodeParam(rosctr, bytes, paramStart, dataStart);
   if (param) pdu.param = param;
   else {
     anomalies.push('malformed-parameter');
-    pdu.param = { kind: 'raw', bytes: paramBytes };
+    pdu.param = { kind: 'raw', bytes: bytes.subarray(paramStart, dataStart) };
   }
-  const data = decodeData(rosctr, pdu.param, dataBytes);
+  const data = decodeData(rosctr, pdu.param, bytes, dataStart, dataEnd);
   if (data) pdu.data = data;
   else {
     anomalies.push('malformed-data');
-    pdu.data = { kind: 'raw', bytes: dataBytes };
+    pdu.data = { kind: 'raw', bytes: bytes.subarray(dataStart, dataEnd) };
   }
   if (!(rosctr in ROSCTR_NAMES)) anomalies.push('unknown-rosctr');
   return { pdu, anomalies };
