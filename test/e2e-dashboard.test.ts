@@ -266,6 +266,19 @@ test(
     await page.waitForFunction(() => document.querySelector('[data-testid=assets-table-position]')?.textContent === '第 2 / 2 页');
     assert.equal(await page.getByTestId('assets-table-row').count(), total - 20);
     assert.ok(await page.getByTestId('assets-table-next').isDisabled());
+    // Next followed the list's cursor; Previous comes back to the same first page, and an address
+    // with only a page number (a bookmark) still loads that page.
+    assert.match(page.url(), /[?&]cursor=/, 'Next follows the cursor the list answered');
+    const ipsShown = async () => (await page.getByTestId('assets-table-row').allInnerTexts()).map((row) => row.split(/\s/)[0]);
+    const secondPage = await ipsShown();
+    await page.getByTestId('assets-table-prev').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=assets-table-position]')?.textContent === '第 1 / 2 页');
+    const firstPage = await ipsShown();
+    assert.equal(firstPage.length, 20);
+    assert.equal(new Set([...firstPage, ...secondPage]).size, total, 'the two pages together show every asset once');
+    await page.evaluate(() => (location.hash = '#/assets?page=2'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=assets-table-position]')?.textContent === '第 2 / 2 页');
+    assert.deepEqual(await ipsShown(), secondPage, 'page 2 by number shows what the cursor showed');
     await page.getByTestId('assets-table-page-size').selectOption('50');
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=assets-table-row]').length === n, total);
     assert.equal(await textOf(page, 'assets-table-position'), '第 1 / 1 页');

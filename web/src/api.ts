@@ -127,6 +127,9 @@ export interface Enterprise {
 export interface Page<T> {
   items: T[];
   total: number;
+  /** Cursor-paged lists only (assets): the pages after and before this one, null at either end. */
+  nextCursor?: string | null;
+  prevCursor?: string | null;
 }
 
 /** GeoJSON as ECharts' registerMap takes it; only the properties the map reads are typed. */

@@ -22,6 +22,12 @@ export interface ListPageSpec<T> {
   filters: FilterField[];
   columns: Column<T>[];
   load: (query: Record<string, string | number | undefined>) => Promise<Page<T>>;
+  /**
+   * The list answers nextCursor / prevCursor: Previous and Next follow them (the cursor rides in
+   * the address beside the page number, which is then only shown), so a deep page costs what the
+   * first one does. An address with a page number and no cursor still loads by number.
+   */
+  cursors?: boolean;
 }
 
 const PAGE_SIZES = [20, 50, 100];
@@ -33,6 +39,7 @@ function positiveInt(raw: string | null, fallback: number): number {
 
 export async function renderListPage<T>(root: HTMLElement, params: URLSearchParams, spec: ListPageSpec<T>): Promise<void> {
   const page = positiveInt(params.get('page'), 1);
+  const cursor = spec.cursors ? (params.get('cursor') ?? '') : '';
   const pageSize = PAGE_SIZES.includes(Number(params.get('pageSize'))) ? Number(params.get('pageSize')) : PAGE_SIZES[0];
   const filters: Record<string, string> = {};
   for (const field of spec.filters) filters[field.name] = params.get(field.name) ?? '';
@@ -41,7 +48,7 @@ export async function renderListPage<T>(root: HTMLElement, params: URLSearchPara
     navigate(spec.route, { ...filters, pageSize: pageSize === PAGE_SIZES[0] ? undefined : pageSize, page, ...overrides });
 
   // Rows and filter options (say, the enterprise list) load side by side; neither waits for the other.
-  const loading = spec.load({ ...filters, page, pageSize }).then(
+  const loading = spec.load(cursor ? { ...filters, cursor, pageSize } : { ...filters, page, pageSize }).then(
     (result) => ({ result }),
     (error: unknown) => ({ error }),
   );
@@ -100,9 +107,13 @@ export async function renderListPage<T>(root: HTMLElement, params: URLSearchPara
           return option;
         }),
       ),
-      pagerButton(`${spec.testid}-prev`, t('page.prev'), page <= 1, () => go({ page: page - 1 })),
+      pagerButton(`${spec.testid}-prev`, t('page.prev'), page <= 1, () =>
+        go(page - 1 <= 1 ? { page: undefined } : { page: page - 1, cursor: result.prevCursor ?? undefined }),
+      ),
       h('span', { class: 'pager-pos', testid: `${spec.testid}-position` }, t('page.of', { page, pages })),
-      pagerButton(`${spec.testid}-next`, t('page.next'), page >= pages, () => go({ page: page + 1 })),
+      spec.cursors
+        ? pagerButton(`${spec.testid}-next`, t('page.next'), !result.nextCursor, () => go({ page: page + 1, cursor: result.nextCursor ?? undefined }))
+        : pagerButton(`${spec.testid}-next`, t('page.next'), page >= pages, () => go({ page: page + 1 })),
     ),
   );
 }

@@ -27,6 +27,7 @@ export async function assetsView({ root, params }: ViewContext): Promise<void> {
       { name: 'q', label: 'filter.q', kind: 'text', placeholder: 'filter.qPlaceholder', width: '14em' },
     ],
     load: (query) => api.assets(query),
+    cursors: true,
     columns: [
       {
         label: 'col.ip',
