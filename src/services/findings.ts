@@ -36,7 +36,8 @@ export interface FindingView {
 export async function listFindings(ctx: ServiceContext, actor: Actor, q: FindingQuery): Promise<Page<FindingView>> {
   if (!can(actor, 'read:findings')) throw appError('FORBIDDEN');
   let query = ctx.store.db.selectFrom('findings').where(inScope(actor, { table: 'findings' })).where('findings.status', '=', q.status ?? 'open');
-  if (q.ip) query = query.where('findings.ip', '=', q.ip);
+  // Through the asset: findings carry no address index (ingest writes each finding into every one).
+  if (q.ip) query = query.where('findings.assetId', 'in', (eb) => eb.selectFrom('assets').select('assets.id').where('assets.ip', '=', q.ip!));
   if (q.enterprise) query = query.where('findings.enterpriseId', '=', q.enterprise);
   if (q.confidence) query = query.where('findings.confidence', '=', q.confidence);
   // CVE lists are JSON text; a quoted match cannot hit a longer id (CVE-2020-1 vs CVE-2020-10).
