@@ -440,6 +440,24 @@ async function up007(db: Db): Promise<void> {
   await db.schema.dropIndex('findings_ip').execute();
 }
 
+// Keyset paging of the asset inventory (src/services/assets.ts): pages are ordered by (ip_key, id),
+// id breaking ties between two spellings of one address, so the indexes that served the address
+// order end in id as well and a cursor seeks straight to its row. They replace the old ones: ingest
+// keeps as many asset indexes as before.
+async function up008(db: Db): Promise<void> {
+  const ordered: [string, string, string[]][] = [
+    ['assets_by_ip_key', 'assets_ip_key_id', ['ip_key', 'id']],
+    ['assets_city_ip', 'assets_city_ip_id', ['city_code', 'ip_key', 'id']],
+    ['assets_county_ip', 'assets_county_ip_id', ['county_code', 'ip_key', 'id']],
+    ['assets_enterprise_ip', 'assets_enterprise_ip_id', ['enterprise_id', 'ip_key', 'id']],
+    ['assets_vendor_ip', 'assets_vendor_ip_id', ['vendor', 'ip_key', 'id']],
+  ];
+  for (const [old, name, columns] of ordered) {
+    await db.schema.createIndex(name).on('assets').columns(columns).execute();
+    await db.schema.dropIndex(old).execute();
+  }
+}
+
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '001-initial': { up: up001 },
@@ -449,5 +467,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '005-scans': { up: up005 },
     '006-scan-gone-after': { up: up006 },
     '007-findings-without-ip-index': { up: up007 },
+    '008-asset-keyset-indexes': { up: up008 },
   };
 }
