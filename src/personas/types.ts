@@ -26,7 +26,7 @@ export interface ModbusSpec {
 
 /** S7comm: SZL 0x0011 (module identification) and 0x001C (component identification). */
 export interface S7Spec {
-  /** Module hardware revision (Ausbe of the module record). */
+  /** Module hardware revision (Ausbg of the module record). */
   hardware: number;
   systemName: string;
   moduleName: string;

@@ -79,7 +79,11 @@ function moduleRecord(index: number, orderNumber: string, ausbg: number, ausbe: 
   return new ByteWriter(28).u16be(index).ascii(orderNumber, 20, 0x20).u16be(0x00c0).u16be(ausbg).u16be(ausbe).finish();
 }
 
-/** SZL 0x0011 (module identification): module, basic hardware, basic firmware `Vx.y.z`. */
+/**
+ * SZL 0x0011 (module identification): module, basic hardware, basic firmware `Vx.y.z`. The
+ * module's hardware version is the Ausbg of records 1 and 6; their Ausbe is the release of the PG
+ * description file, 1 as on the CPU 315-2 PN/DP whose answer Snap7's server replays.
+ */
 export function moduleIdentification(orderNumber: string, firmware: string, hardwareVersion = 1): SzlAnswer {
   const [major = 0, minor = 0, patch = 0] = firmware.replace(/^V/i, '').split('.').map((n) => Number(n) & 0xff);
   return {
@@ -87,8 +91,8 @@ export function moduleIdentification(orderNumber: string, firmware: string, hard
     index: 0,
     recordLength: 28,
     records: [
-      moduleRecord(1, orderNumber, 0, hardwareVersion),
-      moduleRecord(6, orderNumber, 0, hardwareVersion),
+      moduleRecord(1, orderNumber, hardwareVersion, 1),
+      moduleRecord(6, orderNumber, hardwareVersion, 1),
       moduleRecord(7, '', 0x5600 | major, (minor << 8) | patch),
     ],
   };

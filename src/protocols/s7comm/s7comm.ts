@@ -263,7 +263,8 @@ function identify(messages: readonly S7commMessage[]): DeviceIdentity | null {
     for (const mod of moduleIdentification(szl)) {
       if (mod.index === 1 && mod.orderNumber) {
         id.orderNumber = mod.orderNumber;
-        id.hardware = String(mod.ausbe);
+        // Ausbg: version of the module; Ausbe is the release of its PG description file.
+        id.hardware = String(mod.ausbg);
         raw.module = mod.orderNumber;
       }
       if (mod.index === 6 && mod.orderNumber) raw.basicHardware = mod.orderNumber;

@@ -36,7 +36,11 @@ export interface ModuleIdentification {
   index: number;
   orderNumber: string;
   moduleType: number;
-  /** Ausbg / Ausbe: module version, or 'V' and firmware release digits for index 7. */
+  /**
+   * Records 1 and 6: Ausbg the version of the module, Ausbe the release of its PG description
+   * file (Wireshark's s7comm dissector names them so). Record 7: 'V' and the firmware's major
+   * release in Ausbg, minor and patch in Ausbe.
+   */
   ausbg: number;
   ausbe: number;
 }
