@@ -167,18 +167,54 @@ function finsOp(f: Fields): Decoded {
   return { operation: 'other', detail: name };
 }
 
+/** A few text NodeIds of a list field ("i=85, ns=2;s=Tank.Level +3 more"). */
+function nodesOf(f: Fields, k: string): string {
+  const v = f[k];
+  const list = (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
+  return list.slice(0, 3).join(', ') + (list.length > 3 ? ` +${list.length - 3} more` : '');
+}
+
+/**
+ * IEC 62541-5 §8.3.2 Server object: the namespace-0 nodes a client reads to learn what the server
+ * is (Server 2253 … ServerStatus 2256-2266, ServiceLevel 2267, Auditing 2994, ServerCapabilities
+ * 2268-…, NamespaceArray/ServerArray 2254-2255, the 11700s OperationLimits): identification,
+ * not process data.
+ */
+function serverObjectNode(node: string): boolean {
+  const m = /^i=(\d+)$/.exec(node);
+  const id = m ? Number(m[1]) : -1;
+  return (id >= 2253 && id <= 2300) || (id >= 2992 && id <= 2994) || (id >= 11700 && id <= 11720);
+}
+
 /** IEC 62541-4 services by their binary encoding node ids (Part 6 NodeIds.csv). */
 function opcuaOp(f: Fields): Decoded {
   const type = str(f, 'opcua.transport.type');
   const service = num(f, 'opcua.servicenodeid.numeric');
-  if (service === undefined) return { operation: type === 'HEL' ? 'discovery' : 'session', detail: type ?? 'chunk' };
+  if (service === undefined) return { operation: type === 'HEL' ? 'discovery' : 'session', detail: type === 'HEL' ? 'hello' : (type ?? 'chunk') };
   switch (service) {
-    case 428: case 431: case 12208: return { operation: 'discovery', detail: 'get endpoints / find servers' };
-    case 446: case 449: case 461: return { operation: 'session', detail: 'channel / session' };
-    case 467: return { operation: 'authentication', detail: 'activate session' };
-    case 527: case 631: return { operation: 'read', detail: service === 527 ? 'browse' : 'read' };
-    case 673: return { operation: 'write', detail: 'write' };
-    case 712: return { operation: 'write', detail: 'call' };
+    case 428: return { operation: 'discovery', detail: 'get endpoints' };
+    case 422: case 12208: return { operation: 'discovery', detail: 'find servers' };
+    case 446: return { operation: 'session', detail: 'open secure channel' };
+    case 452: return { operation: 'session', detail: 'close secure channel' };
+    case 461: return { operation: 'session', detail: `create session${f['opcua.SessionName'] !== undefined ? ` "${str(f, 'opcua.SessionName')}"` : ''}` };
+    case 473: return { operation: 'session', detail: 'close session' };
+    case 467: {
+      const kind = str(f, 'opcua.UserTokenType') ?? 'unknown';
+      // The user name is logged; the password never leaves the bounded raw bytes of the event.
+      if (kind === 'username') return { operation: 'authentication', detail: `activate session as ${str(f, 'opcua.UserName') ?? '?'}${f['opcua.EncryptionAlgorithm'] === '' ? ' (clear-text password)' : ''}` };
+      return { operation: 'authentication', detail: `activate session ${kind}` };
+    }
+    case 527: return { operation: 'discovery', detail: `browse ${nodesOf(f, 'opcua.browse.node')}` };
+    case 533: return { operation: 'discovery', detail: 'browse next' };
+    case 631: {
+      const nodes = f['opcua.read.node'];
+      const list = Array.isArray(nodes) ? nodes.map(String) : [];
+      const identification = list.length > 0 && list.every(serverObjectNode);
+      return { operation: identification ? 'discovery' : 'read', detail: `read ${nodesOf(f, 'opcua.read.node')}` };
+    }
+    case 673: return { operation: 'write', detail: `write ${nodesOf(f, 'opcua.write.node')}` };
+    case 712: return { operation: 'write', detail: `call ${nodesOf(f, 'opcua.call.method')}` };
+    case 787: case 751: return { operation: 'subscribe', detail: service === 787 ? 'create subscription' : 'create monitored items' };
   }
   return { operation: 'other', detail: `service ${service}` };
 }
