@@ -79,37 +79,48 @@ function cpf(r: ByteReader): CpfItem[] {
   return out;
 }
 
-/** The command-specific data is bytes[start, end) (no view of it unless kept raw). */
-function decodeBody(command: number, bytes: Uint8Array, start: number, end: number): { body: EnipBody; anomalies: string[] } {
-  if (end === start) return { body: { kind: 'empty' }, anomalies: [] };
-  const r = new ByteReader(bytes, start, end);
-  const length = end - start;
-  let body: EnipBody | null = null;
+/**
+ * The command-specific data: the rest of `r` (a reader bounded to the PDU, past its header). No
+ * view of it is made unless it is kept raw; an anomaly is pushed when it does not decode.
+ */
+function decodeBody(command: number, r: ByteReader, anomalies: string[]): EnipBody {
+  const start = r.offset;
+  const length = r.remaining;
+  if (length === 0) return { kind: 'empty' };
+  let body: EnipBody;
   if (command === 0x0063 || command === 0x0004 || command === 0x0064) body = { kind: 'items', items: cpf(r) };
   else if (command === 0x0065 && length === 4) body = { kind: 'register-session', protocolVersion: r.u16le(), optionFlags: r.u16le() };
   else if (command === 0x006f || command === 0x0070) {
     const interfaceHandle = r.u32le();
     const timeout = r.u16le();
     body = { kind: 'send-data', interfaceHandle, timeout, items: cpf(r) };
-  } else return { body: { kind: 'raw', data: bytes.subarray(start, end) }, anomalies: [] };
-  if (r.overrun || r.remaining) return { body: { kind: 'raw', data: bytes.subarray(start, end) }, anomalies: ['malformed-command-data'] };
-  return { body, anomalies: [] };
+  } else return { kind: 'raw', data: r.bytes.subarray(start, start + length) };
+  if (r.overrun || r.remaining) {
+    anomalies.push('malformed-command-data');
+    return { kind: 'raw', data: r.bytes.subarray(start, start + length) };
+  }
+  return body;
 }
 
+/** COMMAND_NAMES as a table indexed by the 16-bit command (a hot test: the first of every PDU). */
+const KNOWN_COMMAND = new Uint8Array(0x10000);
+for (const code of Object.keys(COMMAND_NAMES)) KNOWN_COMMAND[Number(code)] = 1;
+
 function parse(bytes: Uint8Array, direction: Direction): Parsed<EnipMessage> {
-  if (bytes.length >= 2 && !(((bytes[1] << 8) | bytes[0]) in COMMAND_NAMES)) return { kind: 'not-mine' };
+  if (bytes.length >= 2 && KNOWN_COMMAND[bytes[0] | (bytes[1] << 8)] === 0) return { kind: 'not-mine' };
   if (bytes.length < HEADER_SIZE) return { kind: 'incomplete', needed: HEADER_SIZE };
-  const r = new ByteReader(bytes);
-  const command = r.u16le();
-  const length = r.u16le();
+  const command = bytes[0] | (bytes[1] << 8);
+  const length = bytes[2] | (bytes[3] << 8);
   if (length > MAX_LENGTH) return { kind: 'not-mine' };
   const total = HEADER_SIZE + length;
   if (bytes.length < total) return { kind: 'incomplete', needed: total };
+  const r = new ByteReader(bytes, 4, total);
   const sessionHandle = r.u32le();
   const status = r.u32le();
   const senderContext = r.bytesView(8);
   const options = r.u32le();
-  const { body, anomalies } = decodeBody(command, bytes, HEADER_SIZE, total);
+  const anomalies: string[] = [];
+  const body = decodeBody(command, r, anomalies);
   // Vol 2 §2-3.6: the options field is zero; a receiver discards packets where it is not.
   if (options !== 0) anomalies.push('nonzero-options');
   return { kind: 'done', message: { anomalies, direction, command, sessionHandle, status, senderContext, options, body }, consumed: total };
