@@ -75,10 +75,10 @@ test('node-opcua browses, reads and tries to write the honeypot; every operation
   assert.equal(s.state, 0, 'Running');
   assert.ok(s.startTime.getTime() < s.currentTime.getTime() && Math.abs(s.currentTime.getTime() - Date.now()) < 60_000);
 
-  const folder = objects.references![1].nodeId;
+  const folder = objects.references![1].nodeId.toString();
   const variables = await session.browse(folder);
   assert.deepEqual(variables.references?.map((r) => r.browseName.name), space.process.map((p) => p.name));
-  const nodes = variables.references!.map((r) => ({ nodeId: r.nodeId, attributeId: AttributeIds.Value }));
+  const nodes = variables.references!.map((r) => ({ nodeId: r.nodeId.toString(), attributeId: AttributeIds.Value }));
   const first = await session.read(nodes);
   await new Promise((r) => setTimeout(r, 1200));
   const second = await session.read(nodes);

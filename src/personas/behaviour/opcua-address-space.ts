@@ -189,8 +189,8 @@ export function keyOf(n: NodeId): string {
 
 const ns0 = (id: number): NodeId => ({ namespace: 0, kind: 'numeric', id });
 
-/** DateTime (§5.2.2.5): 100 ns ticks since 1601-01-01 UTC. */
-export function ticks(ms: number): bigint {
+/** DateTime (§5.2.2.5): 100 ns ticks since 1601-01-01 UTC, for structure bodies. */
+function ticks(ms: number): bigint {
   return (BigInt(Math.floor(ms)) + 11_644_473_600_000n) * 10_000n;
 }
 
@@ -339,7 +339,7 @@ function build(device: Device): AddressSpace {
   variable(server, REF.HasProperty, ID.Auditing, 'Auditing', propertyType, constant(() => ({ type: BUILT_IN.Boolean, value: false }), BUILT_IN.Boolean));
   const status = variable(server, REF.HasComponent, ID.ServerStatus, 'ServerStatus', serverStatusType,
     constant((now) => serverStatusVariant(buildInfo, startTime(now), now), ID.ServerStatusDataType));
-  const date = (f: (now: number) => number): UaVariable => constant((now) => ({ type: BUILT_IN.DateTime, value: ticks(f(now)) }), ID.UtcTime);
+  const date = (f: (now: number) => number): UaVariable => constant((now) => ({ type: BUILT_IN.DateTime, value: f(now) }), ID.UtcTime);
   variable(status, REF.HasComponent, ID.StartTime, 'StartTime', baseDataVariableType, date(startTime));
   variable(status, REF.HasComponent, ID.CurrentTime, 'CurrentTime', baseDataVariableType, date((now) => now));
   variable(status, REF.HasComponent, ID.State, 'State', baseDataVariableType, constant(() => ({ type: BUILT_IN.Int32, value: 0 }), ID.ServerState));

@@ -7,7 +7,7 @@
 import {
   acknowledge, activateSessionRequest, activateSessionResponse, browseResponse, closeSessionRequest, closeSessionResponse, createSessionRequest,
   createSessionResponse, findServersResponse, getEndpointsRequest, getEndpointsResponse, helloMessage, openSecureChannelRequest,
-  openSecureChannelResponse, opcua, readRequest, readResponse, serviceFault, STATUS, writeResponse, BUILT_IN, SERVICE_IDS,
+  openSecureChannelResponse, opcua, readRequest, readResponse, serviceFault, STATUS, writeResponse, BUILT_IN, DATE_TIME_UNSET, SERVICE_IDS,
   type BrowseDescription, type BrowseResult, type ChannelRef, type DataValue, type EndpointOffer, type NodeId, type OpcuaMessage,
   type ReadValueId, type ReferenceDescription, type ServiceBody, type Variant,
 } from '../../protocols/opcua/index.ts';
@@ -16,7 +16,7 @@ import { hash32, random, render } from '../deploy.ts';
 import type { Device } from '../types.ts';
 import type { Behaviour, Conversation } from './types.ts';
 import {
-  ACCESS, addressSpaceOf, isReferenceType, keyOf, NODE_CLASS, referenceMatches, REF, ticks, type AddressSpace, type UaNode,
+  ACCESS, addressSpaceOf, isReferenceType, keyOf, NODE_CLASS, referenceMatches, REF, type AddressSpace, type UaNode,
 } from './opcua-address-space.ts';
 
 export { addressSpaceOf, buildInfoOf, type AddressSpace, type BuildInfoValue, type ProcessVariable } from './opcua-address-space.ts';
@@ -53,7 +53,7 @@ function hex(b: Uint8Array | null | undefined): string {
  * A session's seed: from what the client sent (its nonce and request timestamp) and where
  * (channel, session number), so each client's session differs and a given exchange repeats.
  */
-export function sessionSeed(device: Device, clientNonce: Uint8Array | null, timestamp: bigint, channel: number, count: number): number {
+export function sessionSeed(device: Device, clientNonce: Uint8Array | null, timestamp: number, channel: number, count: number): number {
   return hash32(`${device.vars.serial}|${hex(clientNonce)}|${timestamp}|${channel}|${count}`) || 1;
 }
 
@@ -105,7 +105,7 @@ function answer(device: Device, request: OpcuaMessage, conversation: Conversatio
       return [findServersResponse(ch, handle, [offer], now)];
     case SERVICE_IDS.CreateSessionRequest: {
       d.sessions = (d.sessions ?? 0) + 1;
-      const seed = sessionSeed(device, body.session?.clientNonce ?? null, body.header?.timestamp ?? 0n, ch.secureChannelId, d.sessions);
+      const seed = sessionSeed(device, body.session?.clientNonce ?? null, body.header?.timestamp ?? 0, ch.secureChannelId, d.sessions);
       d.session = seed;
       d.activated = 0;
       const ids = sessionIds(seed);
@@ -282,8 +282,8 @@ function read(space: AddressSpace, item: ReadValueId, timestamps: number, now: n
     case 13: {
       if (item.indexRange !== undefined) return { status: 0x80360000 }; // BadIndexRangeInvalid: no arrays here a client would slice
       const out: DataValue = { value: v.value(now) };
-      if (timestamps === 0 || timestamps === 2) out.sourceTimestamp = ticks(v.sampled(now));
-      if (timestamps === 1 || timestamps === 2) out.serverTimestamp = ticks(now);
+      if (timestamps === 0 || timestamps === 2) out.sourceTimestamp = v.sampled(now);
+      if (timestamps === 1 || timestamps === 2) out.serverTimestamp = now;
       return out;
     }
     case 14: return value({ type: BUILT_IN.NodeId, value: { namespace: 0, kind: 'numeric', id: v.dataType } });
@@ -308,7 +308,7 @@ export const opcuaBehaviour: Behaviour<OpcuaMessage> = {
   // session's token is what this server would issue for these very requests (channel 1, first session).
   probes: (device) => {
     const url = endpointUrl(device);
-    const token = sessionIds(sessionSeed(device, null, 0n, 1, 1)).authenticationToken;
+    const token = sessionIds(sessionSeed(device, null, DATE_TIME_UNSET, 1, 1)).authenticationToken;
     const ch = (n: number): ChannelRef => ({ secureChannelId: 1, tokenId: 1, sequenceNumber: n, requestId: n });
     return [
       helloMessage(url), openSecureChannelRequest(1), getEndpointsRequest(url, 1, 1, 2, 2),

@@ -126,15 +126,15 @@ export function skipExtensionObject(r: ByteReader): void {
 
 export interface RequestHeader {
   authenticationToken: NodeId;
-  /** DateTime, 100 ns ticks since 1601-01-01 UTC. */
-  timestamp: bigint;
+  /** DateTime as ms since 1970 (see dateTimeMs); 0 ticks (unset) reads as DATE_TIME_UNSET. */
+  timestamp: number;
   requestHandle: number;
 }
 
 /** IEC 62541-4 §7.28 RequestHeader. */
 export function readRequestHeader(r: ByteReader): RequestHeader {
   const authenticationToken = readNodeId(r);
-  const timestamp = r.u64le();
+  const timestamp = dateTimeMs(r.u64le());
   const requestHandle = r.u32le();
   r.skip(4); // returnDiagnostics
   readString(r); // auditEntryId
@@ -254,23 +254,37 @@ export const BUILT_IN = {
   QualifiedName: 20, LocalizedText: 21, ExtensionObject: 22, DataValue: 23, Variant: 24, DiagnosticInfo: 25,
 } as const;
 
+/** ms since 1970 of a DateTime that is 0 (unset: 1601-01-01). */
+export const DATE_TIME_UNSET = -11_644_473_600_000;
+
+/** DateTime (§5.2.2.5, 100 ns ticks since 1601-01-01 UTC) → ms since 1970, JSON-safe. */
+export function dateTimeMs(ticks: bigint): number {
+  return Number(ticks / 10_000n) + DATE_TIME_UNSET;
+}
+
+/** ms since 1970 → DateTime ticks. */
+export function dateTimeTicks(ms: number): bigint {
+  return (BigInt(Math.floor(ms)) - BigInt(DATE_TIME_UNSET)) * 10_000n;
+}
+
 /**
- * One decoded scalar: numbers for the numeric types and StatusCode, bigint for 64-bit integers
- * and DateTime (100 ns ticks since 1601), text for String/XmlElement/Guid, octets for ByteString.
- * Nested DataValues, Variants and DiagnosticInfos are stepped over and read as null.
+ * One decoded scalar: numbers for the numeric types, StatusCode and DateTime (ms since 1970),
+ * decimal text for 64-bit integers (messages stay JSON-safe), text for String/XmlElement/Guid,
+ * octets for ByteString. Nested DataValues, Variants and DiagnosticInfos are stepped over and read as null.
  */
-export type Scalar = boolean | number | bigint | string | Uint8Array | NodeId | QualifiedName | LocalizedText | ExtensionObject | null;
+export type Scalar = boolean | number | string | Uint8Array | NodeId | QualifiedName | LocalizedText | ExtensionObject | null;
 
 export interface Variant {
   type: number;
   value: Scalar | Scalar[];
 }
 
+/** DataValue (§5.2.2.17); timestamps in ms since 1970. */
 export interface DataValue {
   value?: Variant;
   status?: number;
-  sourceTimestamp?: bigint;
-  serverTimestamp?: bigint;
+  sourceTimestamp?: number;
+  serverTimestamp?: number;
 }
 
 /** Reads a Variant's value (§5.2.2.16); at most MAX_ARRAY elements, nesting bounded by `depth`. */
@@ -296,8 +310,9 @@ function readScalar(r: ByteReader, type: number, depth: number): Scalar {
     case 5: return r.u16le();
     case 6: return r.i32le();
     case 7: case 19: return r.u32le();
-    case 8: return BigInt.asIntN(64, r.u64le());
-    case 9: case 13: return r.u64le();
+    case 8: return BigInt.asIntN(64, r.u64le()).toString();
+    case 9: return r.u64le().toString();
+    case 13: return dateTimeMs(r.u64le());
     case 10: {
       if (!r.has(4)) return 0;
       const v = new DataView(r.bytes.buffer, r.bytes.byteOffset + r.offset, 4).getFloat32(0, true);
@@ -343,9 +358,9 @@ export function readDataValueFull(r: ByteReader): DataValue {
   const out: DataValue = {};
   if (mask & 0x01) out.value = readVariantValue(r);
   if (mask & 0x02) out.status = r.u32le();
-  if (mask & 0x04) out.sourceTimestamp = r.u64le();
+  if (mask & 0x04) out.sourceTimestamp = dateTimeMs(r.u64le());
   if (mask & 0x10) r.skip(2);
-  if (mask & 0x08) out.serverTimestamp = r.u64le();
+  if (mask & 0x08) out.serverTimestamp = dateTimeMs(r.u64le());
   if (mask & 0x20) r.skip(2);
   return out;
 }
@@ -410,8 +425,8 @@ function writeScalar(w: ByteWriter, type: number, v: Scalar): void {
     case 4: case 5: w.u16le(Number(v)); return;
     case 6: w.i32le(Number(v)); return;
     case 7: case 19: w.u32le(Number(v)); return;
-    case 8: w.u64le(BigInt.asUintN(64, BigInt(v as bigint | number))); return;
-    case 9: case 13: w.u64le(BigInt(v as bigint | number)); return;
+    case 8: case 9: w.u64le(BigInt.asUintN(64, BigInt(v as string | number))); return;
+    case 13: w.u64le(dateTimeTicks(Number(v))); return;
     case 10: {
       const b = new Uint8Array(4);
       new DataView(b.buffer).setFloat32(0, Number(v), true);
@@ -460,6 +475,6 @@ export function writeDataValue(w: ByteWriter, d: DataValue): void {
   w.u8(mask);
   if (d.value) writeVariant(w, d.value);
   if (d.status) w.u32le(d.status);
-  if (d.sourceTimestamp !== undefined) w.u64le(d.sourceTimestamp);
-  if (d.serverTimestamp !== undefined) w.u64le(d.serverTimestamp);
+  if (d.sourceTimestamp !== undefined) w.u64le(dateTimeTicks(d.sourceTimestamp));
+  if (d.serverTimestamp !== undefined) w.u64le(dateTimeTicks(d.serverTimestamp));
 }

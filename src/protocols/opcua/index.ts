@@ -12,7 +12,7 @@ export type {
   ApplicationDescription, BrowseDescription, BrowseResult, BuildInfo, EndpointDescription, ReadValueId, ReferenceDescription, ServiceBody, UserIdentity,
 } from './services.ts';
 export type { DataValue, LocalizedText, NodeId, QualifiedName, Scalar, Variant } from './codec.ts';
-export { BUILT_IN, nodeIdText, numericNodeId } from './codec.ts';
+export { BUILT_IN, DATE_TIME_UNSET, dateTimeMs, dateTimeTicks, nodeIdText, numericNodeId } from './codec.ts';
 export { SERVICES, SECURITY_MODES, USER_TOKEN_TYPES } from './services.ts';
 export {
   activateSessionRequest, activateSessionResponse, browseNextRequest, browseRequest, browseResponse, closeSessionRequest, closeSessionResponse,

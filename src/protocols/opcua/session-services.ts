@@ -3,7 +3,7 @@
 // sends and the responses a server gives, as MSG chunks whose bodies the parser reads back.
 import { ByteWriter } from '../../wire/index.ts';
 import {
-  writeByteString, writeDataValue, writeLocalizedText, writeNodeId, writeQualifiedName, writeString, writeVariant,
+  dateTimeTicks, writeByteString, writeDataValue, writeLocalizedText, writeNodeId, writeQualifiedName, writeString, writeVariant,
   type DataValue, type NodeId, type Variant,
 } from './codec.ts';
 import {
@@ -78,15 +78,15 @@ export interface CreateSessionOptions {
   endpointUrl: string;
   sessionName: string;
   clientNonce?: Uint8Array | null;
-  /** RequestHeader timestamp (DateTime ticks); 0 leaves it unset. */
-  timestamp?: bigint;
+  /** RequestHeader timestamp (ms since 1970); absent leaves it unset. */
+  timestamp?: number;
   applicationUri?: string;
   applicationName?: string;
 }
 
 /** CreateSessionRequest (§5.6.2) of a client application with no certificate. */
 export function createSessionRequest(ch: ChannelRef, o: CreateSessionOptions): OpcuaMessage {
-  return request(SERVICE_IDS.CreateSessionRequest, ch, undefined, o.timestamp ?? 0n, (w) => {
+  return request(SERVICE_IDS.CreateSessionRequest, ch, undefined, o.timestamp === undefined ? 0n : dateTimeTicks(o.timestamp), (w) => {
     writeString(w, o.applicationUri ?? 'urn:otscope:scanner');
     writeString(w, null); // productUri
     writeLocalizedText(w, { text: o.applicationName ?? 'otscope' });
