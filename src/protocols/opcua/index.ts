@@ -115,6 +115,7 @@ export const opcua: Protocol<OpcuaMessage> = {
     if (b?.session?.name !== undefined) f['opcua.SessionName'] = b.session.name;
     if (b?.browse) f['opcua.browse.node'] = b.browse.nodes.map((n) => nodeIdText(n.node));
     if (b?.browseNext) f['opcua.browse.continuation_points'] = b.browseNext.continuationPoints.length;
+    if (b?.browseResults) f['opcua.browse.references'] = b.browseResults.reduce((n, r) => n + r.references.length, 0);
     if (b?.read) {
       f['opcua.read.node'] = b.read.nodes.map((n) => nodeIdText(n.node));
       f['opcua.read.attribute'] = b.read.nodes.map((n) => n.attributeId);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { ByteWriter, hex } from '../../wire/index.ts';
 import type { FlowState } from '../protocol.ts';
 import {
+  activateSessionRequest, browseRequest, browseResponse, createSessionRequest, createSessionResponse, findServersRequest, findServersResponse,
+  readRequest, readResponse, serviceFault, writeRequest, writeResponse, STATUS,
   acknowledge, closeSecureChannelRequest, getEndpointsRequest, getEndpointsResponse, helloMessage, opcua, openSecureChannelRequest,
   openSecureChannelResponse, type OpcuaMessage,
 } from './index.ts';
@@ -155,5 +157,60 @@ describe('opcua', () => {
     // Hello whose EndpointUrl length claims 2 GiB
     const m = parse(hex`48454c46 24000000 00000000 00000100 00000100 00000001 00010000 ffffff7f 6f706300`);
     assert.deepEqual(m.anomalies, ['message-truncated']);
+  });
+});
+
+describe('opcua session services', () => {
+  const ch = { secureChannelId: 7, tokenId: 2, sequenceNumber: 10, requestId: 10 };
+  const token = { namespace: 0, kind: 'opaque', id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90' } as const;
+  const offer = {
+    endpointUrl: 'opc.tcp://10.0.0.5:4840', applicationUri: 'urn:acme:plc', productUri: 'http://acme.example/plc', applicationName: 'Acme PLC',
+    userTokens: [{ policyId: 'anon', tokenType: 'Anonymous' as const }, { policyId: 'user', tokenType: 'UserName' as const }],
+  };
+
+  it('reads back what a client sends: session, login, browse, read, write, find servers', () => {
+    const cs = parse(opcua.encode(createSessionRequest(ch, { endpointUrl: offer.endpointUrl, sessionName: 'probe', clientNonce: new Uint8Array(32).fill(1), timestamp: Date.UTC(2026, 0, 2) })));
+    assert.deepEqual([cs.service?.name, cs.serviceBody?.endpointUrl, cs.serviceBody?.session?.name, cs.serviceBody?.session?.clientNonce?.length, cs.serviceBody?.header?.timestamp],
+      ['CreateSessionRequest', offer.endpointUrl, 'probe', 32, Date.UTC(2026, 0, 2)]);
+    const login = parse(opcua.encode(activateSessionRequest(ch, token, { kind: 'username', policyId: 'user', userName: 'operator', password: new TextEncoder().encode('s3cret!') })));
+    assert.deepEqual(login.serviceBody?.userIdentity, { kind: 'username', policyId: 'user', userName: 'operator', encryptionAlgorithm: null });
+    assert.deepEqual(login.serviceBody?.header?.authenticationToken, token);
+    assert.doesNotMatch(JSON.stringify(login.serviceBody), /s3cret/, 'the password is never kept in the message');
+    const b = parse(opcua.encode(browseRequest(ch, token, [{ node: { namespace: 0, kind: 'numeric', id: 85 }, browseDirection: 2, referenceType: { namespace: 0, kind: 'numeric', id: 33 }, includeSubtypes: true, nodeClassMask: 3, resultMask: 63 }], 50)));
+    assert.deepEqual(b.serviceBody?.browse, { maxReferences: 50, nodes: [{ node: { namespace: 0, kind: 'numeric', id: 85 }, browseDirection: 2, referenceType: { namespace: 0, kind: 'numeric', id: 33 }, includeSubtypes: true, nodeClassMask: 3, resultMask: 63 }] });
+    const rd = parse(opcua.encode(readRequest(ch, token, [{ node: { namespace: 3, kind: 'string', id: '"DB1".Level' }, attributeId: 13 }], 1)));
+    assert.deepEqual(rd.serviceBody?.read, { maxAge: 0, timestampsToReturn: 1, nodes: [{ node: { namespace: 3, kind: 'string', id: '"DB1".Level' }, attributeId: 13 }] });
+    const wr = parse(opcua.encode(writeRequest(ch, token, [{ node: { namespace: 2, kind: 'numeric', id: 70_000 }, attributeId: 13, value: { type: 11, value: 42.5 } }])));
+    assert.deepEqual(wr.serviceBody?.writes, [{ node: 'ns=2;i=70000', nodeId: { namespace: 2, kind: 'numeric', id: 70_000 }, attributeId: 13, value: { type: 11, value: 42.5 } }]);
+    const fs = parse(opcua.encode(findServersRequest(ch, offer.endpointUrl)));
+    assert.deepEqual([fs.service?.name, fs.serviceBody?.endpointUrl, fs.anomalies], ['FindServersRequest', offer.endpointUrl, []]);
+  });
+
+  it('reads back what a server answers: session, references, values of every kind, write results, faults', () => {
+    const sr = parse(opcua.encode(createSessionResponse(ch, 10, { sessionId: { namespace: 1, kind: 'numeric', id: 99 }, authenticationToken: token, revisedTimeout: 60_000, serverNonce: new Uint8Array(32), endpoints: [offer] })));
+    assert.deepEqual(sr.serviceBody?.createdSession, { sessionId: { namespace: 1, kind: 'numeric', id: 99 }, authenticationToken: token, revisedTimeout: 60_000 });
+    assert.deepEqual(sr.serviceBody?.endpoints?.[0].userTokens, [{ policyId: 'anon', tokenType: 'Anonymous' }, { policyId: 'user', tokenType: 'UserName' }]);
+    const reference = {
+      referenceType: { namespace: 0, kind: 'numeric', id: 35 }, isForward: true, node: { namespace: 2, kind: 'string', id: 'Line1' }, browseName: { namespace: 2, name: 'Line1' },
+      displayName: { text: 'Line 1' }, nodeClass: 1, typeDefinition: { namespace: 0, kind: 'numeric', id: 61 },
+    } as const;
+    const br = parse(opcua.encode(browseResponse(ch, 10, [{ status: 0, continuationPoint: Uint8Array.of(1, 2), references: [reference] }])));
+    assert.deepEqual(br.serviceBody?.browseResults, [{ status: 0, continuationPoint: Uint8Array.of(1, 2), references: [reference] }]);
+    const values = [
+      { value: { type: 13, value: Date.UTC(2026, 5, 1, 12) }, sourceTimestamp: Date.UTC(2026, 5, 1, 12), serverTimestamp: Date.UTC(2026, 5, 1, 12, 0, 1) },
+      { value: { type: 8, value: '-9007199254740993' } },
+      { value: { type: 12, value: ['a', 'b'] } },
+      { value: { type: 21, value: { locale: 'en', text: 'Pump' } } },
+      { value: { type: 10, value: 0.5 } },
+      { value: { type: 1, value: true } },
+      { status: STATUS.BadNodeIdUnknown },
+    ];
+    const rr = parse(opcua.encode(readResponse(ch, 10, values)));
+    assert.deepEqual(rr.serviceBody?.values, values);
+    assert.deepEqual(parse(opcua.encode(writeResponse(ch, 10, [0, STATUS.BadUserAccessDenied]))).serviceBody?.results, [0, STATUS.BadUserAccessDenied]);
+    const found = parse(opcua.encode(findServersResponse(ch, 10, [offer])));
+    assert.equal(found.serviceBody?.servers?.[0].applicationUri, 'urn:acme:plc');
+    const fault = parse(opcua.encode(serviceFault(ch, 10, STATUS.BadServiceUnsupported)));
+    assert.deepEqual([fault.service?.name, fault.serviceBody?.serviceResult, opcua.fields(fault)['opcua.ServiceResult']], ['ServiceFault', STATUS.BadServiceUnsupported, STATUS.BadServiceUnsupported]);
   });
 });

@@ -403,7 +403,9 @@ export function readServiceBody(service: number, r: ByteReader, out: ServiceBody
       break;
     }
     default:
-      return true;
+      // Other requests: the header alone, so a server can answer in (or refuse outside) the session.
+      if (SERVICES[service]?.endsWith('Request')) out.header = readRequestHeader(r);
+      return !r.overrun;
   }
   return !r.overrun;
 }
