@@ -439,10 +439,18 @@ async function up006(db: Db): Promise<void> {
 // findings_enterprise only ever answers enterprise_id = ? (an enterprise user's scope, the list's
 // enterprise filter), so it need not hold the findings of the many addresses no enterprise has
 // registered: both SQLite and PostgreSQL use a partial index for an equality on its column.
-async function up007(db: Db): Promise<void> {
+// On PostgreSQL every re-observation rewrites its asset and service rows (last seen): with room
+// left on each page the new row version stays on the page and, no indexed column having changed,
+// no index entry is written for it (a heap-only tuple); with full pages each update inserts into
+// every index of the table. (SQLite updates in place and touches only the indexes of changed columns.)
+async function up007(db: Db, dialect: DialectName): Promise<void> {
   await db.schema.dropIndex('findings_ip').execute();
   await db.schema.dropIndex('findings_enterprise').execute();
   await db.schema.createIndex('findings_enterprise').on('findings').column('enterprise_id').where('enterprise_id', 'is not', null).execute();
+  if (dialect === 'postgres') {
+    await sql`ALTER TABLE assets SET (fillfactor = 70)`.execute(db);
+    await sql`ALTER TABLE services SET (fillfactor = 70)`.execute(db);
+  }
 }
 
 // Keyset paging of the asset inventory (src/services/assets.ts): pages are ordered by (ip_key, id),
@@ -471,7 +479,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '004-honeypot': { up: up004 },
     '005-scans': { up: up005 },
     '006-scan-gone-after': { up: up006 },
-    '007-findings-without-ip-index': { up: up007 },
+    '007-findings-without-ip-index': { up: (db) => up007(db, dialect) },
     '008-asset-keyset-indexes': { up: up008 },
   };
 }
