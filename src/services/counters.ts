@@ -20,16 +20,18 @@ export class CounterDeltas {
 
   add(metric: Metric, key: string, place: CountedPlace, n: number): void {
     if (!n) return;
-    const base = { metric, key, provinceCode: place.provinceCode ?? '', cityCode: place.cityCode ?? '', countyCode: place.countyCode ?? '' };
-    this.bump({ ...base, enterpriseId: '*', n: 0 }, n);
-    if (place.enterpriseId) this.bump({ ...base, enterpriseId: place.enterpriseId, n: 0 }, n);
+    // Ingest calls this a few times per observation: build the key once, a row only when new.
+    const city = place.cityCode ?? '';
+    const county = place.countyCode ?? '';
+    const prefix = `${metric}\u0000${key}\u0000${city}\u0000${county}\u0000`;
+    this.bump(prefix + '*', metric, key, place.provinceCode ?? '', city, county, '*', n);
+    if (place.enterpriseId) this.bump(prefix + place.enterpriseId, metric, key, place.provinceCode ?? '', city, county, place.enterpriseId, n);
   }
 
-  private bump(row: StatCounterTable, n: number): void {
-    const k = `${row.metric}\u0000${row.key}\u0000${row.cityCode}\u0000${row.countyCode}\u0000${row.enterpriseId}`;
+  private bump(k: string, metric: Metric, key: string, provinceCode: string, cityCode: string, countyCode: string, enterpriseId: string, n: number): void {
     const prev = this.rows.get(k);
     if (prev) prev.n += n;
-    else this.rows.set(k, { ...row, n });
+    else this.rows.set(k, { metric, key, provinceCode, cityCode, countyCode, enterpriseId, n });
   }
 
   get size(): number {
