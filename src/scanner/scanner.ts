@@ -8,7 +8,7 @@ import { Checkpoint } from './checkpoint.ts';
 import type { Plan } from './plan.ts';
 import { probeFor, type Probe } from './probes/index.ts';
 import { TokenBucket } from './rate.ts';
-import { DeadlineSweep, TcpConn, UdpEndpoint, type Conn } from './sockets.ts';
+import { DeadlineSweep, TcpConn, TcpHandles, UdpEndpoint, type Conn } from './sockets.ts';
 import { noTwinMapping, type PublicAddressOf } from './twin-address.ts';
 
 export interface ScanOptions {
@@ -71,6 +71,7 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
   const bucket = new TokenBucket(opts.rate ?? 0);
   const sweep = new DeadlineSweep(Math.max(5, Math.min(50, timeoutMs / 4)));
   const udp = new UdpEndpoint(sweep);
+  const tcpHandles = new TcpHandles();
   const probes = plan.services.map((s) => probeFor(s.protocol, s.transport)!);
   const started = performance.now();
   const stats: ScanStats = {
@@ -111,6 +112,7 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
       if (wake) clearTimeout(wake);
       sweep.stop();
       udp.close();
+      tcpHandles.close();
       void flush().then(() => {
         stats.elapsedMs = performance.now() - started;
         resolve(stats);
@@ -205,7 +207,7 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
     async function open(address: string, probe: Probe, port: number): Promise<Conn | null> {
       if (probe.transport === 'udp') return udp.conn(address, port, timeoutMs, retries);
       for (let attempt = 0; attempt <= retries; attempt++) {
-        const c = new TcpConn(address, port, sweep, timeoutMs);
+        const c = new TcpConn(address, port, sweep, timeoutMs, tcpHandles);
         const outcome = await c.connect();
         if (outcome === 'open') return c;
         c.close();
