@@ -7,7 +7,7 @@
 import {
   acknowledge, activateSessionRequest, activateSessionResponse, browseResponse, closeSessionRequest, closeSessionResponse, createSessionRequest,
   createSessionResponse, findServersResponse, getEndpointsRequest, getEndpointsResponse, helloMessage, openSecureChannelRequest,
-  openSecureChannelResponse, opcua, readRequest, readResponse, serviceFault, STATUS, writeResponse, BUILT_IN, DATE_TIME_UNSET, SERVICE_IDS,
+  openSecureChannelResponse, opcua, readRequest, readResponse, requestHeaderOf, serviceFault, STATUS, writeResponse, BUILT_IN, DATE_TIME_UNSET, SERVICE_IDS,
   type BrowseDescription, type BrowseResult, type ChannelRef, type DataValue, type EndpointOffer, type NodeId, type OpcuaMessage,
   type ReadValueId, type ReferenceDescription, type ServiceBody, type Variant,
 } from '../../protocols/opcua/index.ts';
@@ -93,7 +93,9 @@ function answer(device: Device, request: OpcuaMessage, conversation: Conversatio
     return [];
   }
   const ch: ChannelRef = { secureChannelId: d.channel ?? request.secureChannelId ?? 0, tokenId: d.token ?? 1, sequenceNumber: next(), requestId: request.requestId ?? 0 };
-  const body: ServiceBody = request.serviceBody ?? {};
+  const body: ServiceBody = { ...request.serviceBody };
+  // Requests the engine does not decode still carry a header: answered in (or refused outside) their session.
+  body.header ??= request.body ? requestHeaderOf(request.body) : undefined;
   const handle = body.header?.requestHandle ?? 0;
   const service = request.service?.id;
   if (service === undefined) return [serviceFault(ch, handle, STATUS.BadServiceUnsupported, now)];

@@ -49,6 +49,25 @@ export function readArray<T>(r: ByteReader, item: (r: ByteReader) => T): T[] | n
   return out;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hexOf(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]];
+  return s;
+}
+
+/** An opaque identifier's octets, viewed in place (bounded like any ByteString). */
+function opaqueView(r: ByteReader): Uint8Array {
+  const len = r.i32le();
+  if (r.overrun || len <= 0) return new Uint8Array(0);
+  if (len > MAX_STRING || len > r.remaining) {
+    r.overrun = true;
+    return new Uint8Array(0);
+  }
+  return r.bytesView(len);
+}
+
 export function readNodeId(r: ByteReader): NodeId {
   const enc = r.u8();
   const id = readNodeIdBody(r, enc & 0x0f);
@@ -76,14 +95,11 @@ function readNodeIdBody(r: ByteReader, kind: number): NodeId {
     }
     case 4: {
       const namespace = r.u16le();
-      const g = r.bytesView(16);
-      const h = [...g].map((b) => b.toString(16).padStart(2, '0'));
-      return { namespace, kind: 'guid', id: h.join('') };
+      return { namespace, kind: 'guid', id: hexOf(r.bytesView(16)) };
     }
     case 5: {
       const namespace = r.u16le();
-      const b = readByteString(r) ?? new Uint8Array(0);
-      return { namespace, kind: 'opaque', id: [...b].map((x) => x.toString(16).padStart(2, '0')).join('') };
+      return { namespace, kind: 'opaque', id: hexOf(opaqueView(r)) };
     }
     default:
       r.overrun = true;
@@ -134,7 +150,10 @@ export interface RequestHeader {
 /** IEC 62541-4 §7.28 RequestHeader. */
 export function readRequestHeader(r: ByteReader): RequestHeader {
   const authenticationToken = readNodeId(r);
-  const timestamp = dateTimeMs(r.u64le());
+  const lo = r.u32le();
+  const hi = r.u32le();
+  // Two halves instead of a BigInt: a float loses a few ticks (µs), never a millisecond.
+  const timestamp = Math.floor((hi * 4_294_967_296 + lo) / 10_000) + DATE_TIME_UNSET;
   const requestHandle = r.u32le();
   r.skip(4); // returnDiagnostics
   readString(r); // auditEntryId

@@ -13,7 +13,7 @@ export type {
 } from './services.ts';
 export type { DataValue, LocalizedText, NodeId, QualifiedName, Scalar, Variant } from './codec.ts';
 export { BUILT_IN, DATE_TIME_UNSET, dateTimeMs, dateTimeTicks, nodeIdText, numericNodeId } from './codec.ts';
-export { SERVICES, SECURITY_MODES, USER_TOKEN_TYPES } from './services.ts';
+export { requestHeaderOf, SERVICES, SECURITY_MODES, USER_TOKEN_TYPES } from './services.ts';
 export {
   activateSessionRequest, activateSessionResponse, browseNextRequest, browseRequest, browseResponse, closeSessionRequest, closeSessionResponse,
   createSessionRequest, createSessionResponse, findServersRequest, findServersResponse, readRequest, readResponse, serviceFault, SERVICE_IDS,

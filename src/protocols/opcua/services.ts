@@ -238,6 +238,14 @@ function readStatusCodes(r: ByteReader): number[] {
   return readArray(r, (x) => x.u32le()) ?? [];
 }
 
+/** The RequestHeader of a request's body (type id first), for services readServiceBody leaves undecoded. */
+export function requestHeaderOf(body: Uint8Array): RequestHeader | undefined {
+  const r = new ByteReader(body);
+  readNodeId(r);
+  const header = readRequestHeader(r);
+  return r.overrun ? undefined : header;
+}
+
 /** Decodes the bodies identification, detection and the personas use; false when they do not parse. */
 export function readServiceBody(service: number, r: ByteReader, out: ServiceBody): boolean {
   switch (service) {
@@ -403,9 +411,9 @@ export function readServiceBody(service: number, r: ByteReader, out: ServiceBody
       break;
     }
     default:
-      // Other requests: the header alone, so a server can answer in (or refuse outside) the session.
-      if (SERVICES[service]?.endsWith('Request')) out.header = readRequestHeader(r);
-      return !r.overrun;
+      // Other services are not decoded (passive analysis meets Publish more than anything);
+      // requestHeaderOf reads a request's header when a server needs it.
+      return true;
   }
   return !r.overrun;
 }
