@@ -42,6 +42,26 @@ test('IEC 104, DNP3, BACnet, MQTT', () => {
   assert.equal(op('mqtt', '10 10 0004 4d515454 04 02 003c 0004 74657374'), 'authentication: connect anonymous');
 });
 
+test('OPC UA session services: logins name the user, Server-object reads identify, device reads read', async () => {
+  const { fixtures } = await import('../protocols/opcua/fixtures.ts');
+  const fx = (name: string) => Buffer.from(fixtures.find((f) => f.name === name)!.bytes).toString('hex');
+  assert.equal(op('opcua', fx('Hello opc.tcp://192.168.11.34:4840')), 'discovery: hello');
+  assert.equal(op('opcua', fx('GetEndpoints request')), 'discovery: get endpoints');
+  assert.equal(op('opcua', fx('ActivateSession request, anonymous')), 'authentication: activate session anonymous');
+  assert.equal(op('opcua', fx('ActivateSession request, user name with a clear-text password')), 'authentication: activate session as user1 (clear-text password)');
+  assert.equal(op('opcua', fx('Browse request ObjectsFolder')), 'discovery: browse i=85');
+  assert.equal(op('opcua', fx('Read request ns=1;s=the.answer Value')), 'read: read ns=1;s=the.answer');
+  assert.equal(op('opcua', fx('Write request ns=1;s=the.answer = 1')), 'write: write ns=1;s=the.answer');
+  assert.equal(op('opcua', fx('CloseSession request')), 'session: close session');
+  const { readRequest } = await import('../protocols/opcua/index.ts');
+  const ch = { secureChannelId: 1, tokenId: 1, sequenceNumber: 5, requestId: 5 };
+  const token = { namespace: 0, kind: 'numeric', id: 1 } as const;
+  const nodes = [2260, 2256, 2255].map((id) => ({ node: { namespace: 0, kind: 'numeric', id } as const, attributeId: 13 }));
+  const read = (n: typeof nodes) => Buffer.from(BEHAVIOURS.opcua.protocol.encode(readRequest(ch, token, n))).toString('hex');
+  assert.equal(op('opcua', read(nodes)), 'discovery: read i=2260, i=2256, i=2255');
+  assert.equal(op('opcua', read([...nodes, { node: { namespace: 2, kind: 'numeric', id: 7 }, attributeId: 13 }])), 'read: read i=2260, i=2256, i=2255 +1 more');
+});
+
 const at = (s: number) => new Date(Date.UTC(2026, 5, 1, 8, 0, s)).toISOString();
 const ev = (operation: string, protocol = 'modbus', s = 0, anomalies: string[] = []): Classifiable => ({ at: at(s), protocol, operation, anomalies });
 
