@@ -54,10 +54,11 @@ test('OPC UA session services: logins name the user, Server-object reads identif
   assert.equal(op('opcua', fx('Write request ns=1;s=the.answer = 1')), 'write: write ns=1;s=the.answer');
   assert.equal(op('opcua', fx('CloseSession request')), 'session: close session');
   const { readRequest } = await import('../protocols/opcua/index.ts');
+  type ReadValueId = import('../protocols/opcua/index.ts').ReadValueId;
   const ch = { secureChannelId: 1, tokenId: 1, sequenceNumber: 5, requestId: 5 };
   const token = { namespace: 0, kind: 'numeric', id: 1 } as const;
-  const nodes = [2260, 2256, 2255].map((id) => ({ node: { namespace: 0, kind: 'numeric', id } as const, attributeId: 13 }));
-  const read = (n: typeof nodes) => Buffer.from(BEHAVIOURS.opcua.protocol.encode(readRequest(ch, token, n))).toString('hex');
+  const nodes: ReadValueId[] = [2260, 2256, 2255].map((id) => ({ node: { namespace: 0, kind: 'numeric', id }, attributeId: 13 }));
+  const read = (n: ReadValueId[]) => Buffer.from(BEHAVIOURS.opcua.protocol.encode(readRequest(ch, token, n))).toString('hex');
   assert.equal(op('opcua', read(nodes)), 'discovery: read i=2260, i=2256, i=2255');
   assert.equal(op('opcua', read([...nodes, { node: { namespace: 2, kind: 'numeric', id: 7 }, attributeId: 13 }])), 'read: read i=2260, i=2256, i=2255 +1 more');
 });
