@@ -3,7 +3,7 @@
 // on it a protocol's own parse stands in when its recogniser declines), then fed to that
 // protocol's `parse`, one PDU at a time, with a FlowState per direction.
 import { CaptureSession, L3, type CapturePacket, type Flow, type FlowEndReason, type FlowHandler, type Frame } from '../capture/index.ts';
-import type { Direction, FlowState, Message, Protocol } from '../protocols/index.ts';
+import type { Direction, FlowState, Message, Parsed, Protocol } from '../protocols/index.ts';
 import { LLC_PROTOCOLS, MSTP_NPDU_FRAMES, MSTP_PROTOCOL } from './llc.ts';
 
 /** Largest partial PDU held per direction while waiting for the rest of it. */
@@ -89,6 +89,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
         m.set(e.port, list);
       }
     }
+    for (const p of protocols) parsePdu(p, NO_BYTES, 'to-server', {});
     this.event = { frame: 0, tsSec: 0, tsNsec: 0, flow: null, dir: 0, direction: 'to-server', protocol: protocols[0], message: null as unknown as Message };
   }
 
@@ -132,7 +133,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
       ds.len = 0;
     }
     while (pos < stop) {
-      const r = protocol.parse(work.subarray(pos, stop), direction, ds.state);
+      const r = parsePdu(protocol, work.subarray(pos, stop), direction, ds.state);
       if (r.kind === 'done' && r.consumed > 0) {
         this.emit(flow, dir, direction, protocol, r.message, frame, tsSec, tsNsec);
         pos += r.consumed;
@@ -175,7 +176,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
     const frame = p ? p.index : 0;
     let pos = start;
     while (pos < end) {
-      const r = protocol.parse(b.subarray(pos, end), direction, ds.state);
+      const r = parsePdu(protocol, b.subarray(pos, end), direction, ds.state);
       if (r.kind !== 'done' || r.consumed <= 0) return;
       this.emit(flow, dir, direction, protocol, r.message, frame, p ? p.tsSec : 0, p ? p.tsNsec : 0);
       pos += r.consumed;
@@ -307,6 +308,20 @@ export class Analyzer implements FlowHandler<FlowApp> {
   }
 }
 
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * Every protocol's parse is called from this one site, which the analyzer primes with each of its
+ * protocols at construction (parse is total: no bytes give `incomplete` or `not-mine`). Its call
+ * feedback is then megamorphic from the first packet, so the optimizing compiler keeps a plain call
+ * here instead of inlining the parsers seen so far into tcpData, and does not deoptimize and
+ * recompile the analyzer each time the traffic brings another protocol (on the DPI bench that
+ * churn cost more CPU than the calls it saved).
+ */
+function parsePdu(p: Protocol, bytes: Uint8Array, direction: Direction, state: FlowState): Parsed<Message> {
+  return p.parse(bytes, direction, state);
+}
+
 /** Up to this many PDUs of a first segment are parsed to judge a candidate protocol. */
 const PROBE_PDUS = 16;
 
@@ -322,7 +337,7 @@ function probe(p: Protocol, bytes: Uint8Array, direction: Direction): number {
   let pos = 0;
   let n = 0;
   for (; n < PROBE_PDUS && pos < bytes.length; n++) {
-    const r = p.parse(pos === 0 ? bytes : bytes.subarray(pos), direction, state);
+    const r = parsePdu(p, pos === 0 ? bytes : bytes.subarray(pos), direction, state);
     if (r.kind === 'incomplete') break;
     if (r.kind === 'not-mine' || r.consumed <= 0) return n === 0 ? FIT_NONE : FIT_WEAK;
     if (r.message.anomalies.length > 0) return FIT_WEAK;
