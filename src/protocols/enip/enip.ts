@@ -65,16 +65,18 @@ const NO_DATA = new Uint8Array(0);
 /** Vol 2 §2-6.1: item count, then type id, length and data per item (as ByteReader.list would refuse counts). */
 function cpf(r: ByteReader): CpfItem[] {
   const count = r.u16le();
-  const out: CpfItem[] = [];
   if (count > MAX_ITEMS || count * 4 > r.remaining) {
     r.overrun = true;
-    return out;
+    return [];
   }
+  // Sized up front: an array grown by push from empty reserves 16 slots for the usual two items.
+  // A short read leaves it unfinished, but then the overrun makes the whole body raw.
+  const out = new Array<CpfItem>(count);
   for (let i = 0; i < count && !r.overrun; i++) {
     const typeId = r.u16le();
     const length = r.u16le();
     if (length > r.remaining) r.has(length);
-    out.push({ typeId, data: length === 0 && !r.overrun ? NO_DATA : r.bytesView(length) });
+    out[i] = { typeId, data: length === 0 && !r.overrun ? NO_DATA : r.bytesView(length) };
   }
   return out;
 }
@@ -297,21 +299,31 @@ function fields(m: EnipMessage): Fields {
   return f;
 }
 
+const serviceScratch: number[] = [];
+const scScratch: number[] = [];
+
 /** fields() restricted to what the traffic summary counts (Protocol.summaryFields). */
 function summaryFields(m: EnipMessage): Fields {
   const f: Fields = { 'enip.command': m.command };
   if (m.body.kind !== 'items' && m.body.kind !== 'send-data') return f;
   const list = m.body.items;
-  const service: number[] = [];
-  const sc: number[] = [];
+  // Appended to scratch lists and copied at their exact size (most messages carry one service);
+  // the lists are emptied only now and then, as emptying one also drops its storage.
+  const service = serviceScratch;
+  const sc = scScratch;
+  if (service.length > 4096) {
+    service.length = 0;
+    sc.length = 0;
+  }
+  const from = service.length;
   for (let i = 0; i < list.length; i++) {
     const it = list[i];
     if (it.typeId === ITEM.unconnectedData) collectCipServices(it.data, 0, it.data.length, 0, service, sc);
     else if (it.typeId === ITEM.connectedData && it.data.length > 2) collectCipServices(it.data, 2, it.data.length, 0, service, sc);
   }
-  if (service.length) {
-    f['cip.service'] = service;
-    f['cip.sc'] = sc;
+  if (service.length > from) {
+    f['cip.service'] = service.slice(from);
+    f['cip.sc'] = sc.slice(from);
   }
   return f;
 }

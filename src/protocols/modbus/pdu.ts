@@ -27,8 +27,9 @@ function registers(r: ByteReader, byteCount: number, max = MAX_READ_REGISTERS + 
     r.overrun = true;
     return [];
   }
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push(r.u16be());
+  // Sized up front (an array grown by push from empty reserves 16 slots).
+  const out = new Array<number>(count);
+  for (let i = 0; i < count; i++) out[i] = r.u16be();
   return out;
 }
 

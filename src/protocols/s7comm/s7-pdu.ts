@@ -121,7 +121,10 @@ function decodeParam(rosctr: number, bytes: Uint8Array, start: number, end: numb
     const itemCount = r.u8();
     if (r.overrun) return null;
     if (rosctr === 3) return size === 2 ? { kind: 'var', function: fn, itemCount, items: [] } : null;
-    const items = r.list(itemCount, decodeVarItem, MAX_ITEMS, 2);
+    // ByteReader.list's bounds (each item at least 2 octets), into an array of the exact size.
+    if (itemCount * 2 > r.remaining) return null;
+    const items = new Array<S7VarItem>(itemCount);
+    for (let i = 0; i < itemCount && !r.overrun; i++) items[i] = decodeVarItem(r);
     return r.overrun || r.remaining ? null : { kind: 'var', function: fn, itemCount, items };
   }
   return { kind: 'function', function: fn, bytes: r.bytesView(r.remaining) };
@@ -130,20 +133,21 @@ function decodeParam(rosctr: number, bytes: Uint8Array, start: number, end: numb
 function decodeDataItems(r: ByteReader, count: number): S7DataItem[] | null {
   // ByteReader.list's bounds (each item at least 4 octets), as a loop without a closure per PDU.
   if (count > MAX_ITEMS || count * 4 > r.remaining) return null;
-  const items: S7DataItem[] = [];
+  // Sized up front (an array grown by push from empty reserves 16 slots); a short read returns null.
+  const items = new Array<S7DataItem>(count);
   for (let i = 0; i < count && !r.overrun; i++) {
     const returnCode = r.u8();
     const transportSize = r.u8();
     const length = r.u16be();
     const n = itemByteLength(transportSize, length);
     if (!r.has(n)) {
-      items.push({ returnCode, transportSize, length, data: new Uint8Array(0) });
+      items[i] = { returnCode, transportSize, length, data: new Uint8Array(0) };
       continue;
     }
     const data = r.bytesView(n);
     // A fill octet keeps the next item on an even offset; none follows the last item.
     if (n % 2 && i < count - 1) r.skip(1);
-    items.push({ returnCode, transportSize, length, data });
+    items[i] = { returnCode, transportSize, length, data };
   }
   return r.overrun || r.remaining ? null : items;
 }
