@@ -129,3 +129,32 @@ test('OPC UA address space: per deployment, within the persona, and no public ho
   assert.ok(a.startTime(now) < now && now - a.startTime(now) < 400 * 86_400_000);
   assert.equal(a.startTime(now), a.startTime(now + 60_000), 'the start time stays put');
 });
+
+test('OPC UA persona: mutated requests inside an active session never throw', () => {
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  let c = client();
+  let token = login(c);
+  let answered = 0;
+  const ch = { secureChannelId: 1, tokenId: 1, sequenceNumber: 9, requestId: 9 };
+  const browse = browseAll(i(85));
+  const requests = [
+    browseRequest(ch, token, [browse, { ...browse, browseDirection: 2, nodeClassMask: 2 }], 1), browseNextRequest(ch, token, false, [Uint8Array.of(1, 2, 3)]),
+    readRequest(ch, token, [{ node: i(2256), attributeId: 13 }, { node: i(2260), attributeId: 4 }]),
+    writeRequest(ch, token, [{ node: i(2258), attributeId: 13, value: { type: 12, value: ['x'] } }]), closeSessionRequest(ch, token),
+    activateSessionRequest(ch, token, { kind: 'username', policyId: 'username', userName: 'root', password: Uint8Array.of(1) }),
+  ].map((m) => opcua.encode(m));
+  for (let k = 0; k < 3000; k++) {
+    if (c.session.closed) {
+      c = client(`fuzz-${k}`);
+      const fresh = login(c);
+      // The same request bytes, re-pointed at the new session's token (16 opaque octets after the type id).
+      for (const r of requests) r.set(Buffer.from(String(fresh.id), 'hex'), 24 + 4 + 3 + 4);
+      token = fresh;
+    }
+    const bytes = requests[k % requests.length].slice();
+    for (let f = 1 + Math.floor(rnd() * 4); f > 0; f--) bytes[8 + Math.floor(rnd() * (bytes.length - 8))] = Math.floor(rnd() * 256);
+    answered += c.session.receive(bytes).length;
+  }
+  assert.ok(token && answered > 1000, `${answered} answers`);
+});
