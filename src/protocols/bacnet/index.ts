@@ -141,4 +141,19 @@ export const bacnet: Protocol<BacnetMessage> = {
     }
     return f;
   },
+
+  // fields() restricted to what the traffic summary counts (Protocol.summaryFields): the BVLC
+  // function, the APDU type and service, and one field of the network layer (which tells a BACnet
+  // frame without BVLC, over LLC or MS/TP, from a frame of nothing).
+  summaryFields(m) {
+    const f: Fields = {};
+    if (m.bvlc) f['bvlc.function'] = m.bvlc.function;
+    if (m.npdu) f['bacnet.version'] = m.npdu.version;
+    const a = m.apdu;
+    if (a) {
+      f['bacapp.type'] = a.type;
+      if (a.service !== undefined) f[a.type === 1 ? 'bacapp.unconfirmed_service' : 'bacapp.confirmed_service'] = a.service;
+    }
+    return f;
+  },
 };

@@ -236,4 +236,14 @@ export const dnp3: Protocol<Dnp3Message> = {
     }
     return f;
   },
+
+  // fields() restricted to what the traffic summary counts (Protocol.summaryFields).
+  summaryFields(m) {
+    if (m.malformed) return { 'dnp3.len': m.link.length };
+    const c = m.link.control;
+    const f: Fields = { 'dnp3.len': m.link.length };
+    f[c.primary ? 'dnp3.ctl.prifunc' : 'dnp3.ctl.secfunc'] = c.function;
+    if (m.application) f['dnp3.al.func'] = m.application.function;
+    return f;
+  },
 };

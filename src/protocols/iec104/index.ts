@@ -109,4 +109,19 @@ export const iec104: Protocol<Iec104Message> = {
     }
     return f;
   },
+
+  // fields() restricted to what the traffic summary counts (Protocol.summaryFields).
+  summaryFields(m) {
+    if (m.malformed) return { 'iec60870_104.apdulen': m.malformed[1] };
+    const a = m.apci;
+    const f: Fields = { 'iec60870_104.type': a.format === 'I' ? 0 : a.format === 'S' ? 1 : 3 };
+    if (a.format !== 'I' && a.format !== 'S') f['iec60870_104.utype'] = (a.control & 0xfc) >>> 2;
+    const s = m.asdu;
+    if (s) {
+      f['iec60870_asdu.typeid'] = s.typeId;
+      // An ASDU cut inside its header has a cause of transmission from its third octet on.
+      if (s.headerOctets === undefined || s.headerOctets >= 3) f['iec60870_asdu.causetx'] = s.cause;
+    }
+    return f;
+  },
 };
