@@ -5,7 +5,7 @@ import type { DeviceIdentity, Observation } from '../model/index.ts';
 import { intToIpv4 } from '../net/index.ts';
 import type { AddressSet } from './address-set.ts';
 import { Checkpoint } from './checkpoint.ts';
-import type { Plan } from './plan.ts';
+import type { Pair, Plan } from './plan.ts';
 import { probeFor, type Probe } from './probes/index.ts';
 import { TokenBucket } from './rate.ts';
 import { DeadlineSweep, TcpConn, TcpHandles, UdpEndpoint, type Conn } from './sockets.ts';
@@ -127,8 +127,12 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
       stats.finished++;
     }
 
+    /** The pair of the position `candidate` returned last, when it computed it. */
+    let picked: Pair | null = null;
+
     /** The next position to start, or -1 when none is ready now. */
     function candidate(): number {
+      picked = null;
       if (ready.length) return ready.shift()!;
       let skips = 0;
       while (next < plan.size) {
@@ -150,6 +154,7 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
           else waiting.set(pair.address, [p]);
           continue;
         }
+        picked = pair;
         return p;
       }
       return -1;
@@ -174,13 +179,12 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
           schedule(bucket.wait());
           return;
         }
-        start(p);
+        start(p, picked ?? plan.at(p));
       }
       if (active === 0 && ready.length === 0 && next >= plan.size && !scheduled) end(false);
     }
 
-    function start(p: number): void {
-      const pair = plan.at(p);
+    function start(p: number, pair: Pair): void {
       active++;
       busy.set(pair.address, (busy.get(pair.address) ?? 0) + 1);
       const probe = probes[pair.serviceIndex];
