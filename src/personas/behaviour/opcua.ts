@@ -16,7 +16,7 @@ import { hash32, random, render } from '../deploy.ts';
 import type { Device } from '../types.ts';
 import type { Behaviour, Conversation } from './types.ts';
 import {
-  ACCESS, addressSpaceOf, isReferenceType, keyOf, NODE_CLASS, referenceMatches, REF, type AddressSpace, type UaNode,
+  ACCESS, addressSpaceOf, isReferenceType, keyOf, NODE_CLASS, referenceMatches, type AddressSpace, type UaNode,
 } from './opcua-address-space.ts';
 
 export { addressSpaceOf, buildInfoOf, type AddressSpace, type BuildInfoValue, type ProcessVariable } from './opcua-address-space.ts';
@@ -322,4 +322,3 @@ export const opcuaBehaviour: Behaviour<OpcuaMessage> = {
   },
 };
 
-export { REF, NODE_CLASS };
