@@ -12,6 +12,7 @@ import { bindUdp, isLoopback, listenTcp, localAddressOf, udpSocket } from '../ne
 import type { RegionPack } from '../regions/index.ts';
 import { deploy, DeviceSession, endpointsOf, personas, protocolsOf, random, type Device, type Persona, type ProtocolName } from '../personas/index.ts';
 import { DEFAULT_TWIN_CIDR, twinAddresses, twinPublicAddress } from './addresses.ts';
+import { listenRaw, rawTcpAvailable, type RawConnection, type RawServer } from './raw-tcp.ts';
 import { truthRecord, type ServedEndpoint, type TruthRecord } from './truth.ts';
 
 export interface TwinOptions {
@@ -102,8 +103,11 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   const perDevice = options.maxConnectionsPerDevice ?? TWIN_DEFAULTS.maxConnectionsPerDevice;
   const openPerDevice = new Map<string, number>();
   const servers: Server[] = [];
+  const rawServers: RawServer[] = [];
   const udpSockets: UdpSocket[] = [];
-  const open = new Set<Socket>();
+  const open = new Set<{ destroy(): void }>();
+  const rawOpen = new Set<RawConnection>();
+  let idleSweep: NodeJS.Timeout | undefined;
 
   // (protocol, transport, port) → devices offering it.
   const wanted = new Map<string, { endpoint: ServedEndpoint; devices: TwinDevice[] }>();
@@ -143,10 +147,45 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       open.delete(socket);
-      const n = (openPerDevice.get(twin.address) ?? 1) - 1;
-      if (n > 0) openPerDevice.set(twin.address, n);
-      else openPerDevice.delete(twin.address);
+      closeDeviceConnection(twin);
     });
+  };
+
+  const closeDeviceConnection = (twin: TwinDevice): void => {
+    const n = (openPerDevice.get(twin.address) ?? 1) - 1;
+    if (n > 0) openPerDevice.set(twin.address, n);
+    else openPerDevice.delete(twin.address);
+  };
+
+  /** A device's own socket on libuv's handles (raw-tcp.ts): the same limits, session and idle timeout. */
+  const startRawTcp = (protocol: ProtocolName, port: number, twin: TwinDevice): void => {
+    rawServers.push(
+      listenRaw(twin.address, port, {
+        accept(conn) {
+          const busy = openPerDevice.get(twin.address) ?? 0;
+          if (open.size >= maxConnections || busy >= perDevice) return null;
+          open.add(conn);
+          rawOpen.add(conn);
+          openPerDevice.set(twin.address, busy + 1);
+          const session = new DeviceSession(twin.device, protocol, 'tcp');
+          return {
+            receive: (bytes) => session.receive(bytes),
+            closed: () => session.closed,
+            onClose() {
+              open.delete(conn);
+              rawOpen.delete(conn);
+              closeDeviceConnection(twin);
+            },
+          };
+        },
+      }),
+    );
+    // One timer for every raw connection's idle timeout, instead of one per socket.
+    idleSweep ??= setInterval(() => {
+      const before = Date.now() - idleTimeoutMs;
+      for (const c of rawOpen) if (c.lastActive < before) c.destroy();
+    }, Math.max(10, Math.min(1000, idleTimeoutMs / 4)));
+    idleSweep.unref();
   };
 
   const startUdp = async (protocol: ProtocolName, port: number, twin: TwinDevice): Promise<void> => {
@@ -193,6 +232,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       offering.map(async (twin) => {
         try {
           if (endpoint.transport === 'udp') await startUdp(endpoint.protocol, endpoint.port, twin);
+          else if (rawTcpAvailable) startRawTcp(endpoint.protocol, endpoint.port, twin);
           else {
             const server = createServer(onConnection(endpoint.protocol, twin));
             await listenTcp(server, twin.address, endpoint.port);
@@ -236,7 +276,9 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     async close() {
       if (closed) return;
       closed = true;
-      for (const s of open) s.destroy();
+      if (idleSweep) clearInterval(idleSweep);
+      for (const s of [...open]) s.destroy();
+      for (const s of rawServers) s.close();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       await Promise.all(udpSockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     },
