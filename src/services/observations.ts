@@ -226,42 +226,24 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
   }
   // Counters of a moved asset follow it first, so the changes below count at its new place.
   await moveAssets(ctx, trx, moved, counters);
-  await bulkWrite(ctx.store, trx, full, (chunk) =>
-    trx
-      .insertInto('assets')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.column('ip').doUpdateSet((eb) => ({
-          provinceCode: eb.ref('excluded.provinceCode'),
-          cityCode: eb.ref('excluded.cityCode'),
-          countyCode: eb.ref('excluded.countyCode'),
-          enterpriseId: eb.ref('excluded.enterpriseId'),
-          vendor: eb.ref('excluded.vendor'),
-          product: eb.ref('excluded.product'),
-          model: eb.ref('excluded.model'),
-          firmware: eb.ref('excluded.firmware'),
-          honeypot: eb.ref('excluded.honeypot'),
-          firstSeen: eb.ref('excluded.firstSeen'),
-          lastSeen: eb.ref('excluded.lastSeen'),
-        })),
-      ),
-  );
-  await bulkWrite(ctx.store, trx, narrow, (chunk) =>
-    trx
-      .insertInto('assets')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.column('ip').doUpdateSet((eb) => ({
-          product: eb.ref('excluded.product'),
-          model: eb.ref('excluded.model'),
-          firmware: eb.ref('excluded.firmware'),
-          honeypot: eb.ref('excluded.honeypot'),
-          firstSeen: eb.ref('excluded.firstSeen'),
-          lastSeen: eb.ref('excluded.lastSeen'),
-        })),
-      ),
-  );
+  await upsertAssets(ctx, trx, full, PLACED_ASSET_COLUMNS);
+  await upsertAssets(ctx, trx, narrow, UNPLACED_ASSET_COLUMNS);
   return new Map(rows.map((r) => [r.ip, r]));
+}
+
+/** What a re-observed asset's row may change without touching an indexed column. */
+const UNPLACED_ASSET_COLUMNS = ['product', 'model', 'firmware', 'honeypot', 'firstSeen', 'lastSeen'] as const;
+/** What it changes when its place or vendor moved (those columns are indexed). */
+const PLACED_ASSET_COLUMNS = ['provinceCode', 'cityCode', 'countyCode', 'enterpriseId', 'vendor', ...UNPLACED_ASSET_COLUMNS] as const;
+
+/** Inserts assets, or updates exactly `columns` of those already stored at the same address. */
+async function upsertAssets(ctx: ServiceContext, trx: Transaction<Database>, rows: AssetTable[], columns: readonly (keyof AssetTable & string)[]): Promise<void> {
+  await bulkWrite(ctx.store, trx, rows, (chunk) =>
+    trx
+      .insertInto('assets')
+      .values(chunk)
+      .onConflict((oc) => oc.column('ip').doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])))),
+  );
 }
 
 /** Whether a new asset row says nothing the stored one does not (then it is not written). */
