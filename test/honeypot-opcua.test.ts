@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,14 +14,7 @@ import {
 import { startHoneypot, type HoneypotEvent } from '../src/honeypot/index.ts';
 import { addressSpaceOf } from '../src/personas/behaviour/opcua.ts';
 import { render } from '../src/personas/index.ts';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort } from './support/peers.ts';
 
 test('node-opcua browses, reads and tries to write the honeypot; every operation is an event', { timeout: 120_000 }, async (t) => {
   const port = await freePort();

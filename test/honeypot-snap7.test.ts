@@ -6,16 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { startHoneypot, type HoneypotEvent } from '../src/honeypot/index.ts';
+import { unavailable } from './support/peers.ts';
 
-const CI = process.env.CI === 'true';
 // No other test binds this address (Snap7's server test uses 127.0.102.7).
 const ADDRESS = '127.0.102.8';
-
-function unavailable(t: { skip(msg: string): void }, reason: string): void {
-  if (CI) assert.fail(`real peer missing in CI: ${reason}`);
-  console.log(`# skipped: ${reason}`);
-  t.skip(reason);
-}
 
 type Callback<R> = (err: number | null | undefined, result: R) => void;
 interface CpuInfo {

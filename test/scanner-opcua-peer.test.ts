@@ -7,49 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Observation } from '../src/model/index.ts';
-import { Plan, noTwinMapping, parsePorts, resolveTargets, scan } from '../src/scanner/index.ts';
+import { freePort, installed, reachable, scanPeer, unavailable } from './support/peers.ts';
 
-const CI = process.env.CI === 'true';
 const ROOT = new URL('..', import.meta.url).pathname;
-
-function unavailable(t: { skip(msg: string): void }, reason: string): void {
-  if (CI) assert.fail(`real peer missing in CI: ${reason}`);
-  console.log(`# skipped: ${reason}`);
-  t.skip(reason);
-}
-
-function installed(name: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = connect({ host: '127.0.0.1', port });
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
-}
 
 const BUILD = {
   productUri: 'urn:otscope-test:opcua-peer', manufacturerName: 'Lakeside Process Controls', productName: 'LPC Gateway Server',
@@ -76,14 +38,6 @@ await server.start();
 console.log('listening', server.getEndpointUrl());
 `;
 
-async function scanOne(port: number): Promise<Observation[]> {
-  const out: Observation[] = [];
-  const plan = new Plan(await resolveTargets(['127.0.0.1']), parsePorts(`opcua:${port}`), 1);
-  const stats = await scan({ plan, timeoutMs: 3000, publicAddress: noTwinMapping, onObservation: (o) => out.push(o) });
-  assert.equal(stats.finished, plan.size);
-  return out;
-}
-
 test('identifies a node-opcua server from its endpoints and the BuildInfo an anonymous session reads', { timeout: 120_000 }, async (t) => {
   if (!installed('node-opcua')) return unavailable(t, 'npm node-opcua is not installed');
   const port = await freePort();
@@ -106,7 +60,7 @@ test('identifies a node-opcua server from its endpoints and the BuildInfo an ano
   }
   assert.ok(up, `node-opcua did not listen on 127.0.0.1:${port}: ${output.slice(-2000)}`);
 
-  const [o, ...rest] = await scanOne(port);
+  const [o, ...rest] = await scanPeer('127.0.0.1', `opcua:${port}`, 3000);
   assert.equal(rest.length, 0);
   assert.deepEqual({ ip: o.ip, port: o.port, transport: o.transport, protocol: o.protocol }, { ip: '127.0.0.1', port, transport: 'tcp', protocol: 'opcua' });
   const { raw, ...fields } = o.identity!;

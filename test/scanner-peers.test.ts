@@ -5,45 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer, connect } from 'node:net';
-import type { Observation } from '../src/model/index.ts';
-import { Plan, noTwinMapping, parsePorts, resolveTargets, scan } from '../src/scanner/index.ts';
+import { freePort, reachable, scanPeer, unavailable } from './support/peers.ts';
 
-const CI = process.env.CI === 'true';
 const PYTHON = '/usr/bin/python3';
-
-function unavailable(t: { skip(msg: string): void }, reason: string): void {
-  if (CI) assert.fail(`real peer missing in CI: ${reason}`);
-  console.log(`# skipped: ${reason}`);
-  t.skip(reason);
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-function reachable(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = connect({ host, port });
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
-}
-
-async function scanOne(target: string, ports: string): Promise<Observation[]> {
-  const out: Observation[] = [];
-  const plan = new Plan(await resolveTargets([target]), parsePorts(ports), 1);
-  const stats = await scan({ plan, timeoutMs: 2000, publicAddress: noTwinMapping, onObservation: (o) => out.push(o) });
-  assert.equal(stats.finished, plan.size);
-  return out;
-}
 
 // pymodbus 3.0's synchronous server with the identity objects of its own examples.
 const PYMODBUS_SERVER = `
@@ -69,7 +33,7 @@ test('identifies a pymodbus server through Read Device Identification and Report
     up = await reachable(port);
   }
   assert.ok(up, `pymodbus did not listen on 127.0.0.1:${port}`);
-  const [o, ...rest] = await scanOne('127.0.0.1', `modbus:${port}`);
+  const [o, ...rest] = await scanPeer('127.0.0.1', `modbus:${port}`);
   assert.equal(rest.length, 0);
   assert.deepEqual({ ip: o.ip, port: o.port, transport: o.transport, protocol: o.protocol }, { ip: '127.0.0.1', port, transport: 'tcp', protocol: 'modbus' });
   const { raw, ...fields } = o.identity!;
@@ -81,7 +45,7 @@ test('identifies a pymodbus server through Read Device Identification and Report
 
 test('identifies the Mosquitto broker on 127.0.0.1:1883 from $SYS/broker/version', async (t) => {
   if (!(await reachable(1883))) return unavailable(t, 'no MQTT broker listens on 127.0.0.1:1883 (Mosquitto)');
-  const [o, ...rest] = await scanOne('127.0.0.1', '1883');
+  const [o, ...rest] = await scanPeer('127.0.0.1', '1883');
   assert.equal(rest.length, 0);
   assert.equal(o.protocol, 'mqtt');
   assert.equal(o.identity?.raw?.connackReturnCode, 0);

@@ -10,17 +10,11 @@ import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import type { Observation } from '../src/model/index.ts';
 import { Plan, noTwinMapping, parsePorts, resolveTargets, scan } from '../src/scanner/index.ts';
+import { CI, unavailable } from './support/peers.ts';
 
-const CI = process.env.CI === 'true';
 const NMAP = '/usr/bin/nmap';
 // No other test binds this address; port 102 is S7's own (ISO-TSAP), which needs root.
 const ADDRESS = '127.0.102.7';
-
-function unavailable(t: { skip(msg: string): void }, reason: string): void {
-  if (CI) assert.fail(`real peer missing in CI: ${reason}`);
-  console.log(`# skipped: ${reason}`);
-  t.skip(reason);
-}
 
 type Callback<R> = (err: number | null | undefined, result: R) => void;
 /** Snap7's reading of SZL 0x001C (component identification). */

@@ -3,7 +3,7 @@
 // sends and the responses a server gives, as MSG chunks whose bodies the parser reads back.
 import { ByteWriter } from '../../wire/index.ts';
 import {
-  dateTimeTicks, writeByteString, writeDataValue, writeLocalizedText, writeNodeId, writeQualifiedName, writeString, writeVariant,
+  dateTimeTicks, writeByteString, writeDataValue, writeLocalizedText, writeNodeId, writeQualifiedName, writeString,
   type DataValue, type NodeId, type Variant,
 } from './codec.ts';
 import {
