@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Direction, FlowState, Message, Parsed, Protocol, ProtocolFixture } from '../src/protocols/index.ts';
+import { mulberry32 } from '../src/model/index.ts';
 
 /** Mutated inputs are capped here; the corpus' largest PDUs (OPC UA) are about 13 KB. */
 const MAX_INPUT = 1 << 16;
@@ -69,18 +70,6 @@ function options(argv: string[]): Options {
     out: val('out', '.otscope/fuzz'),
     resume: argv.includes('--resume'),
     stallMs: Number(val('stall-ms', '20000')),
-  };
-}
-
-/** mulberry32 (as in the contract suite). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -383,7 +372,7 @@ async function workerMain(): Promise<void> {
   const end = opts.inputs;
   let i = start;
   for (; i < end; i++) {
-    const rnd = prng(mix(opts.seed, nameHash(name), i));
+    const rnd = mulberry32(mix(opts.seed, nameHash(name), i));
     const pool = rnd() < 0.75 && own.length ? own : all;
     const base = pool[Math.floor(rnd() * pool.length)].bytes;
     const bytes = mutate(rnd, base, all);

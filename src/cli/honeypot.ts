@@ -3,7 +3,7 @@
 // prints the personas a sensor may wear.
 import { BEHAVIOURS, protocolsOf, deploy, type ProtocolName } from '../personas/index.ts';
 import { eventSink, HONEYPOT_DEFAULTS, honeypotPersonas, startHoneypot, type Honeypot } from '../honeypot/index.ts';
-import { positiveInt, readOptions } from './options.ts';
+import { commandOptions, positiveInt, readOptions } from './options.ts';
 
 const USAGE = `Usage: otscope honeypot --persona ID|random [--bind ADDR] [--ports proto=port,...]
                         [--submit URL --token T] [--log FILE] [--seed S] [--sensor-id ID]
@@ -103,15 +103,8 @@ function listPersonas(json: boolean): void {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  const args = parseArgs(argv);
-  if (typeof args === 'string') {
-    console.error(`otscope honeypot: ${args}\n\n${USAGE}`);
-    return 2;
-  }
+  const args = commandOptions('honeypot', USAGE, argv, parseArgs);
+  if (typeof args === 'number') return args;
   if (args.list) {
     listPersonas(args.json);
     return 0;

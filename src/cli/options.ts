@@ -21,3 +21,18 @@ export function positiveInt(name: string, text: string | undefined): number | un
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} needs a positive integer, got ${text}`);
   return n;
 }
+
+/**
+ * A command's parsed options, or its exit code: the usage on --help (0), or the reason and the
+ * usage on a bad option (2). `reason` prefixes the reason (scan prints its stable code there).
+ */
+export function commandOptions<A extends object>(command: string, usage: string, argv: string[], parse: (argv: string[]) => A | string, reason = ''): A | number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
+  const args = parse(argv);
+  if (typeof args !== 'string') return args;
+  console.error(`otscope ${command}: ${reason}${args}\n\n${usage}`);
+  return 2;
+}

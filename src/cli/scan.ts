@@ -4,6 +4,7 @@
 // and/or to the platform with --submit. Exit code 0 when the scan ran to its end, 1 when it was
 // refused or interrupted (resume it with the same --resume file), 2 on bad usage.
 import { randomInt } from 'node:crypto';
+import { commandOptions, readOptions } from './options.ts';
 import type { Observation } from '../model/index.ts';
 import { loadRegionPack, type RegionPack } from '../regions/index.ts';
 import {
@@ -49,67 +50,57 @@ interface Args {
   twinMap: boolean;
 }
 
-const VALUED = new Set(['--ports', '--rate', '--concurrency', '--per-device', '--timeout', '--retries', '--scope', '--blocklist', '--resume', '--seed', '--output', '--submit', '--token']);
-
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { targets: [], rate: 1000, concurrency: 256, perDevice: 1, timeout: 1500, retries: 1, intrusive: false, output: 'ndjson', twinMap: true };
-  const num = (name: string, v: string, min: number): number | string => {
-    const n = Number(v);
-    return Number.isFinite(n) && n >= min && v.trim() !== '' ? n : `${name} needs a number ≥ ${min}, not '${v}'`;
+  const r = readOptions(
+    argv,
+    {
+      ports: { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, 'per-device': { type: 'string' },
+      timeout: { type: 'string' }, retries: { type: 'string' }, seed: { type: 'string' }, intrusive: { type: 'boolean' },
+      'no-twin-map': { type: 'boolean' }, scope: { type: 'string' }, blocklist: { type: 'string' }, resume: { type: 'string' },
+      submit: { type: 'string' }, token: { type: 'string' }, output: { type: 'string' },
+    },
+    true,
+  );
+  if (typeof r === 'string') return r;
+  const v = r.values;
+  const num = (name: string, min: number, fallback: number): number => {
+    const text = v[name as keyof typeof v] as string | undefined;
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < min || text.trim() === '') throw new Error(`--${name} needs a number ≥ ${min}, not '${text}'`);
+    return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    if (VALUED.has(arg)) {
-      value ??= argv[++i];
-      if (value === undefined) return `${arg} needs a value`;
-    }
-    let n: number | string = 0;
-    switch (arg) {
-      case '--ports': a.ports = value; break;
-      case '--rate': n = num(arg, value!, 0); if (typeof n === 'number') a.rate = n; break;
-      case '--concurrency': n = num(arg, value!, 1); if (typeof n === 'number') a.concurrency = Math.floor(n); break;
-      case '--per-device': n = num(arg, value!, 1); if (typeof n === 'number') a.perDevice = Math.floor(n); break;
-      case '--timeout': n = num(arg, value!, 1); if (typeof n === 'number') a.timeout = n; break;
-      case '--retries': n = num(arg, value!, 0); if (typeof n === 'number') a.retries = Math.floor(n); break;
-      case '--seed': n = num(arg, value!, 0); if (typeof n === 'number') a.seed = Math.floor(n) >>> 0; break;
-      case '--intrusive': a.intrusive = true; break;
-      case '--no-twin-map': a.twinMap = false; break;
-      case '--scope': a.scope = value; break;
-      case '--blocklist': a.blocklist = value; break;
-      case '--resume': a.resume = value; break;
-      case '--submit': a.submit = value; break;
-      case '--token': a.token = value; break;
-      case '--output':
-        if (value !== 'ndjson' && value !== 'none') return `--output must be ndjson or none, not '${value}'`;
-        a.output = value;
-        break;
-      default:
-        if (arg.startsWith('-')) return `unknown option '${arg}'`;
-        a.targets.push(arg);
-    }
-    if (typeof n === 'string') return n;
+  if (v.output !== undefined && v.output !== 'ndjson' && v.output !== 'none') return `--output must be ndjson or none, not '${v.output}'`;
+  try {
+    const a: Args = {
+      targets: r.positionals,
+      ports: v.ports,
+      rate: num('rate', 0, 1000),
+      concurrency: Math.floor(num('concurrency', 1, 256)),
+      perDevice: Math.floor(num('per-device', 1, 1)),
+      timeout: num('timeout', 1, 1500),
+      retries: Math.floor(num('retries', 0, 1)),
+      seed: v.seed === undefined ? undefined : Math.floor(num('seed', 0, 0)) >>> 0,
+      intrusive: v.intrusive ?? false,
+      twinMap: !v['no-twin-map'],
+      scope: v.scope,
+      blocklist: v.blocklist,
+      resume: v.resume,
+      output: (v.output ?? 'ndjson') as Args['output'],
+      submit: v.submit,
+      token: v.token,
+    };
+    if (!a.targets.length) return 'give at least one TARGET';
+    if (a.submit && !a.token) return '--submit needs --token';
+    return a;
+  } catch (e) {
+    return (e as Error).message;
   }
-  if (!a.targets.length) return 'give at least one TARGET';
-  if (a.submit && !a.token) return '--submit needs --token';
-  return a;
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  const args = parseArgs(argv);
-  if (typeof args === 'string') {
-    console.error(`otscope scan: INVALID_OPTION: ${args}\n\n${USAGE}`);
-    return 2;
-  }
+  const args = commandOptions('scan', USAGE, argv, parseArgs, 'INVALID_OPTION: ');
+  if (typeof args === 'number') return args;
   try {
     return await scanCommand(args);
   } catch (e) {

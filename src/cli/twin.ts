@@ -3,7 +3,7 @@
 // socket listens; services that could not start are named on stderr.
 import { writeFile } from 'node:fs/promises';
 import { DEFAULT_TWIN_CIDR, startTwin, TWIN_DEFAULTS, type Twin } from '../twin/index.ts';
-import { positiveInt, readOptions } from './options.ts';
+import { commandOptions, positiveInt, readOptions } from './options.ts';
 
 const USAGE = `Usage: otscope twin --devices N --seed S [--cidr ${DEFAULT_TWIN_CIDR}] [--truth FILE]
                     [--bind shared|per-address] [--max-connections N] [--idle-timeout MS]
@@ -70,15 +70,8 @@ function describe(twin: Twin): string[] {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  const args = parseArgs(argv);
-  if (typeof args === 'string') {
-    console.error(`otscope twin: ${args}\n\n${USAGE}`);
-    return 2;
-  }
+  const args = commandOptions('twin', USAGE, argv, parseArgs);
+  if (typeof args === 'number') return args;
   let twin: Twin;
   try {
     twin = await startTwin({ devices: args.devices, seed: args.seed, cidr: args.cidr, maxConnections: args.maxConnections, idleTimeoutMs: args.idleTimeoutMs, bind: args.bind });

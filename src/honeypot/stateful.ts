@@ -5,7 +5,7 @@
 import { BEHAVIOURS, type Conversation, type Device, type ProtocolName } from '../personas/index.ts';
 import { exceptionResponse, type ModbusMessage } from '../protocols/modbus/index.ts';
 import { szlResponse, type S7commMessage, type S7Data, type S7DataItem } from '../protocols/s7comm/index.ts';
-import { publish, type MqttMessage } from '../protocols/mqtt/index.ts';
+import { publish, topicMatches, type MqttMessage } from '../protocols/mqtt/index.ts';
 import type { Message } from '../protocols/index.ts';
 import { singlePoints, type Iec104Message } from '../protocols/iec104/index.ts';
 import { deviceAttributesResponse, type Dnp3Message } from '../protocols/dnp3/index.ts';
@@ -194,18 +194,6 @@ function mqtt(_device: Device, state: HoneypotState, request: MqttMessage, conve
     return base;
   }
   return undefined;
-}
-
-/** [MQTT-4.7]: `+` one level, `#` the rest; `$` topics match no leading wildcard. */
-function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('#') || filter.startsWith('+'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
 }
 
 /**

@@ -3,6 +3,7 @@ export { newId } from './ids.ts';
 export { HOSTILE_TEXT, findHostileText } from './text.ts';
 export { validateCreditCode, creditCodeCheckChar, makeCreditCode } from './credit-code.ts';
 export { validateIndustryCode, industryName } from './industry.ts';
+export { mulberry32 } from './random.ts';
 
 /** What a probe, a sensor or a passive decoder learned about one device (all fields optional). */
 export interface DeviceIdentity {

@@ -13,15 +13,7 @@ import {
   parseCidr,
   parseIp,
 } from './index.ts';
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../model/index.ts';
 
 test('parseCidr: IPv4 block with host bits is normalised to its network', () => {
   const c = parseCidr('59.63.12.34/16');
@@ -90,7 +82,7 @@ test('cidrContains: edges, mapped IPv4 and garbage', () => {
 });
 
 test('property: containment agrees with an independent BigInt mask computation', () => {
-  const r = rng(11);
+  const r = mulberry32(11);
   const big = (s: string) => {
     const ip = parseIp(s)!;
     let n = 0n;
@@ -147,7 +139,7 @@ test('ipv4RangeToCidrs: minimal exact cover', () => {
   assert.deepEqual(ipv4RangeToCidrs(n('10.0.0.1'), n('10.0.0.6')), ['10.0.0.1/32', '10.0.0.2/31', '10.0.0.4/31', '10.0.0.6/32']);
   assert.deepEqual(ipv4RangeToCidrs(0, 0xffffffff), ['0.0.0.0/0']);
   assert.deepEqual(ipv4RangeToCidrs(5, 4), []);
-  const r = rng(5);
+  const r = mulberry32(5);
   for (let i = 0; i < 300; i++) {
     const a = Math.floor(r() * 2 ** 32);
     const b = Math.min(0xffffffff, a + Math.floor(r() * 2 ** (r() * 24)));

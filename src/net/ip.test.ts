@@ -13,16 +13,7 @@ import {
   unmapIpv4,
   type IpAddress,
 } from './index.ts';
-
-// Deterministic PRNG (mulberry32) so a failing case can be replayed.
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../model/index.ts';
 
 /** Random IPv6 bytes with runs of zero groups, so "::" placement gets exercised. */
 function randomV6(r: () => number): Uint8Array {
@@ -130,7 +121,7 @@ test('IPv6: rejects zone ids, brackets, bad compression and garbage', () => {
 });
 
 test('never throws on arbitrary strings', () => {
-  const r = rng(7);
+  const r = mulberry32(7);
   const alphabet = '0123456789abcdefABCDEF:.%/[] xg-';
   for (let i = 0; i < 5000; i++) {
     let s = '';
@@ -143,7 +134,7 @@ test('never throws on arbitrary strings', () => {
 });
 
 test('property: random IPv4 round-trips through int, text and bytes', () => {
-  const r = rng(1);
+  const r = mulberry32(1);
   for (let i = 0; i < 5000; i++) {
     const n = Math.floor(r() * 2 ** 32);
     const text = intToIpv4(n);
@@ -161,7 +152,7 @@ test('property: random IPv4 round-trips through int, text and bytes', () => {
 });
 
 test('property: random IPv6 round-trips and matches the system formatter (libuv inet_ntop)', () => {
-  const r = rng(2);
+  const r = mulberry32(2);
   for (let i = 0; i < 3000; i++) {
     const bytes = randomV6(r);
     const text = formatIp({ family: 6, bytes });
@@ -180,7 +171,7 @@ test('property: random IPv6 round-trips and matches the system formatter (libuv 
 });
 
 test('property: ipKey order equals numeric order, IPv4 inside ::ffff:0:0/96', () => {
-  const r = rng(3);
+  const r = mulberry32(3);
   const ips: IpAddress[] = [];
   for (let i = 0; i < 400; i++) {
     if (r() < 0.5) ips.push(parseIp(intToIpv4(Math.floor(r() * 2 ** 32)))!);

@@ -1,7 +1,7 @@
 // Per-deployment randomisation: every choice (firmware image, serial, MAC, names, BACnet
 // instance) is drawn from a generator seeded by (seed, index), so the same seed rebuilds the
 // same province and two devices of one model still differ as a real fleet does.
-import type { DeviceIdentity } from '../model/index.ts';
+import { mulberry32, type DeviceIdentity } from '../model/index.ts';
 import type { Device, Persona } from './types.ts';
 
 /** FNV-1a over the text, then a murmur3 finaliser: a 32-bit seed from any key. */
@@ -19,16 +19,9 @@ export function hash32(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: small, fast, and good enough for picking names; not for secrets. */
+/** A seeded PRNG (mulberry32) for picking names; a text seed is hashed first. Not for secrets. */
 export function random(seed: string | number): () => number {
-  let a = typeof seed === 'number' ? seed >>> 0 : hash32(seed);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(typeof seed === 'number' ? seed : hash32(seed));
 }
 
 const CITIES = ['Nanchang', 'Jiujiang', 'Ganzhou', 'Jian', 'Yichun', 'Fuzhou', 'Shangrao', 'Pingxiang', 'Xinyu', 'Yingtan', 'Jingdezhen'];

@@ -12,6 +12,7 @@ import type { ProtocolFixture } from './fixture.ts';
 import type { Direction, Message, Parsed, Protocol } from './protocol.ts';
 import { PROTOCOLS, protocolByName, protocolsAt, recognizeProtocols } from './registry.ts';
 import { HISTOGRAM_FIELDS } from '../traffic/oracle-fields.ts';
+import { mulberry32 } from '../model/index.ts';
 
 const RANDOM_INPUTS = 2_000;
 const MUTATED_INPUTS = 1_000;
@@ -23,18 +24,6 @@ for (const entry of readdirSync(here).sort()) {
   if (!statSync(join(here, entry)).isDirectory() || !existsSync(file)) continue;
   const mod = (await import(pathToFileURL(file).href)) as { fixtures?: readonly ProtocolFixture[] };
   allFixtures.push(...(mod.fixtures ?? []));
-}
-
-/** mulberry32: a small seeded PRNG so every run feeds the same "random" bytes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function seedOf(name: string): number {
@@ -145,7 +134,7 @@ for (const p of PROTOCOLS) {
     });
 
     it(`never throws on ${RANDOM_INPUTS} random inputs`, () => {
-      const rnd = prng(seedOf(p.name));
+      const rnd = mulberry32(seedOf(p.name));
       for (let i = 0; i < RANDOM_INPUTS; i++) {
         const len = Math.floor(rnd() * (i % 4 === 0 ? 1024 : 96));
         const bytes = new Uint8Array(len);
@@ -156,7 +145,7 @@ for (const p of PROTOCOLS) {
 
     it(`never throws on ${MUTATED_INPUTS} mutated fixtures`, () => {
       if (!good.length) return;
-      const rnd = prng(seedOf(p.name) ^ 0x5eed);
+      const rnd = mulberry32(seedOf(p.name) ^ 0x5eed);
       for (let i = 0; i < MUTATED_INPUTS; i++) {
         const f = good[i % good.length];
         const bytes = f.bytes.slice();

@@ -1,4 +1,4 @@
-// The only place the scanner touches sockets: TCP connections and one shared UDP socket, each
+// The only place the scanner touches sockets: TCP connections and UDP conversations (over a pool of connected handles), each
 // read through a protocol's `parse`. Timeouts are deadlines checked by one sweep timer for all
 // connections (no timer per probe); the bytes of a reply are parsed where the socket delivered
 // them and copied only when a PDU spans two reads.
@@ -372,42 +372,33 @@ export class TcpConn implements Conn, Expiring {
 }
 
 /**
- * A conversation over its own connected UDP socket: each datagram is one PDU. Connected, so the
- * kernel reports an ICMP port unreachable as ECONNREFUSED and a closed port costs no timeout.
+ * What every UDP conversation shares: each datagram is one PDU; a read takes the first datagram
+ * that parses as the protocol's PDU (strays are dropped) and resends the last request before it
+ * gives up, since UDP loses datagrams. Subclasses own the socket: how a datagram is written and
+ * when the peer has ended the conversation (an ICMP port unreachable, or closing).
  */
-class UdpConn implements Conn, Expiring {
+abstract class UdpConversation implements Conn, Expiring {
   readonly transport = 'udp' as const;
   deadline = Infinity;
   private readonly queue: Uint8Array[] = [];
   private waiter: Waiter | null = null;
   private last: Uint8Array | null = null;
   private resends = 0;
-  private closed = false;
-  /** Datagrams written before the socket finished connecting. */
-  private early: Uint8Array[] | null = [];
+  /** The last read gave up on its deadline (no answer, no refusal). */
+  protected timedOut = false;
 
   constructor(
     readonly address: string,
     readonly port: number,
-    private readonly socket: UdpSocket,
-    private readonly sweep: DeadlineSweep,
+    protected readonly sweep: DeadlineSweep,
     private readonly timeoutMs: number,
     private readonly retries: number,
-  ) {
-    socket.on('message', (msg: Buffer) => this.receive(msg));
-    socket.on('error', () => this.refused());
-    socket.connect(port, address, () => {
-      const early = this.early ?? [];
-      this.early = null;
-      for (const b of early) this.write(b);
-    });
-  }
+  ) {}
 
-  private write(bytes: Uint8Array): void {
-    if (this.closed) return;
-    if (this.early) this.early.push(bytes);
-    else this.socket.send(bytes, () => undefined);
-  }
+  /** No more datagrams will come: the peer refused, or the conversation was closed. */
+  protected abstract get ended(): boolean;
+  protected abstract write(bytes: Uint8Array): void;
+  abstract close(): void;
 
   send(bytes: Uint8Array): void {
     this.last = bytes;
@@ -424,17 +415,12 @@ class UdpConn implements Conn, Expiring {
     });
   }
 
-  private receive(datagram: Uint8Array): void {
+  protected receive(datagram: Uint8Array): void {
     if (this.queue.length < 64) this.queue.push(datagram);
     this.deliver();
   }
 
-  private refused(): void {
-    this.closed = true;
-    this.deliver();
-  }
-
-  private deliver(): void {
+  protected deliver(): void {
     const w = this.waiter;
     if (!w) return;
     while (this.queue.length) {
@@ -445,10 +431,10 @@ class UdpConn implements Conn, Expiring {
         return;
       }
     }
-    if (this.closed) this.finish(null);
+    if (this.ended) this.finish(null);
   }
 
-  private finish(m: Message | null): void {
+  protected finish(m: Message | null): void {
     const w = this.waiter;
     this.waiter = null;
     this.deadline = Infinity;
@@ -457,27 +443,53 @@ class UdpConn implements Conn, Expiring {
   }
 
   expire(): void {
-    // UDP loses datagrams: the request is sent again before the read gives up.
-    if (this.waiter && this.last && this.resends < this.retries && !this.closed && !this.sweep.halted) {
+    if (this.waiter && this.last && this.resends < this.retries && !this.ended && !this.sweep.halted) {
       this.resends++;
       this.deadline = Date.now() + this.timeoutMs;
       this.write(this.last);
       return;
     }
+    this.timedOut = true;
     this.finish(null);
+  }
+}
+
+/**
+ * A conversation over its own connected UDP socket. Connected, so the kernel reports an ICMP port
+ * unreachable as ECONNREFUSED and a closed port costs no timeout.
+ */
+class UdpConn extends UdpConversation {
+  private closed = false;
+  /** Datagrams written before the socket finished connecting. */
+  private early: Uint8Array[] | null = [];
+
+  constructor(address: string, port: number, private readonly socket: UdpSocket, sweep: DeadlineSweep, timeoutMs: number, retries: number) {
+    super(address, port, sweep, timeoutMs, retries);
+    socket.on('message', (msg: Buffer) => this.receive(msg));
+    socket.on('error', () => {
+      this.closed = true;
+      this.deliver();
+    });
+    socket.connect(port, address, () => {
+      const early = this.early ?? [];
+      this.early = null;
+      for (const b of early) this.write(b);
+    });
+  }
+
+  protected get ended(): boolean {
+    return this.closed;
+  }
+
+  protected write(bytes: Uint8Array): void {
+    if (this.closed) return;
+    if (this.early) this.early.push(bytes);
+    else this.socket.send(bytes, () => undefined);
   }
 
   close(): void {
-    if (this.closed && !this.waiter) {
-      this.closeSocket();
-      return;
-    }
     this.closed = true;
     this.finish(null);
-    this.closeSocket();
-  }
-
-  private closeSocket(): void {
     try {
       this.socket.close();
     } catch {
@@ -522,26 +534,20 @@ const rawUdp: RawUdp | null = (() => {
  * to the pool only when the conversation ended on an answer or a refusal: after a timeout an ICMP
  * error could still be on its way and would be taken for the next peer's.
  */
-class PooledUdpConn implements Conn, Expiring {
-  readonly transport = 'udp' as const;
-  deadline = Infinity;
-  private readonly queue: Uint8Array[] = [];
-  private waiter: Waiter | null = null;
-  private last: Uint8Array | null = null;
-  private resends = 0;
+class PooledUdpConn extends UdpConversation {
   private refusedPeer = false;
-  private timedOut = false;
   private done = false;
 
   constructor(
-    readonly address: string,
-    readonly port: number,
+    address: string,
+    port: number,
     private readonly handle: RawUdpHandle,
     private readonly endpoint: UdpEndpoint,
-    private readonly sweep: DeadlineSweep,
-    private readonly timeoutMs: number,
-    private readonly retries: number,
+    sweep: DeadlineSweep,
+    timeoutMs: number,
+    retries: number,
   ) {
+    super(address, port, sweep, timeoutMs, retries);
     handle.onmessage = (nread, _h, buf, rinfo) => {
       if (this.done) return;
       if (nread < 0) {
@@ -550,64 +556,18 @@ class PooledUdpConn implements Conn, Expiring {
         return;
       }
       if (!buf || !rinfo || rinfo.address !== address || rinfo.port !== port) return;
-      if (this.queue.length < 64) this.queue.push(nread === buf.length ? buf : buf.subarray(0, nread));
-      this.deliver();
+      this.receive(nread === buf.length ? buf : buf.subarray(0, nread));
     };
     if (handle.connect(address, port) !== 0) this.refusedPeer = true;
   }
 
-  private write(bytes: Uint8Array): void {
+  protected get ended(): boolean {
+    return this.refusedPeer || this.done;
+  }
+
+  protected write(bytes: Uint8Array): void {
     if (this.done || this.refusedPeer) return;
     if (this.handle.send(new rawUdp!.SendWrap(), [bytes], 1, false) < 0) this.refusedPeer = true;
-  }
-
-  send(bytes: Uint8Array): void {
-    this.last = bytes;
-    this.resends = 0;
-    this.write(bytes);
-  }
-
-  read<M extends Message>(protocol: Protocol<M>, state?: FlowState): Promise<M | null> {
-    return new Promise((resolve) => {
-      this.waiter = { protocol: protocol as Protocol<Message>, state, resolve: resolve as (m: Message | null) => void };
-      this.deadline = Date.now() + this.timeoutMs;
-      this.sweep.track(this);
-      this.deliver();
-    });
-  }
-
-  private deliver(): void {
-    const w = this.waiter;
-    if (!w) return;
-    while (this.queue.length) {
-      const r = w.protocol.parse(this.queue.shift()!, 'to-client', w.state);
-      // A datagram that is not a PDU of this protocol (a stray answer) is dropped, not fatal.
-      if (r.kind === 'done') {
-        this.finish(r.message);
-        return;
-      }
-    }
-    if (this.refusedPeer || this.done) this.finish(null);
-  }
-
-  private finish(m: Message | null): void {
-    const w = this.waiter;
-    this.waiter = null;
-    this.deadline = Infinity;
-    this.sweep.untrack(this);
-    w?.resolve(m);
-  }
-
-  expire(): void {
-    // UDP loses datagrams: the request is sent again before the read gives up.
-    if (this.waiter && this.last && this.resends < this.retries && !this.refusedPeer && !this.sweep.halted) {
-      this.resends++;
-      this.deadline = Date.now() + this.timeoutMs;
-      this.write(this.last);
-      return;
-    }
-    this.timedOut = true;
-    this.finish(null);
   }
 
   close(): void {

@@ -8,8 +8,7 @@
 // 7.5 SP2及之前版本"); what cannot be split that way is reported per product, never guessed.
 import type { Severity } from '../model/index.ts';
 import type { AdvisoryCve, AdvisoryProduct, ImportProblem, ImportResult, Remediation } from './csaf.ts';
-import { knownVendorKey, productKey, vendorKey } from './normalize.ts';
-import { orderNumbersIn, rangeProblem } from './problems.ts';
+import { rangeProblem, singleVendorProduct } from './problems.ts';
 import { parseRange, type VersionRange } from './range.ts';
 import { child, childText, parseXml, type XmlElement } from './xml.ts';
 
@@ -136,22 +135,7 @@ function toProduct(productId: string, raw: string, cves: string[], severity: Sev
     const p = rangeProblem(productId, fullName, versionText, range);
     if (p) problems.push(p);
   }
-  const vKey = vendorKey(vendor) ?? knownVendorKey(productName);
-  return {
-    productId,
-    vendor,
-    vendorKey: vKey,
-    vendorKeys: vKey ? [vKey] : [],
-    productName,
-    fullName,
-    productKey: productKey(productName),
-    modelNumbers: orderNumbersIn(fullName),
-    range,
-    rangeText: versionText,
-    cves: range.kind === 'none' ? [] : [...cves],
-    cvss: null,
-    severity,
-  };
+  return singleVendorProduct({ productId, vendor, productName, fullName, modelText: fullName, range, rangeText: versionText, cves: [...cves], cvss: null, severity });
 }
 
 /**

@@ -8,8 +8,7 @@
 // known-exploited flag.
 import type { Severity } from '../model/index.ts';
 import { severityOf, type AdvisoryCve, type AdvisoryProduct, type ImportProblem, type ImportResult, type Remediation } from './csaf.ts';
-import { knownVendorKey, productKey, vendorKey } from './normalize.ts';
-import { orderNumbersIn, rangeProblem } from './problems.ts';
+import { rangeProblem, singleVendorProduct } from './problems.ts';
 import { describeRange, parseRange, type Interval, type VersionRange } from './range.ts';
 import { parseVersion } from './version.ts';
 
@@ -159,22 +158,7 @@ function toProduct(cveId: string, index: number, entry: unknown, cvss: number | 
     const p = rangeProblem(productId, fullName, rangeText, range);
     if (p) problems.push(p);
   }
-  const vKey = vendorKey(vendor) ?? knownVendorKey(productName);
-  return {
-    productId,
-    vendor,
-    vendorKey: vKey,
-    vendorKeys: vKey ? [vKey] : [],
-    productName,
-    fullName,
-    productKey: productKey(productName),
-    modelNumbers: orderNumbersIn(productName),
-    range,
-    rangeText,
-    cves: range.kind === 'none' ? [] : [cveId],
-    cvss,
-    severity,
-  };
+  return singleVendorProduct({ productId, vendor, productName, fullName, modelText: productName, range, rangeText, cves: [cveId], cvss, severity });
 }
 
 /** The affected versions of one `affected[]` entry as one VersionRange. */

@@ -1,7 +1,9 @@
 // What every importer says about a range it read: the same codes and words for CSAF, CVE JSON 5 and
-// CNVD, so an analyst reads one vocabulary whatever the source.
-import { mlfbKey } from './normalize.ts';
-import type { ImportProblem } from './csaf.ts';
+// CNVD, so an analyst reads one vocabulary whatever the source; and the product record of the
+// importers whose entries name one vendor and one product (CVE JSON 5, CNVD).
+import type { Severity } from '../model/index.ts';
+import { knownVendorKey, mlfbKey, productKey, vendorKey } from './normalize.ts';
+import type { AdvisoryProduct, ImportProblem } from './csaf.ts';
 import type { VersionRange } from './range.ts';
 
 export function rangeProblem(productId: string, fullName: string, rangeText: string, range: VersionRange): ImportProblem | null {
@@ -24,4 +26,36 @@ export function orderNumbersIn(name: string): string[] {
     if (mlfbKey(m[1])) out.add(m[1].trim());
   }
   return [...out];
+}
+
+/** One affected product of a single named vendor, keyed for matching as CSAF products are. */
+export function singleVendorProduct(p: {
+  productId: string;
+  vendor: string;
+  productName: string;
+  fullName: string;
+  /** The text order numbers are read from. */
+  modelText: string;
+  range: VersionRange;
+  rangeText: string;
+  cves: string[];
+  cvss: number | null;
+  severity: Severity;
+}): AdvisoryProduct {
+  const vKey = vendorKey(p.vendor) ?? knownVendorKey(p.productName);
+  return {
+    productId: p.productId,
+    vendor: p.vendor,
+    vendorKey: vKey,
+    vendorKeys: vKey ? [vKey] : [],
+    productName: p.productName,
+    fullName: p.fullName,
+    productKey: productKey(p.productName),
+    modelNumbers: orderNumbersIn(p.modelText),
+    range: p.range,
+    rangeText: p.rangeText,
+    cves: p.range.kind === 'none' ? [] : p.cves,
+    cvss: p.cvss,
+    severity: p.severity,
+  };
 }

@@ -1,23 +1,11 @@
 // MQTT broker (3.1.1): CONNECT → CONNACK (0 accepted, 5 not authorized when the persona wants
 // credentials), SUBSCRIBE → SUBACK then the retained $SYS/broker/version, PINGREQ → PINGRESP.
-import { connack, connect, mqtt, publish, suback, subscribe, type MqttMessage } from '../../protocols/mqtt/index.ts';
+import { connack, connect, mqtt, publish, suback, subscribe, topicMatches, type MqttMessage } from '../../protocols/mqtt/index.ts';
 import { render } from '../deploy.ts';
 import type { Device } from '../types.ts';
 import type { Behaviour, Conversation } from './types.ts';
 
 const VERSION_TOPIC = '$SYS/broker/version';
-
-/** [MQTT-4.7]: `+` one level, `#` the rest; topics starting with `$` match no leading wildcard. */
-export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('#') || filter.startsWith('+'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
-}
 
 function answer(device: Device, request: MqttMessage, conversation: Conversation): MqttMessage[] {
   const spec = device.persona.services.mqtt;

@@ -113,29 +113,39 @@ function whoIs(r: ByteReader, out: ServiceParameters): boolean {
   return r.remaining === 0;
 }
 
-function readPropertyRequest(r: ByteReader, out: ServiceParameters): boolean {
+/** objectIdentifier [0], propertyIdentifier [1], propertyArrayIndex [2] OPTIONAL. */
+function propertyReference(r: ByteReader): PropertyReference | null {
   const id = expect(r, 0, true);
   const prop = expect(r, 1, true);
-  if (!id || !prop) return false;
+  if (!id || !prop) return null;
   const ref: PropertyReference = { objectId: objectId(id.data), ...propertyRef(unsigned(prop.data)) };
   const index = optionalContext(r, 2);
   if (index) ref.arrayIndex = unsigned(index.data);
+  return ref;
+}
+
+/** A property reference followed by propertyValue [3] (ReadProperty-ACK, WriteProperty). */
+function propertyWithValues(r: ByteReader): PropertyReference | null {
+  const ref = propertyReference(r);
+  if (!ref) return null;
+  const open = readTag(r);
+  if (!open?.opening || open.number !== 3) return null;
+  const values = readValues(r, 3);
+  if (!values) return null;
+  ref.values = values;
+  return ref;
+}
+
+function readPropertyRequest(r: ByteReader, out: ServiceParameters): boolean {
+  const ref = propertyReference(r);
+  if (!ref) return false;
   out.properties = [ref];
   return r.remaining === 0;
 }
 
 function readPropertyAck(r: ByteReader, out: ServiceParameters): boolean {
-  const id = expect(r, 0, true);
-  const prop = expect(r, 1, true);
-  if (!id || !prop) return false;
-  const ref: PropertyReference = { objectId: objectId(id.data), ...propertyRef(unsigned(prop.data)) };
-  const index = optionalContext(r, 2);
-  if (index) ref.arrayIndex = unsigned(index.data);
-  const open = readTag(r);
-  if (!open?.opening || open.number !== 3) return false;
-  const values = readValues(r, 3);
-  if (!values) return false;
-  ref.values = values;
+  const ref = propertyWithValues(r);
+  if (!ref) return false;
   out.properties = [ref];
   return r.remaining === 0;
 }
@@ -213,17 +223,8 @@ function rpmAck(r: ByteReader, out: ServiceParameters): boolean {
 }
 
 function writeProperty(r: ByteReader, out: ServiceParameters): boolean {
-  const id = expect(r, 0, true);
-  const prop = expect(r, 1, true);
-  if (!id || !prop) return false;
-  const ref: PropertyReference = { objectId: objectId(id.data), ...propertyRef(unsigned(prop.data)) };
-  const index = optionalContext(r, 2);
-  if (index) ref.arrayIndex = unsigned(index.data);
-  const open = readTag(r);
-  if (!open?.opening || open.number !== 3) return false;
-  const values = readValues(r, 3);
-  if (!values) return false;
-  ref.values = values;
+  const ref = propertyWithValues(r);
+  if (!ref) return false;
   out.properties = [ref];
   const priority = optionalContext(r, 4);
   if (priority) out.priority = unsigned(priority.data);

@@ -175,28 +175,10 @@ export function decodeIdentityItem(data: Uint8Array): IdentityItem | null {
   const port = r.u16be();
   const a = r.bytesView(4);
   r.skip(8);
-  const vendorId = r.u16le();
-  const deviceType = r.u16le();
-  const productCode = r.u16le();
-  const major = r.u8();
-  const minor = r.u8();
-  const status = r.u16le();
-  const serialNumber = r.u32le();
-  const productName = r.ascii(r.u8());
+  const identity = readIdentity(r);
   const state = r.u8();
   if (r.overrun) return null;
-  return {
-    protocolVersion,
-    socketAddress: { family, port, address: Array.from(a).join('.') },
-    vendorId,
-    deviceType,
-    productCode,
-    revision: { major, minor },
-    status,
-    serialNumber,
-    productName,
-    state,
-  };
+  return { protocolVersion, socketAddress: { family, port, address: Array.from(a).join('.') }, ...identity, state };
 }
 
 export function encodeIdentityItem(id: IdentityItem): Uint8Array {
@@ -331,6 +313,14 @@ function summaryFields(m: EnipMessage): Fields {
 /** The Identity object's attributes 1–7 (and 8, state) as a Get_Attributes_All reply carries them (Vol 1 §5-2). */
 export function decodeIdentityAttributes(data: Uint8Array): Omit<IdentityItem, 'protocolVersion' | 'socketAddress'> | null {
   const r = new ByteReader(data);
+  const identity = readIdentity(r);
+  if (r.overrun) return null;
+  const state = r.remaining ? r.u8() : 255;
+  return { ...identity, state };
+}
+
+/** Vendor ID through Product Name, in the order both ListIdentity and the Identity object give them. */
+function readIdentity(r: ByteReader): Omit<IdentityItem, 'protocolVersion' | 'socketAddress' | 'state'> {
   const vendorId = r.u16le();
   const deviceType = r.u16le();
   const productCode = r.u16le();
@@ -339,9 +329,7 @@ export function decodeIdentityAttributes(data: Uint8Array): Omit<IdentityItem, '
   const status = r.u16le();
   const serialNumber = r.u32le();
   const productName = r.ascii(r.u8());
-  if (r.overrun) return null;
-  const state = r.remaining ? r.u8() : 255;
-  return { vendorId, deviceType, productCode, revision: { major, minor }, status, serialNumber, productName, state };
+  return { vendorId, deviceType, productCode, revision: { major, minor }, status, serialNumber, productName };
 }
 
 function toIdentity(id: Omit<IdentityItem, 'protocolVersion' | 'socketAddress'>, socketAddress?: IdentityItem['socketAddress']): DeviceIdentity {

@@ -9,6 +9,7 @@ export type { Property } from './properties.ts';
 export { PACKET_TYPES, MAX_PAYLOAD } from './packet.ts';
 export { PROPERTIES } from './properties.ts';
 export { connack, connect, disconnect, publish, suback, subscribe } from './builders.ts';
+export { topicMatches } from './topics.ts';
 
 const VERSION_KEY = 'mqtt.version';
 
