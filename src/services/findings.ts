@@ -1,6 +1,8 @@
+import type { ExpressionBuilder } from 'kysely';
 import { appError } from '../errors.ts';
+import type { Database } from '../storage/index.ts';
 import type { Actor, Confidence, Severity } from '../model/index.ts';
-import { can, inScope } from '../access/index.ts';
+import { can, inScope, scopeKind } from '../access/index.ts';
 import type { ServiceContext } from './context.ts';
 import { page, type Page, type PageQuery } from './paging.ts';
 
@@ -35,7 +37,15 @@ export interface FindingView {
 
 export async function listFindings(ctx: ServiceContext, actor: Actor, q: FindingQuery): Promise<Page<FindingView>> {
   if (!can(actor, 'read:findings')) throw appError('FORBIDDEN');
-  let query = ctx.store.db.selectFrom('findings').where(inScope(actor, { table: 'findings' })).where('findings.status', '=', q.status ?? 'open');
+  // A city or county analyst's findings are those of the assets in that place, found through the
+  // assets' place indexes: findings keep no place index of their own (each would cost every new
+  // finding a b-tree insert at ingest). Province and enterprise scope test the finding's own columns.
+  const kind = scopeKind(actor.role);
+  const scope =
+    kind === 'city' || kind === 'county'
+      ? (eb: ExpressionBuilder<Database, 'findings'>) => eb('findings.assetId', 'in', eb.selectFrom('assets').select('assets.id').where(inScope(actor, { table: 'assets' })))
+      : inScope(actor, { table: 'findings' });
+  let query = ctx.store.db.selectFrom('findings').where(scope).where('findings.status', '=', q.status ?? 'open');
   // Through the asset: findings carry no address index (ingest writes each finding into every one).
   if (q.ip) query = query.where('findings.assetId', 'in', (eb) => eb.selectFrom('assets').select('assets.id').where('assets.ip', '=', q.ip!));
   if (q.enterprise) query = query.where('findings.enterpriseId', '=', q.enterprise);

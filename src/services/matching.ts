@@ -22,37 +22,26 @@ export interface ChangedIdentity {
   newAsset?: boolean;
 }
 
-async function openCounts(ctx: ServiceContext, trx: Transaction<Database>, assetIds: string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const size = chunkSize(ctx.store, 1);
-  for (let i = 0; i < assetIds.length; i += size) {
-    const rows = await trx
-      .selectFrom('findings')
-      .select(['assetId', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('assetId', 'in', assetIds.slice(i, i + size))
-      .where('status', '=', 'open')
-      .groupBy('assetId')
-      .execute();
-    for (const r of rows) out.set(r.assetId, Number(r.n));
-  }
-  return out;
-}
-
 /** Returns the number of findings opened (new, or reopened after a fix). */
 export async function matchChanged(ctx: ServiceContext, trx: Transaction<Database>, changed: ChangedIdentity[], counters: CounterDeltas, nowIso: string): Promise<number> {
   if (!changed.length) return 0;
   const assetIds = [...new Set(changed.map((c) => c.assetId))];
-  // Open findings per asset before and after: only assets that existed can have any before, and
-  // after = before + opened − closed, all known here, so a new asset costs no lookup at all.
-  const before = await openCounts(ctx, trx, [...new Set(changed.filter((c) => !c.newAsset).map((c) => c.assetId))]);
+  // One read of the stored findings of the assets that existed before this batch (a new asset has
+  // none) gives both their open counts before the batch and the findings of the changed services;
+  // open after = before + opened − closed, all known here.
+  const before = new Map<string, number>();
   const delta = new Map<string, number>();
   const bump = (assetId: string, n: number) => delta.set(assetId, (delta.get(assetId) ?? 0) + n);
   const existing = new Map<string, { id: string; status: string; createdAt: string }>();
+  const rematched = new Set(changed.filter((c) => !c.newService).map((c) => c.serviceId));
+  const stored = [...new Set(changed.filter((c) => !c.newAsset).map((c) => c.assetId))];
   const size = chunkSize(ctx.store, 1);
-  const serviceIds = changed.filter((c) => !c.newService).map((c) => c.serviceId);
-  for (let i = 0; i < serviceIds.length; i += size) {
-    const rows = await trx.selectFrom('findings').select(['id', 'serviceId', 'advisoryId', 'status', 'createdAt']).where('serviceId', 'in', serviceIds.slice(i, i + size)).execute();
-    for (const r of rows) existing.set(`${r.serviceId}|${r.advisoryId}`, r);
+  for (let i = 0; i < stored.length; i += size) {
+    const rows = await trx.selectFrom('findings').select(['id', 'assetId', 'serviceId', 'advisoryId', 'status', 'createdAt']).where('assetId', 'in', stored.slice(i, i + size)).execute();
+    for (const r of rows) {
+      if (r.status === 'open') before.set(r.assetId, (before.get(r.assetId) ?? 0) + 1);
+      if (rematched.has(r.serviceId)) existing.set(`${r.serviceId}|${r.advisoryId}`, r);
+    }
   }
   const upserts: FindingTable[] = [];
   const stillMatching = new Set<string>();
@@ -99,7 +88,7 @@ export async function matchChanged(ctx: ServiceContext, trx: Transaction<Databas
       .insertInto('findings')
       .values(chunk)
       .onConflict((oc) =>
-        oc.columns(['serviceId', 'advisoryId']).doUpdateSet((eb) => ({
+        oc.columns(['assetId', 'serviceId', 'advisoryId']).doUpdateSet((eb) => ({
           productId: eb.ref('excluded.productId'),
           cves: eb.ref('excluded.cves'),
           confidence: eb.ref('excluded.confidence'),

@@ -448,5 +448,5 @@ async function writeObservations(ctx: ServiceContext, trx: Transaction<Database>
     receivedAt,
     identity: JSON.stringify(v.identity ?? {}),
   }));
-  await bulkWrite(ctx.store, trx, rows, (chunk) => trx.insertInto('observations').values(chunk).onConflict((oc) => oc.column('id').doNothing()));
+  await bulkWrite(ctx.store, trx, rows, (chunk) => trx.insertInto('observations').values(chunk).onConflict((oc) => oc.columns(['assetId', 'observedAt', 'id']).doNothing()));
 }
