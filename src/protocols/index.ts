@@ -7,7 +7,10 @@ export type {
   Message,
   Parsed,
   Protocol,
+  PduTally,
+  Tally,
 } from './protocol.ts';
+export { TALLY_PARSE } from './protocol.ts';
 export type { ProtocolFixture } from './fixture.ts';
 export { fixture, fixturesFor } from './fixture.ts';
 export { PROTOCOLS, protocolByName, protocolsAt, recognizeProtocols } from './registry.ts';

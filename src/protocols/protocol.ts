@@ -27,6 +27,36 @@ export type Fields = Record<string, FieldValue>;
  */
 export type FlowState = Record<string, unknown>;
 
+/**
+ * Where a PDU tally counts: `add(i, v)` counts one occurrence of `v` in the histogram of the
+ * tally's field `fields[i]`; `own` is set when the PDU carries the protocol's own header (so tshark
+ * would count the frame for it: a bare COTP connect under S7comm does not). The caller clears
+ * `own` before each PDU.
+ */
+export interface Tally {
+  add(field: number, value: number): void;
+  own: boolean;
+}
+
+/** A tally's answer for a PDU that needs the full `parse` (a rare layout, or one with anomalies). */
+export const TALLY_PARSE = -0x40000000;
+
+/**
+ * Passive analysis's counting path beside `parse`: the tshark-oracle histogram fields of one PDU
+ * read from the bytes in place, with no message, view or field map built.
+ */
+export interface PduTally {
+  /** The tshark fields `add` counts, by index (all of them keys of the oracle histograms). */
+  readonly fields: readonly string[];
+  /**
+   * Counts the PDU at bytes[start, end). Returns what `parse` would: the bytes consumed (> 0),
+   * 0 for not-mine or -needed for incomplete, each exactly as `parse` of bytes.subarray(start, end)
+   * with the same `summaryFields` counted; or TALLY_PARSE, having counted nothing, when this PDU
+   * should go through `parse` (then `parse` alone decides). Pure, never throws, keeps no state.
+   */
+  count(bytes: Uint8Array, start: number, end: number, direction: Direction, into: Tally): number;
+}
+
 export interface Endpoint {
   transport: Transport;
   port: number;
@@ -58,4 +88,6 @@ export interface Protocol<M extends Message = Message> {
    * lists and text the full map needs. The contract suite checks it against `fields`.
    */
   summaryFields?(message: M): Fields;
+  /** Optional counting path for the traffic summary, checked against parse + summaryFields. */
+  readonly tally?: PduTally;
 }

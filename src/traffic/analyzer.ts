@@ -1,9 +1,10 @@
 // Passive analysis: every TCP direction and UDP datagram is matched to a protocol by its content
 // (the registry's `recognize`, confirmed by `parse`; the server's well-known port breaks ties, and
 // on it a protocol's own parse stands in when its recogniser declines), then fed to that
-// protocol's `parse`, one PDU at a time, with a FlowState per direction.
+// protocol's `parse`, one PDU at a time, with a FlowState per direction. A sink that only counts
+// (the summary) has the PDUs of protocols with a `tally` counted in place instead, without parse.
 import { CaptureSession, L3, type CapturePacket, type Flow, type FlowEndReason, type FlowHandler, type Frame } from '../capture/index.ts';
-import type { Direction, FlowState, Message, Parsed, Protocol } from '../protocols/index.ts';
+import { TALLY_PARSE, type Direction, type FlowState, type Message, type Parsed, type PduTally, type Protocol, type Tally } from '../protocols/index.ts';
 import { LLC_PROTOCOLS, MSTP_NPDU_FRAMES, MSTP_PROTOCOL } from './llc.ts';
 
 /** Largest partial PDU held per direction while waiting for the rest of it. */
@@ -34,6 +35,23 @@ export interface AnalyzerSink {
   message(e: MessageEvent): void;
   /** A flow's analysis is over (closed, idle, evicted or end of capture). */
   flowEnd?(flow: Flow<FlowApp>, reason: FlowEndReason): void;
+  /** Present on a sink that counts: PDUs of protocols with a tally are counted through it. */
+  readonly counter?: PduCounter;
+}
+
+/** What a counting sink keeps for one protocol on one transport (the summary's plan). */
+export interface CountPlan {
+  readonly name: string;
+}
+
+/**
+ * A sink's counting side: the analyzer picks a plan per flow once, selects it before a segment's
+ * PDUs are tallied into this Tally, and reports each tallied PDU with the frame that completed it.
+ */
+export interface PduCounter extends Tally {
+  plan(protocol: Protocol, transport: 'tcp' | 'udp'): CountPlan;
+  select(plan: CountPlan): void;
+  counted(plan: CountPlan, flow: Flow<FlowApp>, dir: number, frame: number): void;
 }
 
 interface DirState {
@@ -47,6 +65,9 @@ interface DirState {
 /** What the analyzer keeps per flow (Flow.app). */
 export interface FlowApp {
   protocol: Protocol | null;
+  /** The protocol's tally when the sink counts, with the sink's plan for it; else null. */
+  tally: PduTally | null;
+  plan: CountPlan | null;
   /** Which endpoint is the server: 0 = A, 1 = B. */
   server: number;
   dirs: [DirState, DirState];
@@ -70,6 +91,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
   private readonly tcpPorts = new Map<number, Protocol[]>();
   private readonly udpPorts = new Map<number, Protocol[]>();
   private readonly byName: Map<string, Protocol>;
+  private readonly counter: PduCounter | null;
   packets = 0;
   messages = 0;
   /** Bytes of unfinished PDUs held by all flows. */
@@ -80,6 +102,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
     private readonly sink: AnalyzerSink,
   ) {
     this.session = new CaptureSession<FlowApp>(this);
+    this.counter = sink.counter ?? null;
     this.byName = new Map(protocols.map((p) => [p.name, p]));
     for (const p of protocols) {
       for (const e of p.endpoints) {
@@ -90,6 +113,8 @@ export class Analyzer implements FlowHandler<FlowApp> {
       }
     }
     for (const p of protocols) parsePdu(p, NO_BYTES, 'to-server', {});
+    // No bytes are incomplete or not-mine for every tally: nothing is counted.
+    if (this.counter) for (const p of protocols) if (p.tally) tallyPdu(p.tally, NO_BYTES, 0, 0, 'to-server', this.counter);
     this.event = { frame: 0, tsSec: 0, tsNsec: 0, flow: null, dir: 0, direction: 'to-server', protocol: protocols[0], message: null as unknown as Message };
   }
 
@@ -132,7 +157,27 @@ export class Analyzer implements FlowHandler<FlowApp> {
       stop = need;
       ds.len = 0;
     }
+    const tally = app.tally;
+    const counter = this.counter;
+    if (tally !== null && counter !== null) counter.select(app.plan!);
     while (pos < stop) {
+      if (tally !== null && counter !== null) {
+        counter.own = false;
+        const n = tallyPdu(tally, work, pos, stop, direction, counter);
+        if (n > 0) {
+          this.messages++;
+          counter.counted(app.plan!, flow, dir, frame);
+          pos += n;
+          continue;
+        }
+        if (n !== TALLY_PARSE) {
+          if (n < 0 && -n <= MAX_PENDING_PDU) {
+            this.keep(ds, work, pos, stop);
+            return;
+          }
+          break;
+        }
+      }
       const r = parsePdu(protocol, work.subarray(pos, stop), direction, ds.state);
       if (r.kind === 'done' && r.consumed > 0) {
         this.emit(flow, dir, direction, protocol, r.message, frame, tsSec, tsNsec);
@@ -175,7 +220,21 @@ export class Analyzer implements FlowHandler<FlowApp> {
     const p = this.session.packet;
     const frame = p ? p.index : 0;
     let pos = start;
+    const tally = app.tally;
+    const counter = this.counter;
+    if (tally !== null && counter !== null) counter.select(app.plan!);
     while (pos < end) {
+      if (tally !== null && counter !== null) {
+        counter.own = false;
+        const n = tallyPdu(tally, b, pos, end, direction, counter);
+        if (n > 0) {
+          this.messages++;
+          counter.counted(app.plan!, flow, dir, frame);
+          pos += n;
+          continue;
+        }
+        if (n !== TALLY_PARSE) return;
+      }
       const r = parsePdu(protocol, b.subarray(pos, end), direction, ds.state);
       if (r.kind !== 'done' || r.consumed <= 0) return;
       this.emit(flow, dir, direction, protocol, r.message, frame, p ? p.tsSec : 0, p ? p.tsNsec : 0);
@@ -255,7 +314,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
       }
       if (server < 0) server = flow.portB <= flow.portA ? 1 : 0;
     }
-    const app: FlowApp = { protocol: null, server, dirs: [newDir(), newDir()], tag: [null, null], lastFrame: [0, 0], byPort: false, checked: [false, false] };
+    const app: FlowApp = { protocol: null, tally: null, plan: null, server, dirs: [newDir(), newDir()], tag: [null, null], lastFrame: [0, 0], byPort: false, checked: [false, false] };
     flow.app = app;
     return app;
   }
@@ -269,8 +328,15 @@ export class Analyzer implements FlowHandler<FlowApp> {
     if (app.byPort) return;
     const direction: Direction = 1 - dir === app.server ? 'to-server' : 'to-client';
     if (probe(app.protocol!, b.subarray(start, end), direction) !== FIT_NONE) return;
-    app.protocol = null;
+    this.use(flow, app, null);
     app.dirs[1 - dir].tries = 0;
+  }
+
+  private use(flow: Flow<FlowApp>, app: FlowApp, protocol: Protocol | null): void {
+    app.protocol = protocol;
+    const counted = protocol !== null && protocol.tally !== undefined && this.counter !== null;
+    app.tally = counted ? protocol.tally! : null;
+    app.plan = counted ? this.counter!.plan(protocol, flow.transport) : null;
   }
 
   /** Picks the flow's protocol from this segment's content; false while undecided. */
@@ -301,7 +367,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
         chosenRank = rank;
       }
     }
-    app.protocol = chosen;
+    this.use(flow, app, chosen);
     app.byPort = chosen !== null && onPort.includes(chosen);
     app.checked[dir] = true;
     return chosen !== null;
@@ -320,6 +386,11 @@ const NO_BYTES = new Uint8Array(0);
  */
 function parsePdu(p: Protocol, bytes: Uint8Array, direction: Direction, state: FlowState): Parsed<Message> {
   return p.parse(bytes, direction, state);
+}
+
+/** Every tally is called from this one site, like parse (tallies are few and small). */
+function tallyPdu(t: PduTally, bytes: Uint8Array, start: number, end: number, direction: Direction, into: Tally): number {
+  return t.count(bytes, start, end, direction, into);
 }
 
 /** Up to this many PDUs of a first segment are parsed to judge a candidate protocol. */

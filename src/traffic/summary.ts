@@ -2,8 +2,9 @@
 // structural diff against reference/corpus/oracle works: per-occurrence histograms of protocol
 // fields and directional conversations counted in frames that carry an ICS PDU.
 import type { CaptureResult } from '../capture/index.ts';
-import type { AnalyzerSink, MessageEvent } from './analyzer.ts';
-import type { FieldValue, Fields } from '../protocols/index.ts';
+import type { Flow } from '../capture/index.ts';
+import type { AnalyzerSink, CountPlan, FlowApp, MessageEvent, PduCounter } from './analyzer.ts';
+import type { FieldValue, Fields, Protocol } from '../protocols/index.ts';
 import { FIELD_PREFIXES, HISTOGRAM_FIELDS, HISTOGRAM_GROUPS, conversationName, histogramKey } from './oracle-fields.ts';
 
 export interface ConversationRow {
@@ -57,6 +58,12 @@ class Counter {
     else this.other.set(v, (this.other.get(v) ?? 0) + 1);
   }
 
+  /** add() for the integers a tally counts. */
+  addInt(v: number): void {
+    if (v >>> 0 < 256) this.small[v]++;
+    else this.other.set(v, (this.other.get(v) ?? 0) + 1);
+  }
+
   *entries(): IterableIterator<[Value, number]> {
     for (let v = 0; v < 256; v++) if (this.small[v] > 0) yield [v, this.small[v]];
     yield* this.other;
@@ -64,7 +71,7 @@ class Counter {
 }
 
 /** How one protocol's messages are counted: the histogram fields it can have, looked up directly. */
-interface Plan {
+interface Plan extends CountPlan {
   /** Registry protocol name. */
   name: string;
   conversation: string;
@@ -76,6 +83,8 @@ interface Plan {
   withoutIp: number;
   /** null when the protocol has no entry in FIELD_PREFIXES: every field is walked instead. */
   lookups: { field: string; cell: Counter; marker: boolean }[] | null;
+  /** The cells of the protocol's tally fields, by index (empty without a tally). */
+  cells: Counter[];
 }
 
 function count(cell: Counter, v: FieldValue): void {
@@ -87,7 +96,13 @@ function count(cell: Counter, v: FieldValue): void {
   }
 }
 
-export class SummaryBuilder implements AnalyzerSink {
+export class SummaryBuilder implements AnalyzerSink, PduCounter {
+  /** The summary counts tallied PDUs itself (see Analyzer). */
+  readonly counter: PduCounter = this;
+  /** Tally: whether the PDU just tallied carries the protocol's own header. */
+  own = false;
+  /** Tally: the cells of the plan selected for the PDUs being tallied. */
+  private cells: Counter[] = [];
   private readonly counts: Record<string, Record<string, Counter>> = {};
   /** Per field name: its histogram cell and the protocol prefix before the first dot. */
   private readonly keys = new Map<string, { cell: Cell; prefix: string }>();
@@ -106,12 +121,30 @@ export class SummaryBuilder implements AnalyzerSink {
     }
   }
 
+  add(field: number, value: number): void {
+    this.cells[field].addInt(value);
+  }
+
+  select(plan: Plan): void {
+    this.cells = plan.cells;
+  }
+
+  plan(p: Protocol, transport: 'tcp' | 'udp'): Plan {
+    return (transport === 'tcp' ? this.tcpPlans : this.udpPlans).get(p) ?? this.newPlan(p, transport);
+  }
+
+  /** A PDU tallied on a flow: counted as message() counts one without anomalies. */
+  counted(plan: Plan, flow: Flow<FlowApp>, dir: number, frame: number): void {
+    plan.messages++;
+    if (this.own) this.frame(plan, flow, dir, frame);
+  }
+
   message(e: MessageEvent): void {
     const p = e.protocol;
     const fields = p.summaryFields ? p.summaryFields(e.message) : p.fields(e.message);
     const flow = e.flow;
     const plans = flow !== null && flow.transport === 'tcp' ? this.tcpPlans : this.udpPlans;
-    const plan = plans.get(p) ?? this.plan(p, flow !== null ? flow.transport : 'udp');
+    const plan = plans.get(p) ?? this.newPlan(p, flow !== null ? flow.transport : 'udp');
     plan.messages++;
     // tshark counts a frame for a protocol only when that dissector ran on it: a message that
     // carries none of the protocol's own fields (a bare COTP connect under S7, say) does not count.
@@ -138,10 +171,14 @@ export class SummaryBuilder implements AnalyzerSink {
       if (carries) plan.withoutIp++;
       return;
     }
+    if (carries) this.frame(plan, flow, e.dir, e.frame);
+  }
+
+  /** A frame of the flow direction carries the protocol: counted once per frame, with its conversation. */
+  private frame(plan: Plan, flow: Flow<FlowApp>, dir: number, frame: number): void {
     const app = flow.app!;
-    const dir = e.dir;
-    if (!carries || app.lastFrame[dir] === e.frame) return;
-    app.lastFrame[dir] = e.frame;
+    if (app.lastFrame[dir] === frame) return;
+    app.lastFrame[dir] = frame;
     plan.frames++;
     const protocol = plan.conversation;
     let row = app.tag[dir] as ConversationRow | null;
@@ -181,7 +218,7 @@ export class SummaryBuilder implements AnalyzerSink {
     return carries;
   }
 
-  private plan(p: { name: string }, transport: 'tcp' | 'udp'): Plan {
+  private newPlan(p: Protocol, transport: 'tcp' | 'udp'): Plan {
     const name = p.name;
     const conversation = conversationName(name, transport);
     const prefixes = FIELD_PREFIXES[name];
@@ -200,6 +237,10 @@ export class SummaryBuilder implements AnalyzerSink {
               return { field, cell: this.counts[group][key], marker: prefix === conversation || prefix === name };
             })
         : null,
+      cells: (p.tally?.fields ?? []).map((field) => {
+        const [group, key] = HISTOGRAM_FIELDS[field];
+        return this.counts[group][key];
+      }),
     };
     (transport === 'tcp' ? this.tcpPlans : this.udpPlans).set(p, plan);
     return plan;

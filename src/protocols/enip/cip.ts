@@ -2,6 +2,7 @@
 // response (CIP Vol 1 §2-4), EPATH segments (Vol 1 Appendix C-1), and the services that embed
 // other requests (Multiple Service Packet, Vol 1 §A-4.10; Unconnected Send, Vol 1 §3-5.5.2).
 import { ByteReader, ByteWriter } from '../../wire/index.ts';
+import type { Tally } from '../protocol.ts';
 import { CLASS_NAMES, CONNECTION_MANAGER_SERVICES, LOGIX_SERVICES, SERVICE_NAMES } from './names.ts';
 
 export type EpathSegment =
@@ -171,12 +172,16 @@ export function flattenCip(m: CipMessage, depth = 0): CipMessage[] {
   return out;
 }
 
+/** Where countCipServices counts: the ENIP tally's field indexes. */
+export const CIP_SERVICE = 1;
+export const CIP_SC = 2;
+
 /**
- * The service codes of flattenCip(decodeCip(bytes[start, end))), appended to `service` (reply bit
- * set on responses, as cip.service) and `sc` (without it, as cip.sc): the same walk over the
- * bytes, without building the messages (the traffic summary needs only these two lists).
+ * The service codes of flattenCip(decodeCip(bytes[start, end))), counted into CIP_SERVICE (reply
+ * bit set on responses, as cip.service) and CIP_SC (without it, as cip.sc): the same walk over the
+ * bytes, without building the messages (the traffic summary needs only these two fields).
  */
-export function collectCipServices(bytes: Uint8Array, start: number, end: number, depth: number, service: number[], sc: number[]): void {
+export function countCipServices(bytes: Uint8Array, start: number, end: number, depth: number, into: Tally): void {
   if (end - start < 2) return;
   const code = bytes[start];
   const response = (code & 0x80) !== 0;
@@ -194,8 +199,8 @@ export function collectCipServices(bytes: Uint8Array, start: number, end: number
     if (dataStart > end) return;
   }
   const s = code & 0x7f;
-  service.push(response ? s | 0x80 : s);
-  sc.push(s);
+  into.add(CIP_SERVICE, response ? s | 0x80 : s);
+  into.add(CIP_SC, s);
   if (depth >= MAX_DEPTH) return;
   if (s === 0x0a && (!response || generalStatus === 0 || generalStatus === 0x1e)) {
     // Multiple Service Packet: as multiple(), all offsets checked before any service is taken.
@@ -213,13 +218,13 @@ export function collectCipServices(bytes: Uint8Array, start: number, end: number
       const at = dataStart + 2 + i * 2;
       const from = bytes[at] | (bytes[at + 1] << 8);
       const to = i + 1 < count ? bytes[at + 2] | (bytes[at + 3] << 8) : length;
-      collectCipServices(bytes, dataStart + from, dataStart + to, depth + 1, service, sc);
+      countCipServices(bytes, dataStart + from, dataStart + to, depth + 1, into);
     }
   } else if (!response && s === 0x52 && pathClass(bytes.subarray(pathStart, dataStart)) === 0x06) {
     // Unconnected Send: priority/tick, timeout ticks, then the embedded request's size.
     if (end - dataStart < 4) return;
     const size = bytes[dataStart + 2] | (bytes[dataStart + 3] << 8);
     if (size > end - dataStart - 4) return;
-    collectCipServices(bytes, dataStart + 4, dataStart + 4 + size, depth + 1, service, sc);
+    countCipServices(bytes, dataStart + 4, dataStart + 4 + size, depth + 1, into);
   }
 }

@@ -3,23 +3,17 @@
 // on TCP and UDP 44818. CIP explicit messages ride in the common packet format (Vol 2 §2-6).
 import { ByteReader, ByteWriter, toHex } from '../../wire/index.ts';
 import type { DeviceIdentity, Transport } from '../../model/index.ts';
-import type { Direction, Fields, Message, Parsed, Protocol } from '../protocol.ts';
-import { className, collectCipServices, decodeCip, decodeEpath, flattenCip, pathClass, serviceName, type CipMessage } from './cip.ts';
-import { COMMAND_NAMES, DEVICE_TYPE_NAMES, GENERAL_STATUS_NAMES, IDENTITY_STATE_NAMES, ITEM_NAMES, VENDOR_NAMES, nameOf } from './names.ts';
+import type { Direction, Fields, Message, Parsed, Protocol, Tally } from '../protocol.ts';
+import { CIP_SC, CIP_SERVICE, className, countCipServices, decodeCip, decodeEpath, flattenCip, pathClass, serviceName, type CipMessage } from './cip.ts';
+import { COMMAND_NAMES, DEVICE_TYPE_NAMES, GENERAL_STATUS_NAMES, IDENTITY_STATE_NAMES, ITEM, ITEM_NAMES, KNOWN_COMMAND, VENDOR_NAMES, nameOf } from './names.ts';
+import { enipTally } from './tally.ts';
+
+export { ITEM } from './names.ts';
 
 const HEADER_SIZE = 24;
 /** Vol 2 §2-3.1: the encapsulated data is at most 65511 octets. */
 const MAX_LENGTH = 65511;
 const MAX_ITEMS = 64;
-
-export const ITEM = {
-  nullAddress: 0x0000,
-  listIdentity: 0x000c,
-  connectedAddress: 0x00a1,
-  connectedData: 0x00b1,
-  unconnectedData: 0x00b2,
-  listServices: 0x0100,
-} as const;
 
 export interface CpfItem {
   typeId: number;
@@ -103,10 +97,6 @@ function decodeBody(command: number, r: ByteReader, anomalies: string[]): EnipBo
   }
   return body;
 }
-
-/** COMMAND_NAMES as a table indexed by the 16-bit command (a hot test: the first of every PDU). */
-const KNOWN_COMMAND = new Uint8Array(0x10000);
-for (const code of Object.keys(COMMAND_NAMES)) KNOWN_COMMAND[Number(code)] = 1;
 
 function parse(bytes: Uint8Array, direction: Direction): Parsed<EnipMessage> {
   if (bytes.length >= 2 && KNOWN_COMMAND[bytes[0] | (bytes[1] << 8)] === 0) return { kind: 'not-mine' };
@@ -281,18 +271,27 @@ function fields(m: EnipMessage): Fields {
   return f;
 }
 
-const serviceScratch: number[] = [];
-const scScratch: number[] = [];
+/**
+ * CIP service codes gathered for summaryFields in scratch lists, copied at their exact size (most
+ * messages carry one service); the lists are emptied only now and then, as emptying one also drops
+ * its storage.
+ */
+const scratch = {
+  service: [] as number[],
+  sc: [] as number[],
+  own: false,
+  add(field: number, value: number): void {
+    if (field === CIP_SERVICE) this.service.push(value);
+    else if (field === CIP_SC) this.sc.push(value);
+  },
+} satisfies Tally & { service: number[]; sc: number[] };
 
 /** fields() restricted to what the traffic summary counts (Protocol.summaryFields). */
 function summaryFields(m: EnipMessage): Fields {
   const f: Fields = { 'enip.command': m.command };
   if (m.body.kind !== 'items' && m.body.kind !== 'send-data') return f;
   const list = m.body.items;
-  // Appended to scratch lists and copied at their exact size (most messages carry one service);
-  // the lists are emptied only now and then, as emptying one also drops its storage.
-  const service = serviceScratch;
-  const sc = scScratch;
+  const { service, sc } = scratch;
   if (service.length > 4096) {
     service.length = 0;
     sc.length = 0;
@@ -300,8 +299,8 @@ function summaryFields(m: EnipMessage): Fields {
   const from = service.length;
   for (let i = 0; i < list.length; i++) {
     const it = list[i];
-    if (it.typeId === ITEM.unconnectedData) collectCipServices(it.data, 0, it.data.length, 0, service, sc);
-    else if (it.typeId === ITEM.connectedData && it.data.length > 2) collectCipServices(it.data, 2, it.data.length, 0, service, sc);
+    if (it.typeId === ITEM.unconnectedData) countCipServices(it.data, 0, it.data.length, 0, scratch);
+    else if (it.typeId === ITEM.connectedData && it.data.length > 2) countCipServices(it.data, 2, it.data.length, 0, scratch);
   }
   if (service.length > from) {
     f['cip.service'] = service.slice(from);
@@ -394,4 +393,5 @@ export const enip: Protocol<EnipMessage> = {
   identify,
   fields,
   summaryFields,
+  tally: enipTally,
 };

@@ -16,6 +16,20 @@ export const COMMAND_NAMES: Readonly<Record<number, string>> = {
   0x0073: 'cancel',
 };
 
+/** CPF item type ids (Vol 2 §2-6). */
+export const ITEM = {
+  nullAddress: 0x0000,
+  listIdentity: 0x000c,
+  connectedAddress: 0x00a1,
+  connectedData: 0x00b1,
+  unconnectedData: 0x00b2,
+  listServices: 0x0100,
+} as const;
+
+/** COMMAND_NAMES as a table indexed by the 16-bit command (a hot test: the first of every PDU). */
+export const KNOWN_COMMAND = new Uint8Array(0x10000);
+for (const code of Object.keys(COMMAND_NAMES)) KNOWN_COMMAND[Number(code)] = 1;
+
 export const ITEM_NAMES: Readonly<Record<number, string>> = {
   0x0000: 'null-address',
   0x000c: 'list-identity-response',

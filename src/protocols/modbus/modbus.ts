@@ -6,6 +6,7 @@ import type { Direction, Fields, Parsed, Protocol } from '../protocol.ts';
 import { DEVICE_ID_OBJECT_NAMES, DIAGNOSTIC_NAMES, exceptionName, functionName } from './function-codes.ts';
 import type { ModbusMessage, ModbusPdu } from './message.ts';
 import { decodePdu, encodePdu } from './pdu.ts';
+import { modbusTally } from './tally.ts';
 import { UMAS_FUNCTION_NAMES, UMAS_STATUS, umasText } from './umas.ts';
 
 const MBAP_SIZE = 7;
@@ -247,4 +248,5 @@ export const modbus: Protocol<ModbusMessage> = {
   identify,
   fields,
   summaryFields,
+  tally: modbusTally,
 };

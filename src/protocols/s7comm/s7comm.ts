@@ -13,6 +13,7 @@ import {
   nameOf,
 } from './names.ts';
 import { decodeS7, encodeS7, S7_PROTOCOL_ID, type S7Pdu } from './s7-pdu.ts';
+import { s7commTally } from './tally.ts';
 import { componentIdentification, decodeSzl, familyOf, firmwareOf, moduleIdentification, type Szl } from './szl.ts';
 
 /** S7comm-plus (protocol id 0x72) shares TPKT/COTP but is a protocol of its own. */
@@ -298,4 +299,5 @@ export const s7comm: Protocol<S7commMessage> = {
   identify,
   fields,
   summaryFields,
+  tally: s7commTally,
 };

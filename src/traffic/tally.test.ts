@@ -1,0 +1,144 @@
+// Every protocol's counting path (Protocol.tally) against its parse: on each PDU the tally either
+// hands the PDU to parse (TALLY_PARSE, having counted nothing) or gives parse's outcome (consumed,
+// needed or not-mine), counts exactly the histogram values of summaryFields and marks the PDU its
+// own exactly when the summary would count the frame for the protocol. Inputs: the protocols'
+// fixtures and all their prefixes at an offset in a larger buffer, random and mutated bytes, and
+// every PDU parse sees in the capture corpus.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mulberry32 } from '../model/index.ts';
+import { PROTOCOLS, TALLY_PARSE, type Direction, type FieldValue, type Protocol, type ProtocolFixture, type Tally } from '../protocols/index.ts';
+import { summarizeCapture } from './analyze-file.ts';
+import { HISTOGRAM_FIELDS, conversationName, histogramKey } from './oracle-fields.ts';
+
+const protocolsDir = fileURLToPath(new URL('../protocols/', import.meta.url));
+const fixtures: ProtocolFixture[] = [];
+for (const entry of readdirSync(protocolsDir).sort()) {
+  const file = join(protocolsDir, entry, 'fixtures.ts');
+  if (!statSync(join(protocolsDir, entry)).isDirectory() || !existsSync(file)) continue;
+  const mod = (await import(pathToFileURL(file).href)) as { fixtures?: readonly ProtocolFixture[] };
+  fixtures.push(...(mod.fixtures ?? []));
+}
+
+class Recorder implements Tally {
+  own = false;
+  readonly adds: string[] = [];
+  add(field: number, value: number): void {
+    this.adds.push(`${field}:${histogramKey(value)}`);
+  }
+}
+
+function values(v: FieldValue | undefined): (string | number)[] {
+  if (v === undefined) return [];
+  if (Array.isArray(v)) return [...v];
+  return [typeof v === 'boolean' ? (v ? 1 : 0) : (v as string | number)];
+}
+
+/** How tally and parse differ on bytes[start, end), or null when they agree. */
+export function disagreement(p: Protocol, bytes: Uint8Array, start: number, end: number, direction: Direction): string | null {
+  const tally = p.tally!;
+  const into = new Recorder();
+  const n = tally.count(bytes, start, end, direction, into);
+  if (n === TALLY_PARSE) return into.adds.length || into.own ? 'counted before handing the PDU to parse' : null;
+  const r = p.parse(bytes.subarray(start, end), direction, {});
+  if (n === 0) return r.kind === 'not-mine' ? null : `tally: not-mine, parse: ${r.kind}`;
+  if (n < 0) return r.kind === 'incomplete' && r.needed === -n ? null : `tally: needs ${-n}, parse: ${JSON.stringify(r.kind === 'incomplete' ? r : r.kind)}`;
+  if (r.kind !== 'done') return `tally: consumed ${n}, parse: ${r.kind}`;
+  if (r.consumed !== n) return `tally: consumed ${n}, parse: ${r.consumed}`;
+  if (r.message.anomalies.length) return `tally counted a PDU with anomalies ${r.message.anomalies.join(',')}`;
+  const fields = p.summaryFields ? p.summaryFields(r.message) : p.fields(r.message);
+  const expected = tally.fields.flatMap((f, i) => values(fields[f]).map((v) => `${i}:${histogramKey(v)}`)).sort();
+  const got = [...into.adds].sort();
+  if (expected.join(' ') !== got.join(' ')) return `tally counted ${got.join(' ')}, summaryFields ${expected.join(' ')}`;
+  const own = Object.keys(fields).some((k) => {
+    const prefix = k.slice(0, k.indexOf('.') < 0 ? k.length : k.indexOf('.'));
+    return prefix === p.name || prefix === conversationName(p.name, 'tcp');
+  });
+  return own === into.own ? null : `tally own ${into.own}, summary ${own}`;
+}
+
+function hexOf(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex');
+}
+
+const tallied = PROTOCOLS.filter((p) => p.tally);
+
+describe('protocol tallies agree with parse', () => {
+  it('count only oracle histogram fields', () => {
+    assert.ok(tallied.length > 0);
+    for (const p of tallied) for (const f of p.tally!.fields) assert.ok(f in HISTOGRAM_FIELDS, `${p.name}: ${f}`);
+  });
+
+  for (const p of tallied) {
+    const own = fixtures.filter((f) => f.protocol === p.name);
+    const check = (bytes: Uint8Array, start: number, end: number, direction: Direction) => {
+      const d = disagreement(p, bytes, start, end, direction);
+      assert.equal(d, null, `${p.name} ${direction} ${hexOf(bytes.subarray(start, end))}: ${d}`);
+    };
+
+    it(`${p.name}: fixtures and their prefixes, at an offset`, () => {
+      for (const f of own) {
+        const padded = new Uint8Array(f.bytes.length + 6).fill(0xa5);
+        padded.set(f.bytes, 3);
+        for (let len = 0; len <= f.bytes.length; len++) {
+          for (const direction of ['to-server', 'to-client'] as const) check(padded, 3, 3 + len, direction);
+        }
+      }
+    });
+
+    it(`${p.name}: random and mutated bytes`, () => {
+      const rnd = mulberry32(0x7a11 ^ p.name.length);
+      for (let i = 0; i < 4000; i++) {
+        let bytes: Uint8Array;
+        if (i % 2 === 0 || own.length === 0) {
+          bytes = new Uint8Array(Math.floor(rnd() * (i % 8 === 0 ? 600 : 64)));
+          for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(rnd() * 256);
+        } else {
+          bytes = own[i % own.length].bytes.slice();
+          for (let k = 1 + Math.floor(rnd() * 3); k > 0 && bytes.length; k--) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
+        }
+        check(bytes, 0, bytes.length, i % 4 < 2 ? 'to-server' : 'to-client');
+      }
+    });
+  }
+
+  it('on every PDU of the capture corpus', async () => {
+    // Protocols without their tally, whose parse also runs the tally on the same bytes.
+    const problems: string[] = [];
+    let compared = 0;
+    // Per protocol: PDUs parse decoded, and how many of those the tally counted itself.
+    const done = new Map<string, number>();
+    const counted = new Map<string, number>();
+    const checking = PROTOCOLS.map((p): Protocol => {
+      if (!p.tally) return p;
+      return {
+        ...p,
+        tally: undefined,
+        parse(bytes, direction, state) {
+          compared++;
+          const d = disagreement(p, bytes, 0, bytes.length, direction);
+          if (d && problems.length < 10) problems.push(`${p.name} ${direction} ${hexOf(bytes.subarray(0, 64))}: ${d}`);
+          const r = p.parse(bytes, direction, state);
+          if (r.kind === 'done') {
+            done.set(p.name, (done.get(p.name) ?? 0) + 1);
+            if (p.tally!.count(bytes, 0, bytes.length, direction, new Recorder()) > 0) counted.set(p.name, (counted.get(p.name) ?? 0) + 1);
+          }
+          return r;
+        },
+      };
+    });
+    const list = (dir: string): string[] => readdirSync(dir).sort().flatMap((n) => (statSync(join(dir, n)).isDirectory() ? list(join(dir, n)) : [join(dir, n)]));
+    for (const file of list('reference/corpus/pcap')) await summarizeCapture(file, file, checking);
+    assert.deepEqual(problems, []);
+    assert.ok(compared > 10_000, `${compared} PDUs compared`);
+    // The tally is the fast path: nearly every PDU of the corpus is counted without parse.
+    for (const [name, n] of done) {
+      const share = (counted.get(name) ?? 0) / n;
+      assert.ok(share >= 0.9, `${name}: the tally counted ${(share * 100).toFixed(1)}% of ${n} PDUs itself`);
+    }
+    console.log(Object.fromEntries([...done].map(([k, n]) => [k, `${counted.get(k) ?? 0}/${n}`])));
+  });
+});
