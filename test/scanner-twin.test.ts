@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Observation } from '../src/model/index.ts';
-import { Plan, parsePorts, resolveTargets, scan, twinMapping } from '../src/scanner/index.ts';
+import { Plan, parsePorts, resolveTargets, scan, twinMapping, type ScanStats } from '../src/scanner/index.ts';
 import type { TruthRecord } from '../src/twin/index.ts';
 
 const BIN = fileURLToPath(new URL('../bin/otscope.js', import.meta.url));
@@ -33,6 +33,13 @@ test('a scan of a 200-device twin matches the truth file on every identity field
   const plan = new Plan(await resolveTargets([cidr]), parsePorts(), 2024);
   const stats = await scan({ plan, rate: 0, concurrency: 256, timeoutMs: 2000, publicAddress: twinMapping, onObservation: (o) => observations.push(o) });
   assert.equal(stats.finished, plan.size);
+
+  // The same scan over two scanner threads finds the same services with the same fields.
+  const spread: Observation[] = [];
+  const stats2: ScanStats = await scan({ plan, workers: 2, rate: 0, concurrency: 256, timeoutMs: 2000, publicAddress: twinMapping, onObservation: (o) => spread.push(o) });
+  assert.equal(stats2.finished, plan.size);
+  const strip = (os: Observation[]) => os.map(({ observedAt: _t, ...o }) => JSON.stringify(o)).sort();
+  assert.deepEqual(strip(spread), strip(observations), 'two threads observe what one does');
 
   const seen = new Map(observations.map((o) => [`${o.via}|${o.transport}/${o.port}`, o]));
   assert.equal(seen.size, observations.length, 'one observation per service');

@@ -11,6 +11,8 @@ import {
   AddressSet, Checkpoint, Plan, Submitter, checkScope, enterpriseNetworks, isScanError, noTwinMapping, parsePorts, twinMapping, readCidrFile, resolveTargets, scan,
 } from '../scanner/index.ts';
 
+const DEFAULT_WORKERS = 1;
+
 const USAGE = `Usage: otscope scan TARGET... [options]
 
   TARGET               a CIDR (127.16.0.0/24), an address, a region code of the pack (360100),
@@ -19,6 +21,8 @@ const USAGE = `Usage: otscope scan TARGET... [options]
   --rate N             new connections per second over the whole scan (default 1000; 0 = no limit)
   --concurrency N      probes at once (default 256)
   --per-device N       probes at once against one address (default 1)
+  --workers N          scanner threads, each probing its own share of the addresses, with the rate
+                       and concurrency split between them (default 1)
   --timeout MS         per connect and per read (default 1500)
   --retries N          extra attempts after a timeout (default 1)
   --intrusive          also run the probe steps whose table entry opts in (IEC 104 interrogation)
@@ -37,6 +41,7 @@ interface Args {
   rate: number;
   concurrency: number;
   perDevice: number;
+  workers: number;
   timeout: number;
   retries: number;
   intrusive: boolean;
@@ -54,7 +59,7 @@ function parseArgs(argv: string[]): Args | string {
   const r = readOptions(
     argv,
     {
-      ports: { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, 'per-device': { type: 'string' },
+      ports: { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, 'per-device': { type: 'string' }, workers: { type: 'string' },
       timeout: { type: 'string' }, retries: { type: 'string' }, seed: { type: 'string' }, intrusive: { type: 'boolean' },
       'no-twin-map': { type: 'boolean' }, scope: { type: 'string' }, blocklist: { type: 'string' }, resume: { type: 'string' },
       submit: { type: 'string' }, token: { type: 'string' }, output: { type: 'string' },
@@ -78,6 +83,7 @@ function parseArgs(argv: string[]): Args | string {
       rate: num('rate', 0, 1000),
       concurrency: Math.floor(num('concurrency', 1, 256)),
       perDevice: Math.floor(num('per-device', 1, 1)),
+      workers: Math.floor(num('workers', 1, DEFAULT_WORKERS)),
       timeout: num('timeout', 1, 1500),
       retries: Math.floor(num('retries', 0, 1)),
       seed: v.seed === undefined ? undefined : Math.floor(num('seed', 0, 0)) >>> 0,
@@ -144,6 +150,7 @@ async function scanCommand(args: Args): Promise<number> {
     rate: args.rate,
     concurrency: args.concurrency,
     perDevice: args.perDevice,
+    workers: args.workers,
     timeoutMs: args.timeout,
     retries: args.retries,
     intrusive: args.intrusive,

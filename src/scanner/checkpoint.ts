@@ -20,6 +20,12 @@ interface Header {
 
 const COMPACT_AFTER = 4096;
 
+/** Every position below `low`, and those listed in `above`. */
+export interface DonePositions {
+  low: number;
+  above: number[];
+}
+
 export class Checkpoint {
   /** Every position below this is done. */
   low = 0;
@@ -31,9 +37,20 @@ export class Checkpoint {
 
   private constructor(private readonly path: string | null, private readonly header: Header | null) {}
 
-  /** A checkpoint kept in memory only (no --resume). */
-  static memory(): Checkpoint {
-    return new Checkpoint(null, null);
+  /** A checkpoint kept in memory only (no --resume), optionally starting from another's `done()`. */
+  static memory(from?: DonePositions): Checkpoint {
+    const cp = new Checkpoint(null, null);
+    if (from) {
+      cp.low = from.low;
+      for (const p of from.above) if (p >= cp.low) cp.above.add(p);
+      cp.advance();
+    }
+    return cp;
+  }
+
+  /** The positions done so far, compactly: what a worker thread of the scan needs to skip them. */
+  done(): DonePositions {
+    return { low: this.low, above: [...this.above] };
   }
 
   /** The key stored in a resume file, when the file exists. */

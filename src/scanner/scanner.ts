@@ -5,11 +5,12 @@ import type { DeviceIdentity, Observation } from '../model/index.ts';
 import { intToIpv4 } from '../net/index.ts';
 import type { AddressSet } from './address-set.ts';
 import { Checkpoint } from './checkpoint.ts';
-import type { Pair, Plan } from './plan.ts';
+import { shareOf, type Pair, type Plan } from './plan.ts';
 import { probeFor, type Probe } from './probes/index.ts';
 import { TokenBucket } from './rate.ts';
 import { DeadlineSweep, TcpConn, TcpHandles, UdpEndpoint, type Conn } from './sockets.ts';
 import { noTwinMapping, type PublicAddressOf } from './twin-address.ts';
+import { scanWithWorkers, type ScanWorkers } from './workers.ts';
 
 export interface ScanOptions {
   plan: Plan;
@@ -32,11 +33,21 @@ export interface ScanOptions {
   publicAddress?: PublicAddressOf;
   onObservation: (o: Observation) => void;
   /**
-   * Write out every observation delivered so far. Finished positions are committed to the
-   * checkpoint after it returns, or after its promise resolves (a batch posted to the platform).
+   * Write out every observation delivered so far. `positions` (finished since the last flush) are
+   * committed to the checkpoint after it returns, or after its promise resolves (a batch posted
+   * to the platform).
    */
-  onFlush?: () => void | Promise<void>;
+  onFlush?: (positions: readonly number[]) => void | Promise<void>;
   signal?: AbortSignal;
+  /**
+   * Scanner threads: a number (a pool started for this scan and closed after it) or a pool
+   * started beforehand (`ScanWorkers.start`). Each thread scans one share of the addresses
+   * (`Plan.shareRanges`) with its part of the rate and of the concurrency; observations,
+   * flushes and the checkpoint stay on the calling thread. 1 or unset: this thread scans.
+   */
+  workers?: number | ScanWorkers;
+  /** Scan only the pairs whose address is in share `index` of `count` (what a worker thread runs). */
+  share?: { index: number; count: number };
 }
 
 export interface ScanStats {
@@ -60,7 +71,9 @@ const SKIPS_PER_TURN = 65_536;
 const FLUSH_MS = 100;
 
 export function scan(opts: ScanOptions): Promise<ScanStats> {
+  if (opts.workers !== undefined && (typeof opts.workers !== 'number' || opts.workers > 1)) return scanWithWorkers(opts);
   const plan = opts.plan;
+  const share = opts.share && opts.share.count > 1 ? opts.share : null;
   const concurrency = Math.max(1, opts.concurrency ?? 256);
   const perDevice = Math.max(1, opts.perDevice ?? 1);
   const timeoutMs = opts.timeoutMs ?? 1500;
@@ -93,7 +106,7 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
     function flush(): Promise<void> {
       // Taken before the output is written: every observation of these positions is already out.
       const positions = checkpoint.takePending();
-      const written = opts.onFlush?.();
+      const written = opts.onFlush?.(positions);
       if (!written) {
         checkpoint.commit(positions);
         return Promise.resolve();
@@ -139,6 +152,14 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
         const p = next++;
         if (checkpoint.isDone(p)) continue;
         const pair = plan.at(p);
+        if (share && shareOf(pair.addressIndex, share.count) !== share.index) {
+          // Another thread's pair: skipped, yielding now and then so a stop is heard.
+          if (++skips >= SKIPS_PER_TURN) {
+            schedule(0);
+            return -1;
+          }
+          continue;
+        }
         if (opts.blocklist?.has(pair.address)) {
           stats.blocked++;
           finishPosition(p);

@@ -1,0 +1,138 @@
+// A scan spread over worker threads: shares partition the addresses, every pair is probed and
+// committed exactly once, each device still sees one connection at a time, the results equal a
+// single-thread scan's, and a stopped scan resumed with another thread count covers the rest.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import { deviceIdResponse, modbus } from '../protocols/modbus/index.ts';
+import type { Observation } from '../model/index.ts';
+import { Checkpoint } from './checkpoint.ts';
+import { Plan, SHARE_BLOCK, shareOf } from './plan.ts';
+import { parsePorts } from './ports.ts';
+import { resolveTargets } from './targets.ts';
+import { scan } from './scanner.ts';
+import { ScanWorkers } from './workers.ts';
+import { noTwinMapping } from './twin-address.ts';
+
+// Devices in three of the four 256-address blocks of 127.79.0.0/22, on two ports each.
+const ADDRESSES = ['127.79.0.3', '127.79.0.200', '127.79.1.7', '127.79.1.255', '127.79.3.1', '127.79.3.130'];
+const connections = new Map<string, number>();
+const open = new Map<string, number>();
+let overlap = 0;
+
+function device(address: string): Server {
+  return createServer((socket) => {
+    const key = `${address}:${socket.localPort}`;
+    connections.set(key, (connections.get(key) ?? 0) + 1);
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk) => {
+      const r = modbus.parse(chunk, 'to-server');
+      if (r.kind !== 'done') return;
+      // Requests in progress, the device's own view (a server sees a close late).
+      open.set(address, (open.get(address) ?? 0) + 1);
+      overlap = Math.max(overlap, open.get(address)!);
+      const answer = deviceIdResponse(r.message, [{ id: 0, value: 'Share' }, { id: 1, value: address }, { id: 2, value: 'V1' }], 0x81);
+      // Late, so probes of one device would overlap if the per-device limit were broken.
+      setTimeout(() => {
+        open.set(address, open.get(address)! - 1);
+        if (socket.writable) socket.write(modbus.encode(answer));
+      }, 5);
+    });
+  });
+}
+
+const servers: Server[] = [];
+const ports: number[] = [];
+for (let k = 0; k < 2; k++) {
+  let port = 0;
+  for (const a of ADDRESSES) {
+    const s = device(a);
+    await new Promise<void>((r) => s.listen(port, a, () => r()));
+    port ||= (s.address() as { port: number }).port;
+    servers.push(s);
+  }
+  ports.push(port);
+}
+const pool = await ScanWorkers.start(3);
+after(async () => {
+  servers.forEach((s) => s.close());
+  await pool.close();
+});
+
+const services = parsePorts(ports.map((p) => `modbus:${p}`).join(','));
+const newPlan = async (key: number) => new Plan(await resolveTargets(['127.79.0.0/22']), services, key);
+const strip = (os: Observation[]) => os.map(({ observedAt: _t, ...o }) => JSON.stringify(o)).sort();
+
+test('shares deal blocks of the target space round-robin, cover it once, and agree with shareOf', async () => {
+  const plan = await newPlan(1);
+  for (const count of [1, 2, 3, 5]) {
+    const seen = new Map<number, number>();
+    for (let w = 0; w < count; w++) {
+      for (const r of plan.shareRanges(w, count)) {
+        for (let a = r.start; a <= r.end; a++) {
+          assert.equal(seen.has(a), false, `address ${a} in two shares`);
+          seen.set(a, w);
+        }
+      }
+    }
+    assert.equal(seen.size, plan.addressCount);
+    for (let i = 0; i < plan.addressCount; i += 37) assert.equal(seen.get(plan.addressAt(i)), shareOf(i, count));
+  }
+  // Two target ranges: a block straddling them is split where the space jumps.
+  const two = new Plan(await resolveTargets(['127.79.0.0/25', '127.79.8.0/24']), services, 1);
+  assert.deepEqual(two.shareRanges(0, 2), [
+    { start: ipv4('127.79.0.0'), end: ipv4('127.79.0.127') },
+    { start: ipv4('127.79.8.0'), end: ipv4('127.79.8.127') },
+  ]);
+  assert.equal(SHARE_BLOCK, 256);
+});
+
+test('over three threads every pair is probed and committed exactly once, and the results equal one thread', async () => {
+  const single: Observation[] = [];
+  const plan = await newPlan(5);
+  await scan({ plan, rate: 0, concurrency: 64, timeoutMs: 1000, publicAddress: noTwinMapping, onObservation: (o) => single.push(o) });
+
+  connections.clear();
+  overlap = 0;
+  const spread: Observation[] = [];
+  const committed: number[] = [];
+  const stats = await scan({
+    plan, workers: pool, rate: 0, concurrency: 64, timeoutMs: 1000, publicAddress: noTwinMapping,
+    onObservation: (o) => spread.push(o),
+    onFlush: (positions) => void committed.push(...positions),
+  });
+  assert.equal(stats.finished, plan.size);
+  assert.equal(stats.answered, ADDRESSES.length * 2);
+  assert.deepEqual([...committed].sort((a, b) => a - b), Array.from({ length: plan.size }, (_, i) => i));
+  for (const a of ADDRESSES) for (const p of ports) assert.equal(connections.get(`${a}:${p}`), 1, `${a}:${p}`);
+  assert.equal(overlap, 1, 'one connection per device at a time');
+  assert.deepEqual(strip(spread), strip(single));
+});
+
+test('a scan stopped mid-way and resumed on another number of threads covers the rest exactly once', async () => {
+  const plan = await newPlan(9);
+  const checkpoint = Checkpoint.memory();
+  const first: Observation[] = [];
+  const controller = new AbortController();
+  const stats1 = await scan({
+    plan, workers: pool, rate: 4000, concurrency: 8, timeoutMs: 1000, checkpoint, signal: controller.signal, publicAddress: noTwinMapping,
+    onObservation: (o) => first.push(o),
+    onFlush: () => {
+      if (checkpoint.doneCount > 200) controller.abort();
+    },
+  });
+  assert.equal(stats1.aborted, true);
+  assert.ok(checkpoint.doneCount < plan.size, `${checkpoint.doneCount} of ${plan.size} done before the stop`);
+  const second: Observation[] = [];
+  const stats2 = await scan({ plan, workers: 2, rate: 0, concurrency: 64, timeoutMs: 1000, checkpoint, publicAddress: noTwinMapping, onObservation: (o) => second.push(o) });
+  assert.equal(stats2.aborted, false);
+  assert.equal(stats2.resumed + stats2.finished, plan.size);
+  assert.equal(checkpoint.doneCount, plan.size);
+  const all = [...first, ...second].map((o) => `${o.ip}:${o.port}`);
+  assert.equal(new Set(all).size, all.length, 'no service reported twice');
+  assert.equal(all.length, ADDRESSES.length * 2);
+});
+
+function ipv4(text: string): number {
+  return text.split('.').reduce((n, x) => n * 256 + Number(x), 0) >>> 0;
+}
