@@ -12,14 +12,15 @@
 // network namespace (`unshare -rn`, loopback up), so no other program's wildcard listener on
 // 0.0.0.0:502 (a demo twin, pymodbus) takes the twin's ports; --no-netns runs in the host's.
 //   node --import tsx bench/scan.ts [--devices 5000] [--subset 200] [--runs 3] [--seed bench]
-//        [--cidr 127.20.0.0/16] [--concurrency 1024] [--workers 1] [--no-nmap] [--no-netns] [--mismatches 10]
-import { execFile, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+//        [--cidr 127.20.0.0/16] [--concurrency 1024] [--workers N] [--no-nmap] [--no-netns] [--mismatches 10]
+//        [--twin-node-args '--cpu-prof --cpu-prof-dir=DIR']
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Observation } from '../src/model/index.ts';
-import { Plan, parsePorts, scan, twinMapping, type ScanStats } from '../src/scanner/index.ts';
+import { Plan, ScanWorkers, defaultWorkers, parsePorts, scan, twinMapping, type ScanStats } from '../src/scanner/index.ts';
 import type { TruthRecord } from '../src/twin/index.ts';
 
 const BIN = fileURLToPath(new URL('../bin/otscope.js', import.meta.url));
@@ -43,7 +44,10 @@ const CIDR = arg('cidr', '127.20.0.0/16');
 // 12.0 s for 5,000 devices); 4,000 exceeded the twin's connection bound and lost services.
 const CONCURRENCY = Number(arg('concurrency', '1024'));
 const SHOW = Number(arg('mismatches', '10'));
-const WORKERS = Number(arg('workers', '1'));
+// Scanner threads: by default what `otscope scan --rate 0` would start for this scan.
+const WORKERS = Number(arg('workers', String(defaultWorkers(DEVICES * parsePorts().length, 0))));
+// Node options for the twin's process, e.g. --twin-node-args '--cpu-prof --cpu-prof-dir=/tmp/p'.
+const TWIN_NODE_ARGS = arg('twin-node-args', '').split(' ').filter(Boolean);
 
 function reexecInNamespace(): number | null {
   if (flag('no-netns') || process.env.OTSCOPE_BENCH_NETNS === '1') return null;
@@ -79,7 +83,7 @@ function median(xs: number[]): number {
 
 async function startTwinProcess(dir: string): Promise<{ child: ChildProcess; truth: TruthRecord[] }> {
   const truthFile = join(dir, 'truth.json');
-  const child = spawn(process.execPath, [BIN, 'twin', '--devices', String(DEVICES), '--seed', SEED, '--cidr', CIDR, '--truth', truthFile, '--bind', 'per-address'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...TWIN_NODE_ARGS, BIN, 'twin', '--devices', String(DEVICES), '--seed', SEED, '--cidr', CIDR, '--truth', truthFile, '--bind', 'per-address'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   for (let i = 0; i < 1200 && !existsSync(truthFile) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
@@ -100,74 +104,18 @@ interface ScanRun {
 
 type Ranges = { start: number; end: number }[];
 
-async function scanRanges(ranges: Ranges, key: number, concurrency: number): Promise<{ stats: ScanStats; observations: Observation[]; cpu: number }> {
+/**
+ * --workers N: the scan over N scanner threads (`scan`'s `workers`), started and loaded before
+ * the clock starts; the process's CPU time counts every thread.
+ */
+async function otscopeScan(pool: ScanWorkers | null, ranges: Ranges, twinPid: number, key: number): Promise<ScanRun> {
   const plan = new Plan(ranges.map((r) => ({ target: 'bench', ...r })), parsePorts(), key);
   const observations: Observation[] = [];
-  const c0 = selfCpu();
-  const stats = await scan({ plan, rate: 0, concurrency, publicAddress: twinMapping, onObservation: (o) => observations.push(o) });
-  return { stats, observations, cpu: selfCpu() - c0 };
-}
-
-/** The addresses of `ranges` in `n` parts of contiguous addresses (each device in one part). */
-function split(ranges: Ranges, n: number): Ranges[] {
-  const total = ranges.reduce((k, r) => k + r.end - r.start + 1, 0);
-  const parts: Ranges[] = Array.from({ length: n }, () => []);
-  let seen = 0;
-  for (const r of ranges) {
-    for (let a = r.start; a <= r.end; ) {
-      const part = Math.min(n - 1, Math.floor((seen * n) / total));
-      const partEnd = Math.floor(((part + 1) * total) / n) - 1; // last index of this part
-      const end = Math.min(r.end, a + (partEnd - seen));
-      parts[part].push({ start: a, end });
-      seen += end - a + 1;
-      a = end + 1;
-    }
-  }
-  return parts;
-}
-
-/**
- * --workers N: N scanner processes, started and loaded before the clock starts, each scanning
- * its share of the addresses with CONCURRENCY / N probes at once; one device is in one share,
- * so the per-device limit still holds.
- */
-async function otscopeScan(pool: ChildProcess[], ranges: Ranges, twinPid: number, key: number): Promise<ScanRun> {
   const t0 = cpuOf(twinPid);
+  const c0 = selfCpu();
   const w0 = performance.now();
-  if (!pool.length) {
-    const r = await scanRanges(ranges, key, CONCURRENCY);
-    return { ...r, seconds: (performance.now() - w0) / 1000, twinCpu: cpuOf(twinPid) - t0 };
-  }
-  const parts = split(ranges, pool.length);
-  const results = await Promise.all(
-    pool.map(
-      (c, i) =>
-        new Promise<{ stats: ScanStats; observations: Observation[]; cpu: number }>((resolve) => {
-          c.once('message', (m) => resolve(m as { stats: ScanStats; observations: Observation[]; cpu: number }));
-          c.send({ ranges: parts[i], key: key + i, concurrency: Math.ceil(CONCURRENCY / pool.length) });
-        }),
-    ),
-  );
-  const seconds = (performance.now() - w0) / 1000;
-  const stats = { ...results[0].stats };
-  for (const r of results.slice(1)) {
-    for (const k of Object.keys(stats) as (keyof ScanStats)[]) if (typeof stats[k] === 'number') (stats[k] as number) += r.stats[k] as number;
-  }
-  return { stats, observations: results.flatMap((r) => r.observations), seconds, cpu: results.reduce((t, r) => t + r.cpu, 0), twinCpu: cpuOf(twinPid) - t0 };
-}
-
-async function startWorkers(n: number): Promise<ChildProcess[]> {
-  if (n <= 1) return [];
-  const pool = Array.from({ length: n }, () => fork(SELF, [], { execArgv: process.execArgv, env: { ...process.env, OTSCOPE_BENCH_PART: '1' } }));
-  await Promise.all(pool.map((c) => new Promise((r) => c.once('message', r))));
-  return pool;
-}
-
-function workerPart(): void {
-  process.on('message', (part: { ranges: Ranges; key: number; concurrency: number }) => {
-    void scanRanges(part.ranges, part.key, part.concurrency).then((r) => process.send!(r));
-  });
-  process.send!('ready');
+  const stats = await scan({ plan, rate: 0, concurrency: CONCURRENCY, workers: pool ?? 1, publicAddress: twinMapping, onObservation: (o) => observations.push(o) });
+  return { stats, observations, seconds: (performance.now() - w0) / 1000, cpu: selfCpu() - c0, twinCpu: cpuOf(twinPid) - t0 };
 }
 
 interface Accuracy {
@@ -393,9 +341,9 @@ function compareFields(nmap: NmapResult[], observations: Observation[]): FieldCo
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'otscope-bench-scan-'));
-  console.log(`# ${process.env.OTSCOPE_BENCH_NETNS === '1' ? 'private network namespace' : 'host network namespace'}; twin ${DEVICES} devices seed ${SEED} on ${CIDR} (per-address sockets), concurrency ${CONCURRENCY}, ${WORKERS} scanner process${WORKERS > 1 ? 'es' : ''}, ${RUNS} runs`);
+  console.log(`# ${process.env.OTSCOPE_BENCH_NETNS === '1' ? 'private network namespace' : 'host network namespace'}; twin ${DEVICES} devices seed ${SEED} on ${CIDR} (per-address sockets), concurrency ${CONCURRENCY}, ${WORKERS} scanner thread${WORKERS > 1 ? 's' : ''}, ${RUNS} runs`);
   const { child, truth } = await startTwinProcess(dir);
-  const pool = await startWorkers(WORKERS);
+  const pool = WORKERS > 1 ? await ScanWorkers.start(WORKERS) : null;
   try {
     const services = truth.reduce((n, d) => n + d.services.length, 0);
     const protocols = [...new Set(truth.flatMap((d) => d.services.map((s) => `${s.protocol}/${s.transport}`)))].sort();
@@ -418,7 +366,8 @@ async function main(): Promise<void> {
       const rate = acc.exact / r.seconds;
       let subsetNmap = NaN;
       let subsetOurs = NaN;
-      const ours = await otscopeScan(pool, subsetRanges, child.pid!, 2000 + run);
+      // One thread, as `otscope scan` starts for a scan this small.
+      const ours = await otscopeScan(null, subsetRanges, child.pid!, 2000 + run);
       subsetOurs = ours.seconds / subset.length;
       if (nmapReady) {
         try {
@@ -465,15 +414,12 @@ async function main(): Promise<void> {
           : ''),
     );
   } finally {
-    for (const c of pool) c.kill();
+    await pool?.close();
     child.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.env.OTSCOPE_BENCH_PART === '1') workerPart();
-else {
-  const code = reexecInNamespace();
-  if (code !== null) process.exit(code);
-  await main();
-}
+const code = reexecInNamespace();
+if (code !== null) process.exit(code);
+await main();
