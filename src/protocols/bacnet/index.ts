@@ -5,6 +5,7 @@ import type { Fields, Protocol } from '../protocol.ts';
 import { BVLC_FUNCTIONS, IDENTITY_PROPERTIES, VENDOR_IDS } from './catalog.ts';
 import { BVLC_TYPE_BIP, encodeMessage, parseBvlc, type BacnetMessage } from './pdu.ts';
 import type { BacnetValue } from './tags.ts';
+import { bacnetTally } from './tally.ts';
 
 export type { BacnetMessage, Bvlc, Npdu, Apdu, NetworkAddress } from './pdu.ts';
 export type { IAm, WhoIs, PropertyReference, ServiceParameters } from './services.ts';
@@ -156,4 +157,5 @@ export const bacnet: Protocol<BacnetMessage> = {
     }
     return f;
   },
+  tally: bacnetTally,
 };
