@@ -25,6 +25,8 @@ export class Flow<T = unknown> {
   readonly portA: number;
   readonly portB: number;
   readonly transport: 'tcp' | 'udp';
+  /** IPPROTO_TCP or IPPROTO_UDP: `transport` as the frame gives it. */
+  readonly ipProto: number;
   readonly ipVersion: number;
   readonly firstSeen: number;
   lastSeen: number;
@@ -51,6 +53,7 @@ export class Flow<T = unknown> {
     this.portA = f.sport;
     this.portB = f.dport;
     this.transport = f.ipProto === IPPROTO_TCP ? 'tcp' : 'udp';
+    this.ipProto = f.ipProto;
     this.a4 = f.src4;
     this.b4 = f.dst4;
     this.a6 = f.ipVersion === 6 ? f.addrBytes.slice(f.src6, f.src6 + 16) : null;
@@ -79,6 +82,19 @@ function same6(x: Uint8Array | null, b: Uint8Array, o: number): boolean {
   return true;
 }
 
+/** 0 when the frame goes A→B of the flow, 1 when B→A, -1 when it is another flow's. */
+function direction(fl: Flow, f: Frame): number {
+  if (fl.ipProto !== f.ipProto || fl.ipVersion !== f.ipVersion) return -1;
+  if (f.ipVersion === 4) {
+    if (fl.a4 === f.src4 && fl.b4 === f.dst4 && fl.portA === f.sport && fl.portB === f.dport) return 0;
+    if (fl.a4 === f.dst4 && fl.b4 === f.src4 && fl.portA === f.dport && fl.portB === f.sport) return 1;
+    return -1;
+  }
+  if (fl.portA === f.sport && fl.portB === f.dport && same6(fl.a6, f.addrBytes, f.src6) && same6(fl.b6, f.addrBytes, f.dst6)) return 0;
+  if (fl.portA === f.dport && fl.portB === f.sport && same6(fl.a6, f.addrBytes, f.dst6) && same6(fl.b6, f.addrBytes, f.src6)) return 1;
+  return -1;
+}
+
 /** Initial number of hash buckets; doubled whenever the flows outnumber them. */
 const MIN_BUCKETS = 1024;
 
@@ -89,6 +105,8 @@ export class FlowTable<T = unknown> {
   /** Every flow in creation order (the eviction order when full). */
   private order = new Set<Flow<T>>();
   private lastSweep = -Infinity;
+  /** The flow of the previous lookup, while it is in the table. */
+  private last: Flow<T> | null = null;
   /** Direction of the last looked-up frame: 0 = A→B, 1 = B→A. */
   dir = 0;
   created = 0;
@@ -109,24 +127,23 @@ export class FlowTable<T = unknown> {
   lookup(f: Frame, now: number): Flow<T> {
     // Sweeps follow capture time; a clock that jumps back (merged files) restarts the schedule.
     if (now - this.lastSweep >= SWEEP_EVERY_S || now < this.lastSweep - SWEEP_EVERY_S) this.sweep(now);
-    const e1 = f.ipVersion === 4 ? f.src4 : fold6(f.addrBytes, f.src6);
-    const e2 = f.ipVersion === 4 ? f.dst4 : fold6(f.addrBytes, f.dst6);
+    // Consecutive frames mostly belong to one conversation: try the last flow before hashing.
+    const last = this.last;
+    if (last !== null) {
+      const dir = direction(last, f);
+      if (dir >= 0) return this.hit(last, dir, now);
+    }
+    const e1 = f.ipVersion === 4 ? f.src4 | 0 : fold6(f.addrBytes, f.src6);
+    const e2 = f.ipVersion === 4 ? f.dst4 | 0 : fold6(f.addrBytes, f.dst6);
     // The sum of the endpoints' keys is the same from both directions, so both find one bucket;
     // the chain compares the whole tuple, so colliding sums only cost a longer walk.
     const k1 = (e1 ^ Math.imul(f.sport, 0x9e3779b1)) >>> 0;
     const k2 = (e2 ^ Math.imul(f.dport, 0x9e3779b1)) >>> 0;
     const hash = mix((k1 + k2) ^ Math.imul(k1 ^ k2, 0x27d4eb2d) ^ f.ipProto);
-    const tcp = f.ipProto === IPPROTO_TCP;
     for (let fl = this.buckets[hash & this.mask]; fl !== null; fl = fl.next) {
       if (fl.hash !== hash) continue;
-      if ((fl.transport === 'tcp') !== tcp || fl.ipVersion !== f.ipVersion) continue;
-      if (f.ipVersion === 4) {
-        if (fl.a4 === f.src4 && fl.b4 === f.dst4 && fl.portA === f.sport && fl.portB === f.dport) return this.hit(fl, 0, now);
-        if (fl.a4 === f.dst4 && fl.b4 === f.src4 && fl.portA === f.dport && fl.portB === f.sport) return this.hit(fl, 1, now);
-      } else {
-        if (fl.portA === f.sport && fl.portB === f.dport && same6(fl.a6, f.addrBytes, f.src6) && same6(fl.b6, f.addrBytes, f.dst6)) return this.hit(fl, 0, now);
-        if (fl.portA === f.dport && fl.portB === f.sport && same6(fl.a6, f.addrBytes, f.dst6) && same6(fl.b6, f.addrBytes, f.src6)) return this.hit(fl, 1, now);
-      }
+      const dir = direction(fl, f);
+      if (dir >= 0) return this.hit(fl, dir, now);
     }
     if (this.order.size >= this.limits.maxFlows) {
       const oldest = this.order.values().next().value;
@@ -138,6 +155,7 @@ export class FlowTable<T = unknown> {
     else this.link(flow);
     this.created++;
     this.dir = 0;
+    this.last = flow;
     return flow;
   }
 
@@ -155,6 +173,7 @@ export class FlowTable<T = unknown> {
 
   private hit(fl: Flow<T>, dir: number, now: number): Flow<T> {
     fl.lastSeen = now;
+    this.last = fl;
     this.dir = dir;
     return fl;
   }
@@ -162,6 +181,7 @@ export class FlowTable<T = unknown> {
   /** Removes the flow, telling the owner why. */
   end(flow: Flow<T>, reason: FlowEndReason): void {
     if (!this.order.delete(flow)) return;
+    if (this.last === flow) this.last = null;
     if (reason === 'evicted' || reason === 'idle') this.evicted++;
     const slot = flow.hash & this.mask;
     const head = this.buckets[slot];

@@ -41,31 +41,33 @@ export class PcapParser implements RecordParser {
     }
     const le = this.le;
     const scale = this.nano ? 1 : 1000;
-    while (true) {
-      if (end - o < RECORD_HEADER) {
-        this.need = RECORD_HEADER;
-        return o;
-      }
-      const incl = u32(b, o + 8, le);
+    // One view per window: DataView reads compile to single loads, in either byte order.
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    // Both waits (for a record header, or for the rest of a record) end in one store of `need`.
+    let need = RECORD_HEADER;
+    while (end - o >= RECORD_HEADER) {
+      const incl = v.getUint32(o + 8, le);
       if (incl > MAX_RECORD) {
         this.issue = { code: 'record-too-large', offset: fileOffset + (o - start), message: `record length ${incl} exceeds ${MAX_RECORD}` };
         return o;
       }
       if (end - o < RECORD_HEADER + incl) {
-        this.need = RECORD_HEADER + incl;
-        return o;
+        need = RECORD_HEADER + incl;
+        break;
       }
       packet.index = ++this.packets;
       packet.linkType = this.linkType;
       packet.interfaceId = 0;
-      packet.tsSec = u32(b, o, le);
-      packet.tsNsec = u32(b, o + 4, le) * scale;
+      packet.tsSec = v.getUint32(o, le);
+      packet.tsNsec = v.getUint32(o + 4, le) * scale;
       packet.bytes = b;
       packet.offset = o + RECORD_HEADER;
       packet.capLen = incl;
-      packet.origLen = u32(b, o + 12, le);
+      packet.origLen = v.getUint32(o + 12, le);
       sink(packet);
       o += RECORD_HEADER + incl;
     }
+    this.need = need;
+    return o;
   }
 }

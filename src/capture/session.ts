@@ -55,7 +55,7 @@ export class CaptureSession<T> {
     this.packet = p;
     this.now = p.tsSec;
     const d = this.decoder;
-    if (!d.decode(p, p.tsSec)) return;
+    if (!d.decode(p)) return;
     const f = d.frame;
     if (f.l3 === L3.LLC || f.l3 === L3.MSTP) {
       this.handler.llc(f);
@@ -68,42 +68,68 @@ export class CaptureSession<T> {
       return;
     }
     const flags = f.tcpFlags;
-    let streams = flow.streams!;
     if (flags & TCP_SYN) {
-      const s = streams[dir];
+      const s = flow.streams![dir];
       // A new SYN with another initial sequence number reuses the 4-tuple for a new connection.
       if (s.nextSeq >= 0 && s.nextSeq !== ((f.seq + 1) >>> 0)) {
         this.flows.end(flow, 'reused');
         flow = this.flows.lookup(f, p.tsSec);
         dir = this.flows.dir;
-        streams = flow.streams!;
       }
-      streams[dir].syn(f.seq);
+      flow.streams![dir].syn(f.seq);
       if (flow.initiator < 0) flow.initiator = flags & TCP_ACK ? 1 - dir : dir;
     }
-    const sink = this.sink;
-    sink.flow = flow;
-    if (flags & TCP_ACK) {
-      sink.dir = 1 - dir;
-      streams[1 - dir].acked(f.ack, sink, p.tsSec);
-    }
-    sink.dir = dir;
+    const streams = flow.streams!;
     const stream = streams[dir];
+    const peer = streams[1 - dir];
+    if (flags & TCP_ACK) {
+      // The common acknowledgement (nothing held on the other side) only moves peerAck.
+      if (peer.pendingSegments > 0) {
+        const sink = this.sink;
+        sink.flow = flow;
+        sink.dir = 1 - dir;
+        peer.acked(f.ack, sink, p.tsSec);
+      } else {
+        peer.ackedNothingHeld(f.ack);
+      }
+    }
     const seq = flags & TCP_SYN ? (f.seq + 1) >>> 0 : f.seq;
     const len = f.payloadEnd - f.payloadOffset;
-    if (len > 0) stream.segment(seq, f.data, f.payloadOffset, f.payloadEnd, sink, p.tsSec, p.index, p.tsNsec);
-    else if (stream.pendingSegments > 0) stream.tick(sink, p.tsSec);
+    if (len > 0 && stream.takeInOrder(seq, len)) {
+      // In order with nothing held: the bytes go to the handler as a view of the read buffer.
+      this.handler.tcpData(flow, dir, f.data, f.payloadOffset, f.payloadEnd, p.index, p.tsSec, p.tsNsec);
+    } else if (len > 0 || stream.pendingSegments > 0) {
+      const sink = this.sink;
+      sink.flow = flow;
+      sink.dir = dir;
+      if (len > 0) stream.segment(seq, f.data, f.payloadOffset, f.payloadEnd, sink, p.tsSec, p.index, p.tsNsec);
+      else stream.tick(sink, p.tsSec);
+    }
     // A closed connection stays in the table (ended by the table's short linger timeout or by a
     // new SYN) so that late retransmissions are recognised as such instead of opening a new flow.
     if (flags & TCP_RST) {
       flow.reset = true;
-      for (const d of [0, 1]) {
-        sink.dir = d;
-        if (streams[d].pendingSegments > 0) streams[d].flush(sink);
-      }
+      this.flushBoth(flow);
       return;
     }
-    if (flags & TCP_FIN) stream.fin((seq + len) >>> 0, sink);
+    if (flags & TCP_FIN) {
+      const sink = this.sink;
+      sink.flow = flow;
+      sink.dir = dir;
+      stream.fin((seq + len) >>> 0, sink);
+    }
+  }
+
+  /** Delivers what both directions hold (a reset, or the end of the flow). */
+  private flushBoth(flow: Flow<T>): void {
+    const streams = flow.streams;
+    if (!streams) return;
+    const sink = this.sink;
+    sink.flow = flow;
+    for (let dir = 0; dir < 2; dir++) {
+      sink.dir = dir;
+      if (streams[dir].pendingSegments > 0) streams[dir].flush(sink);
+    }
   }
 
   /** End of the capture: every flow is flushed and ended. */
@@ -112,15 +138,7 @@ export class CaptureSession<T> {
   }
 
   private ended(flow: Flow<T>, reason: FlowEndReason): void {
-    const streams = flow.streams;
-    if (streams) {
-      const sink = this.sink;
-      sink.flow = flow;
-      for (const dir of [0, 1]) {
-        sink.dir = dir;
-        if (streams[dir].pendingSegments > 0) streams[dir].flush(sink);
-      }
-    }
+    this.flushBoth(flow);
     this.handler.flowEnd(flow, reason);
   }
 }

@@ -91,6 +91,27 @@ export class TcpStream {
     if (this.held.length > 0 && ((this.peerAck - this.held[0].seq) | 0) >= 0) this.skipHole(sink, now);
   }
 
+  /**
+   * The acknowledgement of `acked` for a stream that holds nothing: no hole can be skipped, so
+   * only the highest acknowledgement moves.
+   */
+  ackedNothingHeld(ack: number): void {
+    if (this.peerAck < 0 || ((ack - this.peerAck) | 0) > 0) this.peerAck = ack >>> 0;
+  }
+
+  /**
+   * The in-order fast path of `segment`: when `len` bytes at `seq` are exactly the next ones and
+   * nothing is held, counts them as delivered and returns true, and the caller hands them on
+   * itself (no sink call, no copy). Otherwise changes nothing and returns false.
+   */
+  takeInOrder(seq: number, len: number): boolean {
+    if (this.held.length > 0 || (this.nextSeq !== seq && this.nextSeq >= 0)) return false;
+    this.nextSeq = (seq + len) >>> 0;
+    this.bytesDelivered += len;
+    if (this.finSeq >= 0 && ((this.finSeq - this.nextSeq) | 0) <= 0) this.finished = true;
+    return true;
+  }
+
   segment(seq: number, b: Uint8Array, start: number, end: number, sink: StreamSink, now: number, frame = 0, nsec = 0): void {
     const len = end - start;
     if (len <= 0) return;
