@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { hex } from '../wire/index.ts';
 import { concat, epb, idb, pb, pcapFile, shb, spb, block } from './fixtures.ts';
-import { LINKTYPE, decodeCapture, readCaptureFile, type CapturePacket } from './index.ts';
+import { LINKTYPE, decodeCapture, detectFormat, newCapturePacket, readCaptureFile, type CapturePacket } from './index.ts';
 
 interface Seen {
   index: number;
@@ -149,6 +149,49 @@ test('the format comes from the magic number; anything else is not a capture', (
   assert.equal(collect(hex`0a0d0d0a`).result.format, 'pcapng');
   assert.equal(collect(new TextEncoder().encode('GIF89a...')).result.issue?.code, 'not-a-capture');
   assert.equal(collect(new Uint8Array(0)).result.issue?.code, 'not-a-capture');
+});
+
+test('a file cut into two windows at any byte gives the packets it gives in one piece', () => {
+  // The reader hands the parser whatever its buffer holds: records (and the 12 bytes every pcapng
+  // block starts with) end up split at every possible point, in both byte orders.
+  const files = [
+    concat([
+      shb(),
+      idb(LINKTYPE.ETHERNET),
+      idb(LINKTYPE.RAW, { tsresol: 9 }),
+      epb(0, 1_700_000_000_123_456n, hex`aabbcc`),
+      epb(1, 1_700_000_000_987_654_321n, hex`dd`),
+      spb(hex`ee`),
+      pb(0, 2_000_001n, hex`ff00`),
+      epb(0, 0xffffffffn, hex`01`), // low timestamp word with the top bit set
+      shb(false),
+      idb(LINKTYPE.NULL, { le: false }),
+      epb(0, 5_000_000n, hex`0203`, false),
+    ]),
+    pcapFile({ linkType: 1 }, [
+      { sec: 1, frac: 2, frame: hex`010203` },
+      { sec: 3, frac: 4, frame: hex`04` },
+    ]),
+    pcapFile({ linkType: 101, le: false, nano: true }, [{ sec: 5, frac: 6, frame: hex`0506` }]),
+  ];
+  const fifth = collect(files[0]).seen[4];
+  assert.deepEqual([fifth.tsSec, fifth.tsNsec], [4294, 967295000]);
+  for (const file of files) {
+    const whole = collect(file).seen.map((s) => JSON.stringify(s));
+    for (let cut = 0; cut <= file.length; cut++) {
+      const parser = detectFormat(file)!;
+      const packet = newCapturePacket();
+      const seen: string[] = [];
+      const sink = (p: CapturePacket): void => {
+        seen.push(JSON.stringify({ index: p.index, linkType: p.linkType, interfaceId: p.interfaceId, tsSec: p.tsSec, tsNsec: p.tsNsec, frame: Buffer.from(p.bytes.subarray(p.offset, p.offset + p.capLen)).toString('hex'), origLen: p.origLen }));
+      };
+      const stop = parser.parse(file, 0, cut, 0, packet, sink);
+      assert.ok(stop === cut || parser.need > cut - stop, `cut ${cut}: the parser asks for more than the window holds`);
+      assert.equal(parser.parse(file, stop, file.length, stop, packet, sink), file.length);
+      assert.equal(parser.issue, null);
+      assert.deepEqual(seen, whole, `cut at ${cut}`);
+    }
+  }
 });
 
 test('random and mutated bytes never throw', () => {
