@@ -56,8 +56,9 @@ export async function listFindings(ctx: ServiceContext, actor: Actor, q: Finding
   const [rows, count] = await Promise.all([
     query
       .leftJoin('advisories', 'advisories.id', 'findings.advisoryId')
+      .leftJoin('matchReasons', 'matchReasons.key', 'findings.reason')
       .selectAll('findings')
-      .select('advisories.title as advisoryTitle')
+      .select(['advisories.title as advisoryTitle', 'matchReasons.reason as reasonText'])
       .orderBy('findings.cvss', 'desc')
       .orderBy('findings.id')
       .limit(limit)
@@ -76,7 +77,7 @@ export async function listFindings(ctx: ServiceContext, actor: Actor, q: Finding
       advisoryTitle: r.advisoryTitle,
       cves: JSON.parse(r.cves) as string[],
       confidence: r.confidence as Confidence,
-      reason: r.reason,
+      reason: r.reasonText ?? r.reason,
       severity: r.severity as Severity,
       cvss: r.cvss,
       status: r.status,

@@ -3,7 +3,7 @@
 // enterprise with new findings gets them on its open draft warning.
 import { sql, type Transaction } from 'kysely';
 import { newId, type DeviceIdentity, type Severity } from '../model/index.ts';
-import { bulkWrite, chunkSize, type Database, type FindingTable } from '../storage/index.ts';
+import { bulkWrite, chunkSize, reasonKey, type Database, type FindingTable } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import type { Placement } from './attribution.ts';
 import type { CounterDeltas } from './counters.ts';
@@ -20,6 +20,31 @@ export interface ChangedIdentity {
   newService?: boolean;
   /** The asset was created in this batch (so it has no findings on any service). */
   newAsset?: boolean;
+}
+
+// Keys of the reason sentences met lately: hashing each finding's sentence would cost more than
+// the bytes it saves, and a province has few distinct sentences (one per model, firmware, advisory).
+const knownKeys = new Map<string, string>();
+
+/** The key of a reason sentence, noting it in `used` (key → sentence) for storeReasons. */
+function keyOf(reason: string, used: Map<string, string>): string {
+  let key = knownKeys.get(reason);
+  if (key === undefined) {
+    if (knownKeys.size >= 50_000) knownKeys.clear();
+    knownKeys.set(reason, (key = reasonKey(reason)));
+  }
+  used.set(key, reason);
+  return key;
+}
+
+/** Writes the sentences of `used` that match_reasons does not hold yet, in the findings' transaction. */
+async function storeReasons(ctx: ServiceContext, trx: Transaction<Database>, used: Map<string, string>): Promise<void> {
+  const keys = [...used.keys()];
+  const stored = new Set<string>();
+  const size = chunkSize(ctx.store, 1);
+  for (let i = 0; i < keys.length; i += size) for (const r of await trx.selectFrom('matchReasons').select('key').where('key', 'in', keys.slice(i, i + size)).execute()) stored.add(r.key);
+  const rows = keys.filter((k) => !stored.has(k)).map((key) => ({ key, reason: used.get(key)! }));
+  await bulkWrite(ctx.store, trx, rows, (chunk) => trx.insertInto('matchReasons').values(chunk).onConflict((oc) => oc.column('key').doNothing()));
 }
 
 /** Returns the number of findings opened (new, or reopened after a fix). */
@@ -44,6 +69,7 @@ export async function matchChanged(ctx: ServiceContext, trx: Transaction<Databas
     }
   }
   const upserts: FindingTable[] = [];
+  const reasons = new Map<string, string>();
   const stillMatching = new Set<string>();
   const opened = new Map<string, { ids: string[]; severities: Severity[]; place: Placement }>();
   for (const c of changed) {
@@ -67,7 +93,7 @@ export async function matchChanged(ctx: ServiceContext, trx: Transaction<Databas
         enterpriseId: c.place.enterpriseId,
         cves: JSON.stringify(m.cves),
         confidence: m.confidence,
-        reason: m.reason,
+        reason: keyOf(m.reason, reasons),
         severity: m.severity,
         cvss: m.cvss,
         status: 'open',
@@ -83,6 +109,7 @@ export async function matchChanged(ctx: ServiceContext, trx: Transaction<Databas
       }
     }
   }
+  await storeReasons(ctx, trx, reasons);
   await bulkWrite(ctx.store, trx, upserts, (chunk) =>
     trx
       .insertInto('findings')

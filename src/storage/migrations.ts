@@ -2,6 +2,7 @@
 // double precision); see schema.ts for why times and JSON are text.
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { DialectName } from './db.ts';
+import { reasonKey } from './match-reasons.ts';
 
 type Db = Kysely<unknown>;
 
@@ -543,6 +544,26 @@ async function up009(db: Db, dialect: DialectName): Promise<void> {
   await db.schema.dropIndex('observations_asset').execute();
 }
 
+// A finding's reason sentence (about 150 of its 400 bytes) is the same for every device of one model
+// and firmware: findings keep a 16-character key, match_reasons each sentence once. Existing
+// findings are rewritten to keys (through a temporary index on the sentences).
+async function up010(db: Db): Promise<void> {
+  await db.schema
+    .createTable('match_reasons')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .execute();
+  const reasons = (await sql<{ reason: string }>`SELECT DISTINCT reason FROM findings`.execute(db)).rows.map((r) => r.reason);
+  if (!reasons.length) return;
+  for (let i = 0; i < reasons.length; i += 500) {
+    const rows = reasons.slice(i, i + 500).map((reason) => ({ key: reasonKey(reason), reason }));
+    await db.insertInto('match_reasons' as never).values(rows as never).onConflict((oc) => oc.doNothing()).execute();
+  }
+  await db.schema.createIndex('match_reasons_010').on('match_reasons').column('reason').execute();
+  await sql`UPDATE findings SET reason = (SELECT m.key FROM match_reasons m WHERE m.reason = findings.reason)`.execute(db);
+  await db.schema.dropIndex('match_reasons_010').execute();
+}
+
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '001-initial': { up: up001 },
@@ -554,5 +575,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '007-findings-without-ip-index': { up: (db) => up007(db, dialect) },
     '008-asset-keyset-indexes': { up: up008 },
     '009-findings-and-observations-by-asset': { up: (db) => up009(db, dialect) },
+    '010-match-reasons': { up: up010 },
   };
 }

@@ -152,12 +152,19 @@ export interface FindingTable {
   /** JSON array of CVE ids. */
   cves: string;
   confidence: string;
+  /** Key of the sentence in match_reasons (reasonKey). */
   reason: string;
   severity: string;
   cvss: number | null;
   status: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Why findings matched, each sentence once (see match-reasons.ts). */
+export interface MatchReasonTable {
+  key: string;
+  reason: string;
 }
 
 export interface EventTable {
@@ -323,6 +330,7 @@ export interface Database {
   observations: ObservationTable;
   advisories: AdvisoryTable;
   findings: FindingTable;
+  matchReasons: MatchReasonTable;
   events: EventTable;
   indicators: IndicatorTable;
   warnings: WarningTable;
