@@ -2,6 +2,7 @@
 // information objects for the common monitoring and command types.
 import type { DeviceIdentity } from '../../model/index.ts';
 import type { Fields, Protocol } from '../protocol.ts';
+import { iec104Tally } from './tally.ts';
 import { encodeApdu, parseApdu, START, MIN_LENGTH, MAX_LENGTH, type Iec104Message } from './apdu.ts';
 import { ELEMENT_SIZE, TYPE_IDS, U_FUNCTIONS } from './type-ids.ts';
 
@@ -124,4 +125,5 @@ export const iec104: Protocol<Iec104Message> = {
     }
     return f;
   },
+  tally: iec104Tally,
 };
