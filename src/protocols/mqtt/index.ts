@@ -157,4 +157,9 @@ export const mqtt: Protocol<MqttMessage> = {
     if (m.typeName !== 'CONNACK' && m.reasonCode !== undefined) f[`mqtt.${m.typeName.toLowerCase()}.reason_code`] = m.reasonCode;
     return f;
   },
+
+  // fields() restricted to what the traffic summary counts (Protocol.summaryFields).
+  summaryFields(m) {
+    return { 'mqtt.msgtype': m.type };
+  },
 };

@@ -129,6 +129,13 @@ export const opcua: Protocol<OpcuaMessage> = {
     }
     return f;
   },
+
+  // fields() restricted to what the traffic summary counts (Protocol.summaryFields).
+  summaryFields(m) {
+    const f: Fields = { 'opcua.transport.type': m.messageType };
+    if (m.service) f['opcua.servicenodeid.numeric'] = m.service.id;
+    return f;
+  },
 };
 
 /** The organisation in a product or application URI (http://open62541.org → open62541, urn:FreeOpcUa:… → FreeOpcUa). */

@@ -211,6 +211,14 @@ function fields(m: S7commPlusMessage): Fields {
   return f;
 }
 
+/** fields() restricted to what the traffic summary needs (Protocol.summaryFields): one field per prefix. */
+function summaryFields(m: S7commPlusMessage): Fields {
+  const f: Fields = { 'cotp.type': m.cotp.pduType >> 4 };
+  if (m.continuation) f['s7comm-plus.continuation'] = true;
+  if (m.pdu) f['s7comm-plus.header.protid'] = S7COMM_PLUS_ID;
+  return f;
+}
+
 /**
  * CreateObject and SetMultiVariables carry the PLC's "1;6ES7 214-1HE30-0XB0 ;V2.2" version
  * string (order number and firmware) in plain text.
@@ -242,4 +250,5 @@ export const s7commPlus: Protocol<S7commPlusMessage> = {
   encode,
   identify,
   fields,
+  summaryFields,
 };
