@@ -52,8 +52,8 @@ export class PacketDecoder {
     const f = this.frame;
     const o = decodeLink(linkType, b, start, end, f);
     if (o < 0) return false;
-    if (f.l3 === L3.IPV4) return this.ipv4(b, o, end, this.now);
-    if (f.l3 === L3.IPV6) return this.ipv6(b, o, end, this.now);
+    if (f.l3 === L3.IPV4) return this.ipv4(b, o, end);
+    if (f.l3 === L3.IPV6) return this.ipv6(b, o, end);
     return f.l3 === L3.LLC || f.l3 === L3.MSTP;
   }
 
@@ -73,14 +73,14 @@ export class PacketDecoder {
     if (flags & 0x20) h += 4; // key present
     if (flags & 0x10) h += 4; // sequence number present
     if (h > end || (b[o + 1] & 0x07) !== 0) return this.bad('unsupported-gre');
-    if (type === GRE_IPV4) return this.ipv4(b, h, end, this.now);
-    if (type === GRE_IPV6) return this.ipv6(b, h, end, this.now);
+    if (type === GRE_IPV4) return this.ipv4(b, h, end);
+    if (type === GRE_IPV6) return this.ipv6(b, h, end);
     if (type === GRE_ETHERNET) return this.link(LINKTYPE.ETHERNET, b, h, end);
     return false;
   }
 
   /** RFC 791 §3.1. */
-  private ipv4(b: Uint8Array, o: number, end: number, now: number): boolean {
+  private ipv4(b: Uint8Array, o: number, end: number): boolean {
     const f = this.frame;
     if (end - o < 20 || b[o] >> 4 !== 4) return this.bad('bad-ipv4-header');
     const ihl = (b[o] & 0x0f) * 4;
@@ -98,7 +98,7 @@ export class PacketDecoder {
     const fragOffset = (fragField & 0x1fff) * 8;
     if (more || fragOffset > 0) {
       const key = `4/${f.src4}/${f.dst4}/${proto}/${(b[o + 4] << 8) | b[o + 5]}`;
-      const whole = this.fragments.add(key, fragOffset, more, b, o + ihl, ipEnd, now);
+      const whole = this.fragments.add(key, fragOffset, more, b, o + ihl, ipEnd, this.now);
       if (!whole) return false;
       f.reassembled = true;
       return this.transport(proto, whole, 0, whole.length);
@@ -107,7 +107,7 @@ export class PacketDecoder {
   }
 
   /** RFC 8200 §3–4. */
-  private ipv6(b: Uint8Array, o: number, end: number, now: number): boolean {
+  private ipv6(b: Uint8Array, o: number, end: number): boolean {
     const f = this.frame;
     if (end - o < 40 || b[o] >> 4 !== 6) return this.bad('bad-ipv6-header');
     const payloadLen = (b[o + 4] << 8) | b[o + 5];
@@ -142,7 +142,7 @@ export class PacketDecoder {
         // The addresses must outlive this frame's buffer once fragments are held: copy them.
         const addrs = b.slice(o + 8, o + 40);
         const key = `6/${Buffer.from(addrs).toString('hex')}/${proto}/${id}`;
-        const whole = this.fragments.add(key, fragOffset, more, b, h, ipEnd, now);
+        const whole = this.fragments.add(key, fragOffset, more, b, h, ipEnd, this.now);
         if (!whole) return false;
         f.addrBytes = addrs;
         f.src6 = 0;
@@ -162,8 +162,8 @@ export class PacketDecoder {
     f.ipProto = proto;
     if (proto === IPPROTO_IPIP || proto === IPPROTO_IPV6 || proto === IPPROTO_GRE) {
       if (!this.inner()) return false;
-      if (proto === IPPROTO_IPIP) return this.ipv4(b, o, end, this.now);
-      if (proto === IPPROTO_IPV6) return this.ipv6(b, o, end, this.now);
+      if (proto === IPPROTO_IPIP) return this.ipv4(b, o, end);
+      if (proto === IPPROTO_IPV6) return this.ipv6(b, o, end);
       return this.gre(b, o, end);
     }
     if (proto === IPPROTO_TCP) {

@@ -64,10 +64,11 @@ export class Flow<T = unknown> {
   }
 }
 
+/** murmur3's finaliser, kept to 30 bits so a flow's hash is always a small integer. */
 function mix(x: number): number {
   x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
+  return (x ^ (x >>> 16)) & 0x3fffffff;
 }
 
 function fold6(b: Uint8Array, o: number): number {

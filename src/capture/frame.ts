@@ -49,9 +49,12 @@ export interface Frame {
 
 export function newFrame(): Frame {
   const empty = new Uint8Array(0);
+  // The 32-bit unsigned fields (addresses, sequence numbers) start as -0, a double: a field first
+  // given a small integer changes representation, and the object its hidden class, when the first
+  // value past 2^30 arrives, deoptimizing the compiled decoder mid-capture.
   return {
-    l3: 0, vlan: -1, dsap: -1, ssap: -1, mstpFrameType: -1, ipVersion: 0, src4: 0, dst4: 0, addrBytes: empty, src6: 0, dst6: 0,
-    ipProto: -1, sport: 0, dport: 0, tcpFlags: 0, seq: 0, ack: 0, data: empty, payloadOffset: 0, payloadEnd: 0,
+    l3: 0, vlan: -1, dsap: -1, ssap: -1, mstpFrameType: -1, ipVersion: 0, src4: -0, dst4: -0, addrBytes: empty, src6: 0, dst6: 0,
+    ipProto: -1, sport: 0, dport: 0, tcpFlags: 0, seq: -0, ack: -0, data: empty, payloadOffset: 0, payloadEnd: 0,
     error: null, reassembled: false,
   };
 }

@@ -37,14 +37,22 @@ interface Held {
   frame: number;
 }
 
+/**
+ * "Not known yet" in the sequence-number fields: any negative value would do, and this one is not
+ * a small integer, so V8 makes those fields floating-point from the start. Started as -1, a field
+ * changes representation when the first sequence number past 2^30 arrives, which changes the hidden
+ * class of every stream and deoptimizes each compiled function that has seen one.
+ */
+const NONE = -0.5;
+
 export class TcpStream {
-  /** Next expected sequence number, or -1 before the first SYN or data. */
-  nextSeq = -1;
-  /** Sequence number just after the FIN, or -1. */
-  finSeq = -1;
+  /** Next expected sequence number, or negative before the first SYN or data. */
+  nextSeq = NONE;
+  /** Sequence number just after the FIN, or negative. */
+  finSeq = NONE;
   finished = false;
-  /** Highest acknowledgement the other side sent for this direction, or -1. */
-  peerAck = -1;
+  /** Highest acknowledgement the other side sent for this direction, or negative. */
+  peerAck = NONE;
   bytesDelivered = 0;
   retransmittedBytes = 0;
   gapBytes = 0;
@@ -54,7 +62,9 @@ export class TcpStream {
   constructor(private readonly budget: HeldBudget = new HeldBudget()) {}
 
   get pendingSegments(): number {
-    return this.held.length;
+    // Held segments are never empty, so no bytes means none held; the common case then never
+    // touches the array (whose elements kind changes when its first segment is held).
+    return this.heldBytes > 0 ? this.held.length : 0;
   }
 
   syn(seq: number): void {
@@ -62,7 +72,7 @@ export class TcpStream {
     this.held.length = 0;
     this.budget.bytes -= this.heldBytes;
     this.heldBytes = 0;
-    this.finSeq = -1;
+    this.finSeq = NONE;
     this.finished = false;
   }
 
@@ -105,7 +115,7 @@ export class TcpStream {
    * itself (no sink call, no copy). Otherwise changes nothing and returns false.
    */
   takeInOrder(seq: number, len: number): boolean {
-    if (this.held.length > 0 || (this.nextSeq !== seq && this.nextSeq >= 0)) return false;
+    if (this.heldBytes > 0 || (this.nextSeq !== seq && this.nextSeq >= 0)) return false;
     this.nextSeq = (seq + len) >>> 0;
     this.bytesDelivered += len;
     if (this.finSeq >= 0 && ((this.finSeq - this.nextSeq) | 0) <= 0) this.finished = true;
@@ -198,8 +208,11 @@ export class TcpStream {
         this.retransmittedBytes += h.bytes.length;
         continue;
       }
-      this.retransmittedBytes += -d;
-      this.deliver(h.bytes, -d, h.bytes.length, sink, h.frame, h.at, h.nsec);
+      // Bytes of the segment already delivered. Not `-d`: for d = 0 that is -0, a double, which
+      // would turn these counters into floating-point fields and change every stream's hidden class.
+      const overlap = 0 - d;
+      this.retransmittedBytes += overlap;
+      this.deliver(h.bytes, overlap, h.bytes.length, sink, h.frame, h.at, h.nsec);
     }
   }
 
