@@ -137,8 +137,10 @@ export class Analyzer implements FlowHandler<FlowApp> {
     const ds = app.dirs[dir];
     const direction: Direction = 1 - dir === app.server ? 'to-server' : 'to-client';
     let work = b;
-    let pos = start;
-    let stop = end;
+    // Offsets come from the capture as numbers in either of V8's representations; taken as small
+    // integers here, every tally and parse sees one type and its optimized code stays valid.
+    let pos = start | 0;
+    let stop = end | 0;
     const need = ds.len + (end - start);
     if (ds.len > 0 && need > MAX_PENDING_PDU) {
       // Too long to finish: drop the unfinished PDU and try this segment from its start.
@@ -219,7 +221,8 @@ export class Analyzer implements FlowHandler<FlowApp> {
     const ds = app.dirs[dir];
     const p = this.session.packet;
     const frame = p ? p.index : 0;
-    let pos = start;
+    let pos = start | 0;
+    end |= 0;
     const tally = app.tally;
     const counter = this.counter;
     if (tally !== null && counter !== null) counter.select(app.plan!);
