@@ -34,6 +34,8 @@ export class Checkpoint {
   private pending: number[] = [];
   private appended = 0;
   private fd: number | null = null;
+  /** False for a worker thread's copy: the calling thread records what is done. */
+  private recording = true;
 
   private constructor(private readonly path: string | null, private readonly header: Header | null) {}
 
@@ -45,6 +47,18 @@ export class Checkpoint {
       for (const p of from.above) if (p >= cp.low) cp.above.add(p);
       cp.advance();
     }
+    return cp;
+  }
+
+  /**
+   * A worker thread's view: the positions done before its scan started, to skip; what it
+   * finishes is committed by the calling thread, not here (a thread finishes only its own share,
+   * so its low-water mark would never pass the other shares' positions, and every position it
+   * finished would stay in `above`).
+   */
+  static skipping(from: DonePositions): Checkpoint {
+    const cp = Checkpoint.memory(from);
+    cp.recording = false;
     return cp;
   }
 
@@ -104,7 +118,7 @@ export class Checkpoint {
 
   /** Records positions as done, in memory and in the file; call once their output is out. */
   commit(positions: readonly number[]): void {
-    if (!positions.length) return;
+    if (!positions.length || !this.recording) return;
     for (const p of positions) if (!this.isDone(p)) this.above.add(p);
     this.advance();
     if (!this.path) return;

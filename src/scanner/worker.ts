@@ -36,7 +36,7 @@ port.on('message', (m: ToWorker) => {
     retries: job.retries,
     intrusive: job.intrusive,
     blocklist: job.blocklist ? new AddressSet(job.blocklist) : null,
-    checkpoint: Checkpoint.memory(job.done),
+    checkpoint: Checkpoint.skipping(job.done),
     source: job.source,
     publicAddress: job.twinMap ? twinMapping : noTwinMapping,
     signal: controller.signal,
