@@ -105,6 +105,19 @@ describe('protocol tallies agree with parse', () => {
     });
   }
 
+  it('on inputs the fuzzer found them to differ on', () => {
+    const found: { protocol: string; direction: Direction; hex: string }[] = [
+      // C_RD_NA_1 has no elements: an object is its address alone, and a byte past it is trailing.
+      { protocol: 'iec104', direction: 'to-client', hex: '680e3c00bc00660102000300001100044d5154540402003c00054275733431' },
+      { protocol: 'iec104', direction: 'to-client', hex: '6810d8526c6066680dabfe17c60a0002000b8143a2594e03000d913f9c000200' },
+    ];
+    for (const f of found) {
+      const p = PROTOCOLS.find((x) => x.name === f.protocol)!;
+      const bytes = Uint8Array.from(Buffer.from(f.hex, 'hex'));
+      assert.equal(disagreement(p, bytes, 0, bytes.length, f.direction), null, f.hex);
+    }
+  });
+
   it('on every PDU of the capture corpus', async () => {
     // Protocols without their tally, whose parse also runs the tally on the same bytes.
     const problems: string[] = [];

@@ -15,10 +15,13 @@ const CAUSE_TX = 3;
 const U_FUNCTION = new Uint8Array(256);
 for (const bits of Object.values(U_FUNCTIONS)) U_FUNCTION[bits] = 1;
 
-/** Per type id: -1 unknown, 0 known without an element layout, else the octets of one object's elements. */
-const OBJECT_SIZE = new Int16Array(256).fill(-1);
+const UNKNOWN_TYPE = -1;
+/** A known type id without an element layout: parse keeps its objects raw, unchecked. */
+const NO_LAYOUT = -2;
+/** Per type id: UNKNOWN_TYPE, NO_LAYOUT, or the octets of one object's elements (0 for none). */
+const OBJECT_SIZE = new Int16Array(256).fill(UNKNOWN_TYPE);
 for (const [id, info] of Object.entries(TYPE_IDS)) {
-  OBJECT_SIZE[Number(id)] = info.elements ? info.elements.reduce((n, e) => n + ELEMENT_SIZE[e], 0) : 0;
+  OBJECT_SIZE[Number(id)] = info.elements ? info.elements.reduce((n, e) => n + ELEMENT_SIZE[e], 0) : NO_LAYOUT;
 }
 
 /** Counts the ASDU at b[at, end) when parseAsdu records no anomaly for it; false otherwise. */
@@ -28,10 +31,10 @@ function asdu(b: Uint8Array, at: number, end: number, into: Tally): boolean {
   const vsq = b[at + 1];
   const count = vsq & 0x7f;
   const size = OBJECT_SIZE[typeId];
-  if (count === 0 || size < 0) return false;
+  if (count === 0 || size === UNKNOWN_TYPE) return false;
   const rest = end - at - 6;
   // One address for a sequence (SQ = 1), else an address per object; nothing left over.
-  if (size > 0 && rest !== ((vsq & 0x80) !== 0 ? 3 + count * size : count * (3 + size))) return false;
+  if (size !== NO_LAYOUT && rest !== ((vsq & 0x80) !== 0 ? 3 + count * size : count * (3 + size))) return false;
   into.add(TYPE_ID, typeId);
   into.add(CAUSE_TX, b[at + 2] & 0x3f);
   return true;
