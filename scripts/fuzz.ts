@@ -20,8 +20,11 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Direction, FlowState, Message, Parsed, Protocol, ProtocolFixture } from '../src/protocols/index.ts';
+import { TALLY_PARSE, type Direction, type FlowState, type Message, type Parsed, type Protocol, type ProtocolFixture, type Tally } from '../src/protocols/index.ts';
 import { mulberry32 } from '../src/model/index.ts';
+
+/** Where the fuzzer's tally calls count: nowhere (only their outcome is checked). */
+const tallySink: Tally = { own: false, add() {} };
 
 /** Mutated inputs are capped here; the corpus' largest PDUs (OPC UA) are about 13 KB. */
 const MAX_INPUT = 1 << 16;
@@ -360,6 +363,24 @@ async function workerMain(): Promise<void> {
         } catch (e) {
           found(index, 'throw', `recognize ${transport}: ${(e as Error).stack ?? String(e)}`, bytes, direction);
         }
+      }
+    }
+    if (p.tally) {
+      // The summary's counting path: never throws, and agrees with parse wherever it does not
+      // hand the PDU to it (src/traffic/tally.test.ts checks the counts themselves).
+      for (const direction of ['to-server', 'to-client'] as const) {
+        let n: number;
+        try {
+          n = p.tally.count(bytes, 0, bytes.length, direction, tallySink);
+        } catch (e) {
+          found(index, 'throw', `tally: ${(e as Error).stack ?? String(e)}`, bytes, direction);
+          continue;
+        }
+        if (n === TALLY_PARSE) continue;
+        const r = p.parse(bytes, direction, {});
+        const agrees =
+          n > 0 ? r.kind === 'done' && r.consumed === n && r.message.anomalies.length === 0 : n === 0 ? r.kind === 'not-mine' : r.kind === 'incomplete' && r.needed === -n;
+        if (!agrees) found(index, 'result', `tally gave ${n}, parse ${r.kind}`, bytes, direction);
       }
     }
     if (Buffer.compare(copy, bytes) !== 0) found(index, 'result', 'the input was modified', copy);
