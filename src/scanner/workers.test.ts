@@ -136,3 +136,13 @@ test('a scan stopped mid-way and resumed on another number of threads covers the
 function ipv4(text: string): number {
   return text.split('.').reduce((n, x) => n * 256 + Number(x), 0) >>> 0;
 }
+
+test("a thread's checkpoint skips what was done before its scan and records nothing itself", () => {
+  const main = Checkpoint.memory();
+  main.commit([0, 1, 2, 5, 9]);
+  const thread = Checkpoint.skipping(main.done());
+  assert.deepEqual([0, 1, 2, 3, 5, 9].map((p) => thread.isDone(p)), [true, true, true, false, true, true]);
+  thread.commit([3, 4, 6]);
+  assert.equal(thread.isDone(3), false, 'the calling thread commits, not the worker');
+  assert.equal(thread.doneCount, 5);
+});
