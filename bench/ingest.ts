@@ -4,7 +4,7 @@
 // straight into a bare table (better-sqlite3 prepared statement / PostgreSQL COPY-free multi-row
 // INSERT), so the ratio says what the platform's spine costs over raw storage.
 //
-//   npm run bench:ingest -- [--assets 1000000] [--dialects sqlite,postgres] [--clients 2] [--keep | --reuse]
+//   npm run bench:ingest -- [--assets 1000000] [--dialects sqlite,postgres] [--clients 2] [--keep | --reuse] [--cpu-prof DIR]
 //
 // --keep leaves the loaded store behind (PostgreSQL database otscope_bench_kept, SQLite under
 // $TMPDIR/otscope-bench-kept-sqlite); --reuse starts the platform on that store and measures the
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '18181' },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 const TOTAL = Number(args.assets);
@@ -202,7 +203,9 @@ async function runDialect(dialect: string): Promise<void> {
     dbUrl = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
   }
   const url = `http://127.0.0.1:${args.port}`;
-  const child = spawn(process.execPath, ['bin/otscope.js', 'serve'], {
+  // --cpu-prof DIR: the platform process writes a V8 CPU profile there when it exits.
+  const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
+  const child = spawn(process.execPath, [...profile, 'bin/otscope.js', 'serve'], {
     env: {
       ...process.env,
       OTSCOPE_PORT: args.port,

@@ -85,6 +85,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     file.pragma('cache_size = -131072');
     file.pragma('mmap_size = 1073741824');
     file.pragma('temp_store = MEMORY');
+    // A batch of 1,000 new devices dirties about 1,000 pages: at the default of 1,000 pages nearly
+    // every commit ran a checkpoint (copy into the database file, two fsyncs). 16,384 pages (64 MiB
+    // of WAL) checkpoints about every sixteen batches, and a hot page once per checkpoint rather than
+    // once per batch: 8% less CPU and 15% less wall time per batch in two alternating pairs of runs.
+    file.pragma('wal_autocheckpoint = 16384');
     // Kysely prepares every statement it runs; SQLite parsing the same SQL again per batch showed up
     // in profiles, so statements are kept by their text (the shapes are few: one per query site and
     // IN-list length).
