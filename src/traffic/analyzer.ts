@@ -51,7 +51,8 @@ export interface CountPlan {
 export interface PduCounter extends Tally {
   plan(protocol: Protocol, transport: 'tcp' | 'udp'): CountPlan;
   select(plan: CountPlan): void;
-  counted(plan: CountPlan, flow: Flow<FlowApp>, dir: number, frame: number): void;
+  /** flow is null for a frame without IP (802.2 LLC, MS/TP). */
+  counted(plan: CountPlan, flow: Flow<FlowApp> | null, dir: number, frame: number): void;
 }
 
 interface DirState {
@@ -250,8 +251,21 @@ export class Analyzer implements FlowHandler<FlowApp> {
     if (!llc) return;
     const protocol = this.byName.get(llc.name);
     if (!protocol) return;
-    const message = llc.parse(frame.data.subarray(frame.payloadOffset, frame.payloadEnd));
     const p = this.session.packet;
+    const counter = this.counter;
+    if (counter !== null && protocol.tally !== undefined) {
+      // Counted like a tallied PDU, as a frame without IP (the plan of the protocol over UDP, as for a message).
+      const plan = counter.plan(protocol, 'udp');
+      counter.select(plan);
+      counter.own = false;
+      if (llc.count(frame.data, frame.payloadOffset | 0, frame.payloadEnd | 0, counter)) {
+        counter.own = true;
+        this.messages++;
+        counter.counted(plan, null, 0, p ? p.index : 0);
+        return;
+      }
+    }
+    const message = llc.parse(frame.data.subarray(frame.payloadOffset, frame.payloadEnd));
     this.emit(null, 0, 'to-server', protocol, message, p ? p.index : 0, p ? p.tsSec : 0, p ? p.tsNsec : 0);
   }
 

@@ -134,9 +134,12 @@ export class SummaryBuilder implements AnalyzerSink, PduCounter {
   }
 
   /** A PDU tallied on a flow: counted as message() counts one without anomalies. */
-  counted(plan: Plan, flow: Flow<FlowApp>, dir: number, frame: number): void {
+  counted(plan: Plan, flow: Flow<FlowApp> | null, dir: number, frame: number): void {
     plan.messages++;
-    if (this.own) this.frame(plan, flow, dir, frame);
+    if (!this.own) return;
+    // tshark's ics_frames_without_ip: ICS frames with no IP header (BACnet over LLC).
+    if (flow === null) plan.withoutIp++;
+    else this.frame(plan, flow, dir, frame);
   }
 
   message(e: MessageEvent): void {

@@ -11,7 +11,9 @@ import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { mulberry32 } from '../model/index.ts';
 import { PROTOCOLS, TALLY_PARSE, type Direction, type FieldValue, type Protocol, type ProtocolFixture, type Tally } from '../protocols/index.ts';
+import { parseNpdu } from '../protocols/bacnet/index.ts';
 import { summarizeCapture } from './analyze-file.ts';
+import { LLC_PROTOCOLS } from './llc.ts';
 import { HISTOGRAM_FIELDS, conversationName, histogramKey } from './oracle-fields.ts';
 
 const protocolsDir = fileURLToPath(new URL('../protocols/', import.meta.url));
@@ -104,6 +106,31 @@ describe('protocol tallies agree with parse', () => {
       }
     });
   }
+
+  it('bacnet: NPDUs without BVLC (802.2 LLC, MS/TP), as the analyzer counts them', () => {
+    const bacnet = PROTOCOLS.find((p) => p.name === 'bacnet')!;
+    const npdus = fixtures.filter((f) => f.protocol === 'bacnet' && f.bytes[0] === 0x81).map((f) => f.bytes.subarray(f.bytes[1] === 0x04 ? 10 : 4));
+    const rnd = mulberry32(0x11c);
+    let counted = 0;
+    for (let i = 0; i < 4000; i++) {
+      const bytes = npdus[i % npdus.length].slice();
+      if (i >= npdus.length) for (let k = 1 + Math.floor(rnd() * 3); k > 0 && bytes.length; k--) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
+      const into = new Recorder();
+      if (!LLC_PROTOCOLS.get(0x82)!.count(bytes, 0, bytes.length, into)) {
+        assert.deepEqual(into.adds, [], 'counted before handing the NPDU to parse');
+        continue;
+      }
+      counted++;
+      const m = parseNpdu(bytes);
+      const hex = hexOf(bytes);
+      assert.deepEqual(m.anomalies, [], hex);
+      const fields = bacnet.summaryFields!(m);
+      const expected = bacnet.tally!.fields.flatMap((f, j) => values(fields[f]).map((v) => `${j}:${histogramKey(v)}`)).sort();
+      assert.deepEqual([...into.adds].sort(), expected, hex);
+      assert.ok('bacnet.version' in fields, hex);
+    }
+    assert.ok(counted > 100, `${counted} NPDUs counted`);
+  });
 
   it('on inputs the fuzzer found them to differ on', () => {
     const found: { protocol: string; direction: Direction; hex: string }[] = [

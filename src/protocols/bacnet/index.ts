@@ -7,6 +7,8 @@ import { BVLC_TYPE_BIP, encodeMessage, parseBvlc, type BacnetMessage } from './p
 import type { BacnetValue } from './tags.ts';
 import { bacnetTally } from './tally.ts';
 
+export { countNpdu } from './tally.ts';
+
 export type { BacnetMessage, Bvlc, Npdu, Apdu, NetworkAddress } from './pdu.ts';
 export type { IAm, WhoIs, PropertyReference, ServiceParameters } from './services.ts';
 export type { BacnetValue, ObjectId } from './tags.ts';

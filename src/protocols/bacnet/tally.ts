@@ -115,8 +115,12 @@ function serviceFits(type: number, service: number, b: Uint8Array, at: number, e
   return true;
 }
 
-/** The NPDU (and APDU) at b[at, end), counted when readNpduInto would record no anomaly; false otherwise. */
-function npdu(b: Uint8Array, at: number, end: number, into: Tally): boolean {
+/**
+ * The NPDU (and APDU) at b[at, end), counted into the BACnet tally's fields when readNpduInto would
+ * record no anomaly; false, having counted nothing, otherwise. Also the count of an NPDU carried
+ * without BVLC (over 802.2 LLC or MS/TP), which then carries the protocol's own header.
+ */
+export function countNpdu(b: Uint8Array, at: number, end: number, into: Tally): boolean {
   if (end - at < 2) return false;
   const control = b[at + 1];
   if (b[at] !== 1 || (control & 0x50) !== 0) return false;
@@ -194,7 +198,7 @@ function count(b: Uint8Array, start: number, end: number, _direction: Direction,
   if (fn === 0x04 || fn === 0x09 || fn === 0x0a || fn === 0x0b) {
     // Forwarded-NPDU first names the original source (B/IP address and port).
     const at = fn === 0x04 ? start + 10 : start + 4;
-    if (at > stop || !npdu(b, at, stop, into)) return TALLY_PARSE;
+    if (at > stop || !countNpdu(b, at, stop, into)) return TALLY_PARSE;
   }
   into.own = true;
   into.add(BVLC_FUNCTION, fn);
