@@ -53,6 +53,11 @@ test('802.1Q, QinQ (88a8 + 8100) and the old 9100 tag are skipped; the outer VLA
     assert.ok(d.decode(packet(LINKTYPE.ETHERNET, ethernet(0x0800, V4_TCP, tags))));
     assert.deepEqual(decoded(d), EXPECT_V4);
     assert.equal(d.frame.vlan, tags[0].vid);
+    // The next, untagged frame (the decoder's shortcut for plain Ethernet + IPv4) has no VLAN.
+    assert.ok(d.decode(packet(LINKTYPE.ETHERNET, ethernet(0x0800, V4_TCP))));
+    assert.deepEqual(decoded(d), EXPECT_V4);
+    assert.equal(d.frame.vlan, -1);
+    assert.equal(d.frame.l3, L3.IPV4);
   }
 });
 

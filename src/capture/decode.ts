@@ -50,6 +50,12 @@ export class PacketDecoder {
 
   private link(linkType: number, b: Uint8Array, start: number, end: number): boolean {
     const f = this.frame;
+    // Untagged Ethernet II carrying IPv4, most frames of most captures, without the general walk.
+    if (linkType === LINKTYPE.ETHERNET && end - start >= 14 && b[start + 12] === 0x08 && b[start + 13] === 0x00) {
+      f.l3 = L3.IPV4;
+      f.vlan = -1;
+      return this.ipv4(b, start + 14, end);
+    }
     const o = decodeLink(linkType, b, start, end, f);
     if (o < 0) return false;
     if (f.l3 === L3.IPV4) return this.ipv4(b, o, end);
