@@ -5,129 +5,20 @@
 // what it receives (a static neighbour entry, no address on the other end).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { Plan } from '../plan.ts';
 import { parsePorts } from '../ports.ts';
 import { TokenBucket } from '../rate.ts';
 import { loadAddon, type SynAddon } from './addon.ts';
 import { sweepPlan } from './plan-sweep.ts';
-import { pairsOf, synSweep, synSweepAvailable, type Sweep } from './sweep.ts';
-
-const NETNS = 'OTSCOPE_SYN_SWEEP_NETNS';
-const CI = Boolean(process.env.CI);
-
-/** Runs this file again inside a new network namespace; null when none can be made here. */
-function inNamespace(): number | null {
-  for (const flags of [['-rn'], ['-n']]) {
-    if (spawnSync('unshare', [...flags, 'true'], { stdio: 'ignore' }).status !== 0) continue;
-    const r = spawnSync('unshare', [...flags, 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-      stdio: 'inherit',
-      env: { ...process.env, [NETNS]: '1' },
-    });
-    return r.status ?? 1;
-  }
-  return null;
-}
-
-function unusable(reason: string): void {
-  // CI runs as root with namespaces: there the sweep must work, and a missing piece is a failure.
-  if (CI) test('SYN sweep', () => assert.fail(`cannot run in CI: ${reason}`));
-  else test('SYN sweep', { skip: reason }, () => undefined);
-}
-
-const ip = (s: string): number => s.split('.').reduce((n, x) => n * 256 + Number(x), 0) >>> 0;
-const text = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-
-interface Segment {
-  src: number;
-  dst: number;
-  sport: number;
-  dport: number;
-  seq: number;
-  ack: number;
-  flags: number;
-  /** Seen arriving on loopback or at the far end of the veth: on the wire, each packet once. */
-  sent: boolean;
-}
-const SYN = 0x02;
-const RST = 0x04;
-const ACK = 0x10;
-
-function segment(b: Buffer, sent: boolean): Segment | null {
-  if (b.length < 40 || b[0] >> 4 !== 4 || b[9] !== 6) return null;
-  const t = (b[0] & 15) * 4;
-  return { src: b.readUInt32BE(12), dst: b.readUInt32BE(16), sport: b.readUInt16BE(t), dport: b.readUInt16BE(t + 2), seq: b.readUInt32BE(t + 4), ack: b.readUInt32BE(t + 8), flags: b[t + 13], sent };
-}
-
-/** An IPv4 TCP segment with its checksum (RFC 793 §3.1); the kernel fills the IP checksum. */
-function forge(s: Omit<Segment, 'sent'>): Buffer {
-  const b = Buffer.alloc(40);
-  b[0] = 0x45;
-  b.writeUInt16BE(40, 2);
-  b[8] = 64;
-  b[9] = 6;
-  b.writeUInt32BE(s.src, 12);
-  b.writeUInt32BE(s.dst, 16);
-  b.writeUInt16BE(s.sport, 20);
-  b.writeUInt16BE(s.dport, 22);
-  b.writeUInt32BE(s.seq >>> 0, 24);
-  b.writeUInt32BE(s.ack >>> 0, 28);
-  b[32] = 5 << 4;
-  b[33] = s.flags;
-  b.writeUInt16BE(65535, 34);
-  let sum = (s.src >>> 16) + (s.src & 0xffff) + (s.dst >>> 16) + (s.dst & 0xffff) + 6 + 20;
-  for (let i = 20; i < 40; i += 2) sum += b.readUInt16BE(i);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  b.writeUInt16BE(~sum & 0xffff, 36);
-  return b;
-}
-
-class Tap {
-  private readonly fd: number;
-  readonly seen: Segment[] = [];
-  private readonly loopback = ifindex('lo');
-  private readonly peer = ifindex('v1');
-  constructor(private readonly addon: SynAddon) {
-    this.fd = addon.tapOpen();
-  }
-  read(): Segment[] {
-    for (const p of this.addon.tapRead(this.fd)) {
-      const s = segment(p.bytes, !p.outgoing && (p.ifindex === this.loopback || p.ifindex === this.peer));
-      if (s) this.seen.push(s);
-    }
-    return this.seen;
-  }
-  /** Segments this host sent from `port`. */
-  from(port: number): Segment[] {
-    return this.read().filter((s) => s.sent && s.sport === port);
-  }
-  async until(what: () => boolean, ms = 2000): Promise<void> {
-    for (const end = Date.now() + ms; !what(); ) {
-      if (Date.now() > end) throw new Error('tap: timed out');
-      await new Promise((r) => setTimeout(r, 5));
-      this.read();
-    }
-  }
-  close(): void {
-    this.addon.tapClose(this.fd);
-  }
-}
+import { inSweepNamespace, ip as sh } from './netns.ts';
+import { ACK, RST, SYN, Tap, forge, ip, text, type Segment } from './tap.ts';
+import { pairsOf, synSweep, type Sweep } from './sweep.ts';
 
 async function openPairs(sweep: Sweep): Promise<string[]> {
   const out: string[] = [];
   for await (const batch of sweep) for (let i = 0; i < batch.length; i += 2) out.push(`${text(batch[i])}:${batch[i + 1]}`);
   return out.sort();
-}
-
-function sh(...args: string[]): void {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
-}
-
-function ifindex(name: string): number {
-  const r = spawnSync('ip', ['-j', 'link', 'show', name], { encoding: 'utf8' });
-  return (JSON.parse(r.stdout) as { ifindex: number }[])[0].ifindex;
 }
 
 async function listen(address: string, port: number): Promise<Server> {
@@ -136,13 +27,7 @@ async function listen(address: string, port: number): Promise<Server> {
   return s;
 }
 
-if (process.env[NETNS] !== '1') {
-  const status = inNamespace();
-  if (status === null) unusable('no network namespace (unshare -rn and unshare -n both failed)');
-  else process.exit(status);
-} else if (!synSweepAvailable().ok) {
-  unusable((synSweepAvailable() as { reason: string }).reason);
-} else {
+if (inSweepNamespace()) {
   const addon = (loadAddon() as { addon: SynAddon }).addon;
   // The silent network: 10.77.0.0/24 behind v0; its neighbours have a fixed, absent MAC address.
   sh('link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
