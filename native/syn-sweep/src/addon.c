@@ -129,8 +129,11 @@ static void call_js(napi_env env, napi_value cb, void *context, void *data) {
   free(ev);
 }
 
+// After the thread's release, or when the environment is torn down (a worker thread ending)
+// while the sweep still runs: then it is stopped, so the join does not wait out its rounds.
 static void tsfn_finalize(napi_env env, void *data, void *hint) {
   sweep_handle *h = data;
+  engine_stop(&h->e);
   if (h->started) pthread_join(h->thread, NULL);
   unref(h);
 }
