@@ -1,4 +1,4 @@
-// Without CAP_NET_RAW the sweep says why it cannot run, and the scan keeps its connect path.
+// The sweep says why it cannot run: without CAP_NET_RAW, or turned off; the scan then keeps its connect path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,4 +16,10 @@ test('without CAP_NET_RAW: not available, and the reason names it', () => {
   const got = JSON.parse(r.stdout) as { ok: boolean; reason?: string };
   assert.equal(got.ok, false);
   assert.match(got.reason!, /CAP_NET_RAW|not built/);
+});
+
+test('OTSCOPE_SYN_SWEEP=off turns it off, whatever the privileges', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, OTSCOPE_SYN_SWEEP: 'off' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { ok: false, reason: 'turned off (OTSCOPE_SYN_SWEEP=off)' });
 });

@@ -29,13 +29,11 @@ export interface PlanSweepOptions {
   retries: number;
   bucket?: TokenBucket;
   signal?: AbortSignal;
-  /** Turned off: the scan connects to every pair. */
-  enabled?: boolean;
 }
 
 /** Sweeps the plan's TCP pairs in the plan's own order; null when the sweep is not used. */
 export async function sweepPlan(plan: Plan, opts: PlanSweepOptions): Promise<SweptPlan | null> {
-  if (opts.enabled === false || !synSweepAvailable().ok) return null;
+  if (!synSweepAvailable().ok) return null;
   if (!plan.services.some((s) => s.transport === 'tcp')) return null;
   const pairs: number[] = [];
   for (let p = 0; p < plan.size; p++) {

@@ -154,7 +154,12 @@ if (inSweepNamespace()) {
       const expected: string[] = [];
       for (let h = 1; h <= 7; h++) for (const port of [47020, 47021]) expected.push(`127.63.0.${h}:${port}/tcp`);
       assert.deepEqual(settled.sort(), expected.filter((e) => e !== '127.63.0.2:47020/tcp' && e !== '127.63.0.5:47021/tcp').sort());
-      assert.equal(await sweepPlan(plan, { visits: () => true, timeoutMs: 500, retries: 1, enabled: false }), null, 'turned off');
+      process.env.OTSCOPE_SYN_SWEEP = 'off';
+      try {
+        assert.equal(await sweepPlan(plan, { visits: () => true, timeoutMs: 500, retries: 1 }), null, 'turned off');
+      } finally {
+        delete process.env.OTSCOPE_SYN_SWEEP;
+      }
     } finally {
       servers.forEach((s) => s.close());
     }

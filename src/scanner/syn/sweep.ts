@@ -11,8 +11,12 @@ export type Availability = { ok: true } | { ok: false; reason: string };
 
 let available: Availability | undefined;
 
-/** Whether the sweep can run here: the addon is built and this process may open raw sockets. */
+/**
+ * Whether the sweep can run here: the addon is built, this process may open raw sockets, and
+ * OTSCOPE_SYN_SWEEP is not `off` (which leaves every scan, on every thread, on its connect path).
+ */
 export function synSweepAvailable(): Availability {
+  if (process.env.OTSCOPE_SYN_SWEEP === 'off') return { ok: false, reason: 'turned off (OTSCOPE_SYN_SWEEP=off)' };
   if (available) return available;
   const loaded = loadAddon();
   if (!loaded.ok) return (available = { ok: false, reason: loaded.reason });
