@@ -14,11 +14,13 @@ import { scan } from './scanner.ts';
 import { ScanWorkers } from './workers.ts';
 import { noTwinMapping } from './twin-address.ts';
 
-// Devices in three of the four 256-address blocks of 127.79.0.0/22, on two ports each.
-const ADDRESSES = ['127.79.0.3', '127.79.0.200', '127.79.1.7', '127.79.1.255', '127.79.3.1', '127.79.3.130'];
+// Devices in each of the four 256-address blocks of 127.79.0.0/22, on two ports each.
+const ADDRESSES = ['127.79.0.3', '127.79.0.200', '127.79.1.7', '127.79.1.255', '127.79.2.9', '127.79.3.1', '127.79.3.130'];
 const connections = new Map<string, number>();
 const open = new Map<string, number>();
 let overlap = 0;
+let inflight = 0;
+let peakInflight = 0;
 
 function device(address: string): Server {
   return createServer((socket) => {
@@ -31,10 +33,12 @@ function device(address: string): Server {
       // Requests in progress, the device's own view (a server sees a close late).
       open.set(address, (open.get(address) ?? 0) + 1);
       overlap = Math.max(overlap, open.get(address)!);
+      peakInflight = Math.max(peakInflight, ++inflight);
       const answer = deviceIdResponse(r.message, [{ id: 0, value: 'Share' }, { id: 1, value: address }, { id: 2, value: 'V1' }], 0x81);
       // Late, so probes of one device would overlap if the per-device limit were broken.
       setTimeout(() => {
         open.set(address, open.get(address)! - 1);
+        inflight--;
         if (socket.writable) socket.write(modbus.encode(answer));
       }, 5);
     });
@@ -107,6 +111,19 @@ test('over three threads every pair is probed and committed exactly once, and th
   for (const a of ADDRESSES) for (const p of ports) assert.equal(connections.get(`${a}:${p}`), 1, `${a}:${p}`);
   assert.equal(overlap, 1, 'one connection per device at a time');
   assert.deepEqual(strip(spread), strip(single));
+});
+
+test('the concurrency cap holds in sum over the threads, and the global rate is split between them', async () => {
+  const plan = await newPlan(6);
+  peakInflight = 0;
+  await scan({ plan, workers: pool, rate: 0, concurrency: 2, timeoutMs: 1000, publicAddress: noTwinMapping, onObservation: () => undefined });
+  assert.ok(peakInflight <= 2, `${peakInflight} requests at once under --concurrency 2 on three threads`);
+  // 2,048 pairs at 1,000 new connections/s over three threads: about two seconds, not less.
+  const t0 = performance.now();
+  const stats = await scan({ plan, workers: pool, rate: 1000, concurrency: 64, timeoutMs: 1000, publicAddress: noTwinMapping, onObservation: () => undefined });
+  const seconds = (performance.now() - t0) / 1000;
+  assert.equal(stats.finished, plan.size);
+  assert.ok(seconds >= 1.7, `${plan.size} pairs in ${seconds.toFixed(2)} s at --rate 1000`);
 });
 
 test('a scan stopped mid-way and resumed on another number of threads covers the rest exactly once', async () => {

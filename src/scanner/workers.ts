@@ -149,9 +149,12 @@ function twinMapOf(opts: ScanOptions): boolean {
   throw new Error('a scan over worker threads reports addresses with twinMapping or noTwinMapping only');
 }
 
-function run(threads: Worker[], opts: ScanOptions): Promise<ScanStats> {
+function run(pool: Worker[], opts: ScanOptions): Promise<ScanStats> {
   const plan = opts.plan;
   const checkpoint = opts.checkpoint ?? Checkpoint.memory();
+  // No more threads than probes allowed at once, so the concurrency cap holds in sum.
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 256));
+  const threads = pool.slice(0, Math.min(pool.length, concurrency));
   const n = threads.length;
   const rate = opts.rate && Number.isFinite(opts.rate) && opts.rate > 0 ? opts.rate / n : 0;
   const base = {
@@ -160,7 +163,6 @@ function run(threads: Worker[], opts: ScanOptions): Promise<ScanStats> {
     key: plan.key,
     done: checkpoint.done(),
     rate,
-    concurrency: Math.max(1, Math.ceil((opts.concurrency ?? 256) / n)),
     perDevice: opts.perDevice ?? 1,
     timeoutMs: opts.timeoutMs,
     retries: opts.retries,
@@ -238,7 +240,9 @@ function run(threads: Worker[], opts: ScanOptions): Promise<ScanStats> {
       const onExit = (): void => finish(null);
       t.on('message', onMessage);
       t.on('exit', onExit);
-      t.postMessage({ kind: 'scan', ...base, share: { index, count: n } } satisfies ToWorker);
+      // The cap dealt out exactly: the first concurrency % n threads take one more.
+      const own = Math.floor(concurrency / n) + (index < concurrency % n ? 1 : 0);
+      t.postMessage({ kind: 'scan', ...base, concurrency: own, share: { index, count: n } } satisfies ToWorker);
     });
     if (opts.signal?.aborted) stop();
   });
