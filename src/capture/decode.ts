@@ -50,14 +50,18 @@ export class PacketDecoder {
 
   private link(linkType: number, b: Uint8Array, start: number, end: number): boolean {
     const f = this.frame;
+    let o: number;
     // Untagged Ethernet II carrying IPv4, most frames of most captures, without the general walk.
+    // Both ways end in the same call of ipv4, so the first frame of another kind does not reach a
+    // call the compiled decoder has never seen made.
     if (linkType === LINKTYPE.ETHERNET && end - start >= 14 && b[start + 12] === 0x08 && b[start + 13] === 0x00) {
       f.l3 = L3.IPV4;
       f.vlan = -1;
-      return this.ipv4(b, start + 14, end);
+      o = start + 14;
+    } else {
+      o = decodeLink(linkType, b, start, end, f);
+      if (o < 0) return false;
     }
-    const o = decodeLink(linkType, b, start, end, f);
-    if (o < 0) return false;
     if (f.l3 === L3.IPV4) return this.ipv4(b, o, end);
     if (f.l3 === L3.IPV6) return this.ipv6(b, o, end);
     return f.l3 === L3.LLC || f.l3 === L3.MSTP;
