@@ -9,6 +9,7 @@ import { shareOf, type Pair, type Plan } from './plan.ts';
 import { probeFor, type Probe } from './probes/index.ts';
 import { TokenBucket } from './rate.ts';
 import { DeadlineSweep, TcpConn, TcpHandles, UdpEndpoint, type Conn } from './sockets.ts';
+import { sweepPlan, type SweptPlan } from './syn/index.ts';
 import { noTwinMapping, type PublicAddressOf } from './twin-address.ts';
 import { scanWithWorkers, type ScanWorkers } from './workers.ts';
 
@@ -140,6 +141,9 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
       stats.finished++;
     }
 
+    /** The TCP pairs a SYN sweep found open; null: connect to every pair. */
+    let swept: SweptPlan | null = null;
+
     /** The pair of the position `candidate` returned last, when it computed it. */
     let picked: Pair | null = null;
 
@@ -162,6 +166,16 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
         }
         if (opts.blocklist?.has(pair.address)) {
           stats.blocked++;
+          finishPosition(p);
+          if (++skips >= SKIPS_PER_TURN) {
+            schedule(0);
+            return -1;
+          }
+          continue;
+        }
+        if (swept?.settled(p, pair)) {
+          // The sweep's SYN drew a RST or nothing: closed, with no connect.
+          stats.closed++;
           finishPosition(p);
           if (++skips >= SKIPS_PER_TURN) {
             schedule(0);
@@ -284,6 +298,12 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
       return o;
     }
 
-    pump();
+    // The sweep visits what candidate() would start: not finished, not block-listed, this share's.
+    const visits = (p: number, pair: Pair): boolean =>
+      !checkpoint.isDone(p) && !opts.blocklist?.has(pair.address) && (!share || shareOf(pair.addressIndex, share.count) === share.index);
+    void sweepPlan(plan, { visits, timeoutMs, retries, bucket, signal: opts.signal }).then((s) => {
+      swept = s;
+      pump();
+    });
   });
 }
