@@ -3,14 +3,15 @@
 //
 // Empty namespace: --devices addresses × the TCP probes' ports, all closed. With --twin, a twin
 // of --devices devices (per-address sockets, its own process) is swept too: the sweep's CPU,
-// wall time and the open pairs it finds against the twin's truth.
+// wall time and the open pairs it finds against the twin's truth; then the whole scan of the
+// twin (all probes, one thread) alternately without (OTSCOPE_SYN_SWEEP=off) and with the sweep.
 //   node --import tsx bench/syn-sweep.ts [--devices 5000] [--runs 3] [--twin]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Plan, parsePorts, scan } from '../src/scanner/index.ts';
+import { Plan, parsePorts, scan, twinMapping } from '../src/scanner/index.ts';
 import { sweepPlan, synSweepAvailable } from '../src/scanner/syn/index.ts';
 import type { TruthRecord } from '../src/twin/index.ts';
 
@@ -101,6 +102,28 @@ async function main(): Promise<void> {
           `CPU ${s.cpu.toFixed(3)} s = ${us(s.cpu, s.pairs)} µs/pair, twin ${(twinCpu() - t0).toFixed(2)} s, wall ${(s.wall / 1000).toFixed(2)} s`,
       );
     }
+    const scans: Record<'off' | 'on', { cpu: number[]; twin: number[] }> = { off: { cpu: [], twin: [] }, on: { cpu: [], twin: [] } };
+    for (let r = 0; r < RUNS * 2; r++) {
+      const mode = r % 2 ? 'on' : 'off';
+      if (mode === 'off') process.env.OTSCOPE_SYN_SWEEP = 'off';
+      else delete process.env.OTSCOPE_SYN_SWEEP;
+      const plan = new Plan([{ target: 'bench', ...range }], parsePorts(), 400 + r);
+      let observed = 0;
+      const c0 = cpu();
+      const t0 = twinCpu();
+      const w0 = performance.now();
+      const stats = await scan({ plan, rate: 0, concurrency: 1024, publicAddress: twinMapping, onObservation: () => observed++ });
+      const c = cpu() - c0;
+      const t = twinCpu() - t0;
+      scans[mode].cpu.push(c);
+      scans[mode].twin.push(t);
+      console.log(`scan, sweep ${mode}: ${plan.size} pairs, ${observed} observations, ${stats.closed} closed; CPU scanner ${c.toFixed(2)} s, twin ${t.toFixed(2)} s, wall ${((performance.now() - w0) / 1000).toFixed(2)} s`);
+    }
+    delete process.env.OTSCOPE_SYN_SWEEP;
+    console.log(
+      `median CPU per scan: sweep off scanner ${median(scans.off.cpu).toFixed(2)} s twin ${median(scans.off.twin).toFixed(2)} s; ` +
+        `sweep on scanner ${median(scans.on.cpu).toFixed(2)} s twin ${median(scans.on.twin).toFixed(2)} s`,
+    );
   } finally {
     twin.kill();
     rmSync(dir, { recursive: true, force: true });
