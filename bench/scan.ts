@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Observation } from '../src/model/index.ts';
-import { Plan, ScanWorkers, defaultWorkers, parsePorts, scan, twinMapping, type ScanStats } from '../src/scanner/index.ts';
+import { Plan, ScanWorkers, parsePorts, scan, twinMapping, type ScanStats } from '../src/scanner/index.ts';
 import type { TruthRecord } from '../src/twin/index.ts';
 
 const BIN = fileURLToPath(new URL('../bin/otscope.js', import.meta.url));
@@ -44,8 +44,8 @@ const CIDR = arg('cidr', '127.20.0.0/16');
 // 12.0 s for 5,000 devices); 4,000 exceeded the twin's connection bound and lost services.
 const CONCURRENCY = Number(arg('concurrency', '1024'));
 const SHOW = Number(arg('mismatches', '10'));
-// Scanner threads: by default what `otscope scan --rate 0` would start for this scan.
-const WORKERS = Number(arg('workers', String(defaultWorkers(DEVICES * parsePorts().length, 0))));
+// Scanner threads (`otscope scan --workers`), started before the clock; 1 as the scanner's default.
+const WORKERS = Number(arg('workers', '1'));
 // Node options for the twin's process, e.g. --twin-node-args '--cpu-prof --cpu-prof-dir=/tmp/p'.
 const TWIN_NODE_ARGS = arg('twin-node-args', '').split(' ').filter(Boolean);
 

@@ -8,7 +8,7 @@ import { commandOptions, readOptions } from './options.ts';
 import type { Observation } from '../model/index.ts';
 import { loadRegionPack, type RegionPack } from '../regions/index.ts';
 import {
-  AddressSet, Checkpoint, Plan, Submitter, checkScope, defaultWorkers, enterpriseNetworks, isScanError, noTwinMapping, parsePorts, twinMapping, readCidrFile, resolveTargets, scan,
+  AddressSet, Checkpoint, Plan, Submitter, checkScope, enterpriseNetworks, isScanError, noTwinMapping, parsePorts, twinMapping, readCidrFile, resolveTargets, scan,
 } from '../scanner/index.ts';
 
 const USAGE = `Usage: otscope scan TARGET... [options]
@@ -20,8 +20,8 @@ const USAGE = `Usage: otscope scan TARGET... [options]
   --concurrency N      probes at once (default 256)
   --per-device N       probes at once against one address (default 1)
   --workers N          scanner threads, each probing its own share of the addresses, with the rate
-                       and concurrency split between them (default: one per core for a scan of
-                       20,000 pairs or more at --rate 0 or above 5000, else 1)
+                       and concurrency split between them (default 1: threads take 1-2 s to start
+                       and speed up scans with many open services more than mostly closed ones)
   --timeout MS         per connect and per read (default 1500)
   --retries N          extra attempts after a timeout (default 1)
   --intrusive          also run the probe steps whose table entry opts in (IEC 104 interrogation)
@@ -40,7 +40,7 @@ interface Args {
   rate: number;
   concurrency: number;
   perDevice: number;
-  workers?: number;
+  workers: number;
   timeout: number;
   retries: number;
   intrusive: boolean;
@@ -82,7 +82,7 @@ function parseArgs(argv: string[]): Args | string {
       rate: num('rate', 0, 1000),
       concurrency: Math.floor(num('concurrency', 1, 256)),
       perDevice: Math.floor(num('per-device', 1, 1)),
-      workers: v.workers === undefined ? undefined : Math.floor(num('workers', 1, 1)),
+      workers: Math.floor(num('workers', 1, 1)),
       timeout: num('timeout', 1, 1500),
       retries: Math.floor(num('retries', 0, 1)),
       seed: v.seed === undefined ? undefined : Math.floor(num('seed', 0, 0)) >>> 0,
@@ -149,7 +149,7 @@ async function scanCommand(args: Args): Promise<number> {
     rate: args.rate,
     concurrency: args.concurrency,
     perDevice: args.perDevice,
-    workers: args.workers ?? defaultWorkers(plan.size, args.rate),
+    workers: args.workers,
     timeoutMs: args.timeout,
     retries: args.retries,
     intrusive: args.intrusive,

@@ -12,6 +12,6 @@ export { Checkpoint } from './checkpoint.ts';
 export { TokenBucket } from './rate.ts';
 export { PROBES, probeFor, type Probe, type ProbeContext, type ProbeResult } from './probes/index.ts';
 export { scan, type ScanOptions, type ScanStats } from './scanner.ts';
-export { ScanWorkers, defaultWorkers } from './workers.ts';
+export { ScanWorkers } from './workers.ts';
 export { Submitter, enterpriseNetworks, SUBMIT_BATCH, type SubmitStats } from './submit.ts';
 export { noTwinMapping, twinMapping, type PublicAddressOf } from './twin-address.ts';

@@ -5,7 +5,6 @@
 // The global rate and the concurrency are split evenly. Observations and finished positions come
 // back to the calling thread, which alone writes output, posts to the platform and commits the
 // checkpoint, so a killed scan resumes exactly as a single-thread one does (any number of threads).
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Observation } from '../model/index.ts';
 import type { Range } from './address-set.ts';
@@ -46,17 +45,6 @@ const FLUSH_MS = 100;
  * instead of 13 per thread, 65-70 instead of ~170 ms of pauses).
  */
 const YOUNG_GENERATION_MB = 64;
-
-/**
- * Threads worth starting for a scan of `pairs` pairs at `rate` new connections per second
- * (0: unlimited). One thread probes about 10,000 pairs a second of CPU (the 5,000-device twin:
- * 65,494 pairs in 5–7 s), and a thread takes 0.3–1.5 s to start (its own module graph); so more
- * threads only for a large scan whose rate one thread could not keep, and at most one per core.
- */
-export function defaultWorkers(pairs: number, rate: number): number {
-  if (pairs < 20_000 || (rate > 0 && rate <= 5_000)) return 1;
-  return Math.max(1, Math.min(8, availableParallelism()));
-}
 
 /**
  * The thread runs TypeScript: tsx's loader is registered inside it first (a worker does not
