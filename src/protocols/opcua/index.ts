@@ -3,7 +3,7 @@
 // ApplicationDescription from GetEndpoints / CreateSession answers.
 import type { DeviceIdentity } from '../../model/index.ts';
 import type { Fields, Protocol } from '../protocol.ts';
-import { encodeMessage, HEADER_SIZE, MESSAGE_TYPES, parseMessage, type OpcuaMessage } from './message.ts';
+import { encodeMessage, HEADER_SIZE, parseMessage, startsHeader, type OpcuaMessage } from './message.ts';
 import type { ApplicationDescription, BuildInfo } from './services.ts';
 import { nodeIdText } from './codec.ts';
 
@@ -31,9 +31,7 @@ export const opcua: Protocol<OpcuaMessage> = {
 
   recognize(bytes, _direction, transport) {
     if (transport !== 'tcp' || bytes.length === 0) return false;
-    const prefix = String.fromCharCode(...bytes.subarray(0, 3));
-    if (!MESSAGE_TYPES.some((t) => t.startsWith(prefix))) return false;
-    if (bytes.length >= 4 && !'FCA'.includes(String.fromCharCode(bytes[3]))) return false;
+    if (!startsHeader(bytes)) return false;
     if (bytes.length < HEADER_SIZE) return true;
     const size = (bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24)) >>> 0;
     return size >= HEADER_SIZE && size <= 1 << 24;

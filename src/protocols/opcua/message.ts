@@ -12,6 +12,26 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
 export type ChunkType = 'F' | 'C' | 'A';
 
 export const HEADER_SIZE = 8;
+
+/** The message types' octets, three per type, for comparing in place. */
+const TYPE_OCTETS = Uint8Array.from(MESSAGE_TYPES.join(''), (c) => c.charCodeAt(0));
+
+/**
+ * True when the bytes can start a message header (IEC 62541-6 §7.1.2.2): as far as they go, the
+ * first three are a message type and the fourth a chunk type F, C or A. Compares octets, builds nothing.
+ */
+export function startsHeader(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  if (n >= 4) {
+    const chunk = bytes[3];
+    if (chunk !== 0x46 && chunk !== 0x43 && chunk !== 0x41) return false;
+  }
+  if (n === 0) return true;
+  for (let t = 0; t < TYPE_OCTETS.length; t += 3) {
+    if (bytes[0] === TYPE_OCTETS[t] && (n < 2 || bytes[1] === TYPE_OCTETS[t + 1]) && (n < 3 || bytes[2] === TYPE_OCTETS[t + 2])) return true;
+  }
+  return false;
+}
 /** Largest message this engine joins from chunks. */
 export const MAX_MESSAGE = 1 << 22;
 export const SECURITY_POLICY_NONE = 'http://opcfoundation.org/UA/SecurityPolicy#None';
@@ -65,9 +85,7 @@ interface Pending {
 
 export function parseMessage(bytes: Uint8Array, state: FlowState): Parsed<OpcuaMessage> {
   if (bytes.length === 0) return { kind: 'incomplete', needed: HEADER_SIZE };
-  const prefix = String.fromCharCode(...bytes.subarray(0, 3));
-  if (!MESSAGE_TYPES.some((t) => t.startsWith(prefix))) return { kind: 'not-mine' };
-  if (bytes.length >= 4 && !'FCA'.includes(String.fromCharCode(bytes[3]))) return { kind: 'not-mine' };
+  if (!startsHeader(bytes)) return { kind: 'not-mine' };
   if (bytes.length < HEADER_SIZE) return { kind: 'incomplete', needed: HEADER_SIZE };
   const messageType = String.fromCharCode(bytes[0], bytes[1], bytes[2]) as MessageType;
   const chunkType = String.fromCharCode(bytes[3]) as ChunkType;

@@ -153,6 +153,29 @@ describe('opcua', () => {
     assert.equal(opcua.identify([gep])?.vendor, 'acme');
   });
 
+  it('recognizes exactly the headers the text comparison did, octet by octet', () => {
+    // The comparison recognize and parse made before they compared octets in place.
+    const byText = (b: Uint8Array): boolean => {
+      const prefix = String.fromCharCode(...b.subarray(0, 3));
+      if (!['HEL', 'ACK', 'ERR', 'RHE', 'OPN', 'MSG', 'CLO'].some((t) => t.startsWith(prefix))) return false;
+      return b.length < 4 || 'FCA'.includes(String.fromCharCode(b[3]));
+    };
+    const letters = [...new Set('HELACKERRRHEOPNMSGCLOX\0\xc8')].map((c) => c.charCodeAt(0));
+    const chunks = [...'FCAXh\0'].map((c) => c.charCodeAt(0));
+    let accepted = 0;
+    for (const a of letters) for (const b of letters) for (const c of letters) for (const d of chunks) {
+      const header = Uint8Array.of(a, b, c, d, 0x10, 0, 0, 0);
+      for (let len = 1; len <= header.length; len++) {
+        const bytes = header.subarray(0, len);
+        const expected = byText(bytes);
+        assert.equal(opcua.recognize(bytes, 'to-server', 'tcp'), expected, `${len} of ${Buffer.from(header).toString('hex')}`);
+        assert.equal(opcua.parse(bytes, 'to-server', {}).kind !== 'not-mine', byText(bytes), `parse ${len} of ${Buffer.from(header).toString('hex')}`);
+        if (expected) accepted++;
+      }
+    }
+    assert.ok(accepted > 1000, `${accepted} accepted`);
+  });
+
   it('bounds string lengths read from the wire', () => {
     // Hello whose EndpointUrl length claims 2 GiB
     const m = parse(hex`48454c46 24000000 00000000 00000100 00000100 00000001 00010000 ffffff7f 6f706300`);
