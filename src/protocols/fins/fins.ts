@@ -6,6 +6,7 @@ import { ByteReader, ByteWriter, toHex } from '../../wire/index.ts';
 import type { DeviceIdentity, Transport } from '../../model/index.ts';
 import type { Direction, Fields, Message, Parsed, Protocol } from '../protocol.ts';
 import { AREA_NAMES, COMMAND_NAMES, TCP_COMMAND_NAMES } from './names.ts';
+import { finsTally } from './tally.ts';
 
 const MAGIC = [0x46, 0x49, 0x4e, 0x53];
 const TCP_HEADER = 16;
@@ -251,4 +252,5 @@ export const fins: Protocol<FinsMessage> = {
   encode,
   identify,
   fields,
+  tally: finsTally,
 };
