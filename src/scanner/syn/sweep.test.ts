@@ -10,7 +10,7 @@ import { Plan } from '../plan.ts';
 import { parsePorts } from '../ports.ts';
 import { TokenBucket } from '../rate.ts';
 import { loadAddon, type SynAddon } from './addon.ts';
-import { sweepPlan } from './plan-sweep.ts';
+import { MAX_SWEEP_POSITIONS, sweepPlan } from './plan-sweep.ts';
 import { inSweepNamespace, ip as sh } from './netns.ts';
 import { ACK, RST, SYN, Tap, forge, ip, text, type Segment } from './tap.ts';
 import { pairsOf, synSweep, type Sweep } from './sweep.ts';
@@ -154,6 +154,9 @@ if (inSweepNamespace()) {
       const expected: string[] = [];
       for (let h = 1; h <= 7; h++) for (const port of [47020, 47021]) expected.push(`127.63.0.${h}:${port}/tcp`);
       assert.deepEqual(settled.sort(), expected.filter((e) => e !== '127.63.0.2:47020/tcp' && e !== '127.63.0.5:47021/tcp').sort());
+      const huge = new Plan([{ target: 't', start: ip('127.0.0.0'), end: ip('127.255.255.255') }], parsePorts('modbus:47020'), 5);
+      assert.ok(huge.size > MAX_SWEEP_POSITIONS);
+      assert.equal(await sweepPlan(huge, { visits: () => true, timeoutMs: 500, retries: 1 }), null, 'too large to list: connect scan');
       process.env.OTSCOPE_SYN_SWEEP = 'off';
       try {
         assert.equal(await sweepPlan(plan, { visits: () => true, timeoutMs: 500, retries: 1 }), null, 'turned off');
