@@ -4,13 +4,13 @@ import type { DeviceIdentity } from '../model/index.ts';
 import { buildIndex, matchIdentity, vendorKey, type NormalizedAdvisory } from '../vulns/index.ts';
 
 export interface MatchResult {
-  advisoryId: string;
-  productId: string;
-  cves: string[];
-  confidence: 'confirmed' | 'likely' | 'possible';
-  reason: string;
-  severity: 'critical' | 'high' | 'medium' | 'low' | 'none';
-  cvss: number | null;
+  readonly advisoryId: string;
+  readonly productId: string;
+  readonly cves: readonly string[];
+  readonly confidence: 'confirmed' | 'likely' | 'possible';
+  readonly reason: string;
+  readonly severity: 'critical' | 'high' | 'medium' | 'low' | 'none';
+  readonly cvss: number | null;
 }
 
 export class AdvisoryMatcher {
@@ -52,16 +52,9 @@ export class AdvisoryMatcher {
     return vendorKey(vendor) ?? vendor.trim().toLowerCase();
   }
 
-  match(identity: DeviceIdentity): MatchResult[] {
+  /** The advisories that apply; memoised and shared between calls, so read-only. */
+  match(identity: DeviceIdentity): readonly MatchResult[] {
     if (!identity.vendor && !identity.product && !identity.orderNumber && !identity.model) return [];
-    return matchIdentity(this.index, identity).map((m) => ({
-      advisoryId: m.advisoryId,
-      productId: m.productId,
-      cves: [...m.cves],
-      confidence: m.confidence,
-      reason: m.reason,
-      severity: m.severity,
-      cvss: m.cvss ?? null,
-    }));
+    return matchIdentity(this.index, identity);
   }
 }

@@ -3,7 +3,7 @@
 // writes findings and opens a draft warning per enterprise with new findings. One transaction per
 // batch, writers serialised (store.lockWriters), so the state read at the start of a batch is the
 // state it changes; the same batch sent twice leaves the same state.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { type Transaction } from 'kysely';
 import { appError, type ErrorCode } from '../errors.ts';
 import { IDENTITY_FIELDS, findHostileText, newId, type Actor, type DeviceIdentity } from '../model/index.ts';
@@ -113,16 +113,27 @@ function realCalendarDate(text: string): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= days && hh <= 23 && mm <= 59 && ss <= 59;
 }
 
+// One-shot hashing (Node ≥ 20.12) skips a Hash object per call; both run twice per observation.
+const digest: (algorithm: string, text: string, encoding: 'hex' | 'base64url') => string =
+  typeof crypto.hash === 'function'
+    ? (algorithm, text, encoding) => crypto.hash(algorithm, text, encoding)
+    : (algorithm, text, encoding) => crypto.createHash(algorithm).update(text).digest(encoding);
+
 function identityDigest(id: DeviceIdentity | null): string {
   if (!id) return '';
-  return createHash('sha1').update(IDENTITY_FIELDS.map((f) => id[f] ?? '').join('\u0000')).digest('hex');
+  let text = id[IDENTITY_FIELDS[0]] ?? '';
+  for (let i = 1; i < IDENTITY_FIELDS.length; i++) text += '\u0000' + (id[IDENTITY_FIELDS[i]] ?? '');
+  return digest('sha1', text, 'hex');
 }
 
-function observationId(v: Valid): string {
-  return createHash('sha256')
-    .update(JSON.stringify([v.ip, v.port, v.transport, v.protocol, v.observedAt, v.source, v.via, v.identity]))
-    .digest('base64url')
-    .slice(0, 32);
+/**
+ * The hash of JSON.stringify([ip, port, transport, protocol, observedAt, source, via, identity]),
+ * written out so that the identity's JSON, which the row stores too, is built once.
+ */
+function observationId(v: Valid, identityJson: string | null): string {
+  const S = JSON.stringify;
+  const text = `[${S(v.ip)},${v.port},${S(v.transport)},${S(v.protocol)},${S(v.observedAt)},${S(v.source)},${S(v.via)},${identityJson ?? 'null'}]`;
+  return digest('sha256', text, 'base64url').slice(0, 32);
 }
 
 export async function ingestObservations(ctx: ServiceContext, actor: Actor, items: unknown[]): Promise<IngestResult> {
@@ -305,7 +316,7 @@ async function writeServices(
       lastSeen: old && old.lastSeen > e.last ? old.lastSeen : e.last,
     };
     endpointProtocol.set(k, row.protocol);
-    if (!old) events.push(exposureNewEvent({ ...e.v, observedAt: e.first }, asset.id));
+    if (!old) events.push(exposureNewEvent({ ip: e.v.ip, port: e.v.port, transport: e.v.transport, protocol: e.v.protocol, source: e.v.source, observedAt: e.first, place: e.v.place }, asset.id));
     if (!old || old.protocol !== row.protocol) full.push(row);
     else if (old.firstSeen !== row.firstSeen || old.lastSeen !== row.lastSeen) narrow.push(row);
     else continue;
@@ -435,18 +446,21 @@ async function writeIdentities(
 }
 
 async function writeObservations(ctx: ServiceContext, trx: Transaction<Database>, valid: Valid[], assets: Map<string, AssetTable>, receivedAt: string): Promise<void> {
-  const rows = valid.map((v) => ({
-    id: observationId(v),
-    assetId: assets.get(v.ip)!.id,
-    ip: v.ip,
-    port: v.port,
-    transport: v.transport,
-    protocol: v.protocol,
-    source: v.source,
-    via: v.via,
-    observedAt: v.observedAt,
-    receivedAt,
-    identity: JSON.stringify(v.identity ?? {}),
-  }));
+  const rows = valid.map((v) => {
+    const identityJson = v.identity ? JSON.stringify(v.identity) : null;
+    return {
+      id: observationId(v, identityJson),
+      assetId: assets.get(v.ip)!.id,
+      ip: v.ip,
+      port: v.port,
+      transport: v.transport,
+      protocol: v.protocol,
+      source: v.source,
+      via: v.via,
+      observedAt: v.observedAt,
+      receivedAt,
+      identity: identityJson ?? '{}',
+    };
+  });
   await bulkWrite(ctx.store, trx, rows, (chunk) => trx.insertInto('observations').values(chunk).onConflict((oc) => oc.columns(['assetId', 'observedAt', 'id']).doNothing()));
 }

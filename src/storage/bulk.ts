@@ -48,10 +48,9 @@ export async function bulkWrite<R extends object, O>(
   }
   if (sameShape && store.dialect === 'postgres' && rows.length > 1) {
     const text = await unnestInsert(store, trx, compiled.sql, first.length);
-    if (text && rows.every((r) => Object.values(r).every(plain))) {
-      const columns = first.map(() => [] as unknown[]);
-      for (const row of rows) Object.values(row).forEach((v, i) => columns[i].push(v));
-      const result = await trx.executeQuery<O>(CompiledQuery.raw(text, columns));
+    const columns = text ? toColumns(rows, first.length) : null;
+    if (columns) {
+      const result = await trx.executeQuery<O>(CompiledQuery.raw(text!, columns));
       return result.rows as O[];
     }
   }
@@ -63,6 +62,21 @@ export async function bulkWrite<R extends object, O>(
 
 /** Values PostgreSQL's array literal carries without loss: text, numbers, booleans, NULL. */
 const plain = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/** The rows as one array per column, in one pass; null when a value is not plain. */
+function toColumns(rows: object[], n: number): unknown[][] | null {
+  const columns: unknown[][] = [];
+  for (let i = 0; i < n; i++) columns.push(new Array(rows.length));
+  for (let r = 0; r < rows.length; r++) {
+    const values = Object.values(rows[r]);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (!plain(v)) return null;
+      columns[i][r] = v;
+    }
+  }
+  return columns;
+}
 
 // Column types per table and store, read once: the array casts unnest() needs.
 const columnTypes = new WeakMap<Store, Map<string, Promise<Map<string, string>>>>();
