@@ -19,14 +19,23 @@ export function nodeIdText(n: NodeId): string {
   return `${ns}${kind}=${n.id}`;
 }
 
+/** One decoder for every String: decoding without `stream` keeps no state between calls. */
+const UTF8 = new TextDecoder();
+
 /** Reads a String; null for length -1, undefined (and overrun) when the length is not possible. */
 export function readString(r: ByteReader): string | null | undefined {
-  const bytes = readByteString(r);
+  const bytes = byteStringView(r);
   if (bytes === undefined || bytes === null) return bytes;
-  return new TextDecoder().decode(bytes);
+  return UTF8.decode(bytes);
 }
 
 export function readByteString(r: ByteReader): Uint8Array | null | undefined {
+  const bytes = byteStringView(r);
+  return bytes ? bytes.slice() : bytes;
+}
+
+/** A ByteString's octets viewed in place: null for length -1, undefined (and overrun) when the length is not possible. */
+function byteStringView(r: ByteReader): Uint8Array | null | undefined {
   const len = r.i32le();
   if (r.overrun) return undefined;
   if (len === -1) return null;
@@ -34,7 +43,7 @@ export function readByteString(r: ByteReader): Uint8Array | null | undefined {
     r.overrun = true;
     return undefined;
   }
-  return r.bytesView(len).slice();
+  return r.bytesView(len);
 }
 
 export function readArray<T>(r: ByteReader, item: (r: ByteReader) => T): T[] | null {
