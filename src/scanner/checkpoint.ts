@@ -116,6 +116,25 @@ export class Checkpoint {
     return out;
   }
 
+  /**
+   * Hands the finished positions to `write` (which writes out their observations; it is called
+   * after they are taken, so every observation of them is already out) and commits them once it
+   * returns, or once its promise resolves. A rejected write commits nothing: the positions stay
+   * open and a resumed scan redoes them.
+   */
+  flush(write: ((positions: readonly number[]) => void | Promise<void>) | undefined): Promise<void> {
+    const positions = this.takePending();
+    const written = write?.(positions);
+    if (!written) {
+      this.commit(positions);
+      return Promise.resolve();
+    }
+    return written.then(
+      () => this.commit(positions),
+      () => undefined,
+    );
+  }
+
   /** Records positions as done, in memory and in the file; call once their output is out. */
   commit(positions: readonly number[]): void {
     if (!positions.length || !this.recording) return;

@@ -105,17 +105,7 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
     const flushTimer = setInterval(() => void flush(), FLUSH_MS);
 
     function flush(): Promise<void> {
-      // Taken before the output is written: every observation of these positions is already out.
-      const positions = checkpoint.takePending();
-      const written = opts.onFlush?.(positions);
-      if (!written) {
-        checkpoint.commit(positions);
-        return Promise.resolve();
-      }
-      return written.then(
-        () => checkpoint.commit(positions),
-        () => undefined, // not posted: the positions stay open and a resumed scan redoes them
-      );
+      return checkpoint.flush(opts.onFlush);
     }
 
     function end(aborted: boolean): void {

@@ -169,18 +169,8 @@ function run(pool: Worker[], opts: ScanOptions): Promise<ScanStats> {
     let stopping = false;
     const flushTimer = setInterval(() => void flush(), FLUSH_MS);
 
-    // As the single-thread loop does: positions are committed once their observations are out.
     function flush(): Promise<void> {
-      const positions = checkpoint.takePending();
-      const written = opts.onFlush?.(positions);
-      if (!written) {
-        checkpoint.commit(positions);
-        return Promise.resolve();
-      }
-      return written.then(
-        () => checkpoint.commit(positions),
-        () => undefined,
-      );
+      return checkpoint.flush(opts.onFlush);
     }
 
     const stop = (): void => {

@@ -7,16 +7,7 @@ import type { DeviceIdentity, Transport } from '../../model/index.ts';
 import type { Direction, Fields, Message, Parsed, Protocol } from '../protocol.ts';
 import { AREA_NAMES, COMMAND_NAMES, TCP_COMMAND_NAMES } from './names.ts';
 import { finsTally } from './tally.ts';
-
-const MAGIC = [0x46, 0x49, 0x4e, 0x53];
-const TCP_HEADER = 16;
-const FRAME_HEADER = 10;
-/** W342 §7-4: a FINS frame is at most 2012 octets; the FINS/TCP length adds 8 for command and error code. */
-const MAX_TCP_LENGTH = 8 + 2012;
-/** W227 §3-1: ICF bits 1–5 are reserved (0); bit 6 marks a response; GCT is at most 7. */
-const ICF_RESERVED = 0x3e;
-const ICF_RESPONSE = 0x40;
-const MAX_GCT = 7;
+import { FRAME_HEADER, ICF_RESERVED, ICF_RESPONSE, MAGIC, MAX_GCT, MAX_TCP_LENGTH, TCP_HEADER } from './layout.ts';
 
 export interface FinsFrame {
   icf: number;

@@ -4,19 +4,10 @@
 // not decode) goes to parse, so the anomalies stay parse's.
 import { TALLY_PARSE, type Direction, type PduTally, type Tally } from '../protocol.ts';
 import { COMMAND_NAMES, TCP_COMMAND_NAMES } from './names.ts';
+import { FRAME_HEADER, ICF_RESERVED, ICF_RESPONSE, MAGIC, MAX_GCT, MAX_TCP_LENGTH, TCP_HEADER } from './layout.ts';
 
 const COMMAND = 0;
 const TCP_COMMAND = 1;
-
-/** "FINS" (W342 §7-4). */
-const MAGIC = [0x46, 0x49, 0x4e, 0x53];
-const TCP_HEADER = 16;
-const FRAME_HEADER = 10;
-/** W342 §7-4: a FINS frame is at most 2012 octets; the FINS/TCP length adds 8 for command and error code. */
-const MAX_TCP_LENGTH = 8 + 2012;
-const ICF_RESERVED = 0x3e;
-const ICF_RESPONSE = 0x40;
-const MAX_GCT = 7;
 
 /** MRC << 8 | SRC codes with a name: any other parse flags as unknown-command. */
 const KNOWN_COMMAND = new Uint8Array(0x10000);
