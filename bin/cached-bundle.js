@@ -38,7 +38,8 @@ async function hashOf(root, inputs) {
  * change times, inode. The change time moves with every write and rename and cannot be set back.
  * Null when a file is gone or was changed too recently to trust its stat.
  */
-function statsOf(root, inputs, now = Date.now()) {
+function statsOf(root, inputs, racyMs) {
+  const now = Date.now();
   const out = [];
   for (const file of inputs) {
     let s;
@@ -48,7 +49,7 @@ function statsOf(root, inputs, now = Date.now()) {
       return null;
     }
     const changed = Number(s.mtimeMs > s.ctimeMs ? s.mtimeMs : s.ctimeMs);
-    if (changed > now - RACY_MS) return null;
+    if (changed > now - racyMs) return null;
     out.push(`${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}`);
   }
   return out;
@@ -72,14 +73,14 @@ function writeManifest(cache, name, manifest) {
  * their stats when they match those recorded, else by the hash of their contents (and then the
  * stats are recorded for the next start).
  */
-async function fresh(root, cache, name) {
+async function fresh(root, cache, name, racyMs) {
   try {
     const manifest = JSON.parse(readFileSync(join(cache, `${name}.json`), 'utf8'));
     const bundle = join(cache, manifest.bundle);
     if (!manifest.hash || !existsSync(bundle)) return null;
-    if (manifest.stats && sameStats(statsOf(root, manifest.inputs), manifest.stats)) return bundle;
     // Stats first: a file written while it is hashed then shows a newer stat than its hash.
-    const stats = statsOf(root, manifest.inputs);
+    const stats = statsOf(root, manifest.inputs, racyMs);
+    if (manifest.stats && sameStats(stats, manifest.stats)) return bundle;
     if ((await hashOf(root, manifest.inputs)) !== manifest.hash) return null;
     if (stats) {
       try {
@@ -95,7 +96,7 @@ async function fresh(root, cache, name) {
   return null;
 }
 
-async function build(root, cache, name, entry) {
+async function build(root, cache, name, entry, racyMs) {
   const { buildSync } = await import('esbuild');
   mkdirSync(cache, { recursive: true });
   const tmp = join(cache, `${name}.${process.pid}.tmp.mjs`);
@@ -115,7 +116,7 @@ async function build(root, cache, name, entry) {
   const inputs = Object.keys(result.metafile.inputs)
     .map((p) => relative(root, join(root, p)))
     .sort();
-  const stats = statsOf(root, inputs);
+  const stats = statsOf(root, inputs, racyMs);
   const hash = await hashOf(root, inputs);
   if (!hash) return null;
   const file = `${name}-${hash}.mjs`;
@@ -131,11 +132,11 @@ async function build(root, cache, name, entry) {
 
 /**
  * The module at `entry` (relative to `root`, the project by default) loaded from its bundle cached
- * in `cache`, or null.
+ * in `cache`, or null. `racyMs` is the window of RACY_MS, for a test that cannot wait it out.
  */
-export async function importBundled(name, entry, root = PROJECT, cache = join(root, 'node_modules', '.cache', 'otscope')) {
+export async function importBundled(name, entry, root = PROJECT, cache = join(root, 'node_modules', '.cache', 'otscope'), racyMs = RACY_MS) {
   try {
-    const path = (await fresh(root, cache, name)) ?? (await build(root, cache, name, entry));
+    const path = (await fresh(root, cache, name, racyMs)) ?? (await build(root, cache, name, entry, racyMs));
     return path ? await import(pathToFileURL(path).href) : null;
   } catch {
     return null;
