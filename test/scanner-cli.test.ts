@@ -127,19 +127,20 @@ test('the block-list is honoured: listed addresses get no connection, the rest a
   );
 });
 
-test('a scan killed mid-way and resumed covers every target exactly once', async () => {
-  const resume = join(dir, 'kill.resume');
-  const args = [BIN, 'scan', '127.77.1.0/26', '--ports', `modbus:${devices.port},502`, '--rate', '60', '--resume', resume, '--seed', '99'];
+/**
+ * Runs `args` and SIGKILLs it half-way between two output flushes (every 100 ms), then resumes it
+ * with `resumed` and checks that the two runs cover the 63 devices exactly once. A kill landing
+ * inside a flush, between the output write and the checkpoint write, would repeat that flush's
+ * lines on resume (at-least-once); the window is two adjacent write calls, which this avoids
+ * hitting on purpose rather than by luck.
+ */
+async function killAndResume(args: string[], resumed: string[]): Promise<void> {
   const first = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out1 = '';
   let killing = false;
   await new Promise<void>((resolve) => {
     first.stdout.on('data', (d: Buffer) => {
       out1 += d.toString();
-      // Killed half-way between two output flushes (every 100 ms). A kill landing inside a flush,
-      // between the output write and the checkpoint write, would repeat that flush's lines on
-      // resume (at-least-once); the window is two adjacent write calls, which this test avoids
-      // hitting on purpose rather than by luck.
       if (out1.split('\n').length > 15 && !killing) {
         killing = true;
         setTimeout(() => first.kill('SIGKILL'), 50);
@@ -150,7 +151,7 @@ test('a scan killed mid-way and resumed covers every target exactly once', async
   assert.equal(first.signalCode, 'SIGKILL', 'the first run was killed, not finished');
   const cut = lines(out1.slice(0, out1.lastIndexOf('\n') + 1));
   assert.ok(cut.length >= 15 && cut.length < 63, `killed after ${cut.length} observations`);
-  const second = await otscope(args.slice(2).concat(['--rate', '0']));
+  const second = await otscope(resumed);
   assert.equal(second.status, 0, second.stderr);
   const all = [...cut, ...lines(second.stdout)].map((o) => `${o.ip}:${o.port}`);
   const expected = Array.from({ length: 63 }, (_, i) => `127.77.1.${i + 1}:${devices.port}`);
@@ -160,38 +161,19 @@ test('a scan killed mid-way and resumed covers every target exactly once', async
   const third = await otscope(args.slice(2));
   assert.equal(third.status, 0);
   assert.equal(third.stdout, '');
+}
+
+test('a scan killed mid-way and resumed covers every target exactly once', async () => {
+  const resume = join(dir, 'kill.resume');
+  const args = [BIN, 'scan', '127.77.1.0/26', '--ports', `modbus:${devices.port},502`, '--rate', '60', '--resume', resume, '--seed', '99'];
+  await killAndResume(args, args.slice(2).concat(['--rate', '0']));
   assert.ok(readFileSync(resume, 'utf8').startsWith('{"otscopeScan":1'));
 });
 
 test('with --workers 2, a scan killed mid-way and resumed (on three threads) covers every target exactly once', async () => {
   const resume = join(dir, 'kill-workers.resume');
   const args = [BIN, 'scan', '127.77.1.0/26', '--ports', `modbus:${devices.port},502`, '--rate', '60', '--resume', resume, '--seed', '98', '--workers', '2'];
-  const first = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out1 = '';
-  let killing = false;
-  await new Promise<void>((resolve) => {
-    first.stdout.on('data', (d: Buffer) => {
-      out1 += d.toString();
-      // As above: killed between two output flushes of the calling thread.
-      if (out1.split('\n').length > 15 && !killing) {
-        killing = true;
-        setTimeout(() => first.kill('SIGKILL'), 50);
-      }
-    });
-    first.on('exit', () => resolve());
-  });
-  assert.equal(first.signalCode, 'SIGKILL', 'the first run was killed, not finished');
-  const cut = lines(out1.slice(0, out1.lastIndexOf('\n') + 1));
-  assert.ok(cut.length >= 15 && cut.length < 63, `killed after ${cut.length} observations`);
-  const second = await otscope(args.slice(2, -1).concat(['3', '--rate', '0']));
-  assert.equal(second.status, 0, second.stderr);
-  const all = [...cut, ...lines(second.stdout)].map((o) => `${o.ip}:${o.port}`);
-  const expected = Array.from({ length: 63 }, (_, i) => `127.77.1.${i + 1}:${devices.port}`);
-  assert.equal(new Set(all).size, all.length, `duplicates: ${all.filter((x, i) => all.indexOf(x) !== i).join(', ')}`);
-  assert.deepEqual([...all].sort(), expected.sort());
-  const third = await otscope(args.slice(2));
-  assert.equal(third.status, 0);
-  assert.equal(third.stdout, '');
+  await killAndResume(args, args.slice(2, -1).concat(['3', '--rate', '0']));
 });
 
 test('SIGTERM stops a scan cleanly: output and checkpoint agree, and the resumed scan repeats nothing', async () => {

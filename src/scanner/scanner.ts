@@ -131,6 +131,9 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
       stats.finished++;
     }
 
+    /** Whether this thread scans the pair's address (always, unless the scan is shared). */
+    const mine = (pair: Pair): boolean => !share || shareOf(pair.addressIndex, share.count) === share.index;
+
     /** The TCP pairs a SYN sweep found open; null: connect to every pair. */
     let swept: SweptPlan | null = null;
 
@@ -146,41 +149,29 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
         const p = next++;
         if (checkpoint.isDone(p)) continue;
         const pair = plan.at(p);
-        if (share && shareOf(pair.addressIndex, share.count) !== share.index) {
-          // Another thread's pair: skipped, yielding now and then so a stop is heard.
-          if (++skips >= SKIPS_PER_TURN) {
-            schedule(0);
-            return -1;
-          }
-          continue;
-        }
-        if (opts.blocklist?.has(pair.address)) {
+        if (!mine(pair)) {
+          // Another thread's pair: skipped.
+        } else if (opts.blocklist?.has(pair.address)) {
           stats.blocked++;
           finishPosition(p);
-          if (++skips >= SKIPS_PER_TURN) {
-            schedule(0);
-            return -1;
-          }
-          continue;
-        }
-        if (swept?.settled(p, pair)) {
+        } else if (swept?.settled(p, pair)) {
           // The sweep's SYN drew a RST or nothing: closed, with no connect.
           stats.closed++;
           finishPosition(p);
-          if (++skips >= SKIPS_PER_TURN) {
-            schedule(0);
-            return -1;
-          }
-          continue;
-        }
-        if ((busy.get(pair.address) ?? 0) >= perDevice) {
+        } else if ((busy.get(pair.address) ?? 0) >= perDevice) {
           const q = waiting.get(pair.address);
           if (q) q.push(p);
           else waiting.set(pair.address, [p]);
           continue;
+        } else {
+          picked = pair;
+          return p;
         }
-        picked = pair;
-        return p;
+        // Skipped without a probe: yield now and then so a stop is heard.
+        if (++skips >= SKIPS_PER_TURN) {
+          schedule(0);
+          return -1;
+        }
       }
       return -1;
     }
@@ -290,7 +281,7 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
 
     // The sweep visits what candidate() would start: not finished, not block-listed, this share's.
     const visits = (p: number, pair: Pair): boolean =>
-      !checkpoint.isDone(p) && !opts.blocklist?.has(pair.address) && (!share || shareOf(pair.addressIndex, share.count) === share.index);
+      !checkpoint.isDone(p) && mine(pair) && !opts.blocklist?.has(pair.address);
     void sweepPlan(plan, { visits, timeoutMs, retries, bucket, signal: opts.signal }).then((s) => {
       swept = s;
       pump();
