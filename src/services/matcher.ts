@@ -1,17 +1,7 @@
 // The in-memory advisory index the spine matches identities against. Loaded from the advisories
 // table at start; an imported advisory is added to it at once.
 import type { DeviceIdentity } from '../model/index.ts';
-import { buildIndex, matchIdentity, vendorKey, type NormalizedAdvisory } from '../vulns/index.ts';
-
-export interface MatchResult {
-  readonly advisoryId: string;
-  readonly productId: string;
-  readonly cves: readonly string[];
-  readonly confidence: 'confirmed' | 'likely' | 'possible';
-  readonly reason: string;
-  readonly severity: 'critical' | 'high' | 'medium' | 'low' | 'none';
-  readonly cvss: number | null;
-}
+import { buildIndex, matchIdentity, vendorKey, type Match, type NormalizedAdvisory } from '../vulns/index.ts';
 
 export class AdvisoryMatcher {
   private index = buildIndex([]);
@@ -53,7 +43,7 @@ export class AdvisoryMatcher {
   }
 
   /** The advisories that apply; memoised and shared between calls, so read-only. */
-  match(identity: DeviceIdentity): readonly MatchResult[] {
+  match(identity: DeviceIdentity): readonly Match[] {
     if (!identity.vendor && !identity.product && !identity.orderNumber && !identity.model) return [];
     return matchIdentity(this.index, identity);
   }

@@ -113,7 +113,8 @@ function realCalendarDate(text: string): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= days && hh <= 23 && mm <= 59 && ss <= 59;
 }
 
-// One-shot hashing (Node ≥ 20.12) skips a Hash object per call; both run twice per observation.
+// One-shot hashing (Node ≥ 20.12) skips a Hash object per call: every observation's id is hashed,
+// and a changed identity's digest.
 const digest: (algorithm: string, text: string, encoding: 'hex' | 'base64url') => string =
   typeof crypto.hash === 'function'
     ? (algorithm, text, encoding) => crypto.hash(algorithm, text, encoding)

@@ -48,9 +48,9 @@ export async function bulkWrite<R extends object, O>(
   }
   if (sameShape && store.dialect === 'postgres' && rows.length > 1) {
     const text = await unnestInsert(store, trx, compiled.sql, first.length);
-    const columns = text ? toColumns(rows, first.length) : null;
-    if (columns) {
-      const result = await trx.executeQuery<O>(CompiledQuery.raw(text!, columns));
+    const columns = text && toColumns(rows, first.length);
+    if (text && columns) {
+      const result = await trx.executeQuery<O>(CompiledQuery.raw(text, columns));
       return result.rows as O[];
     }
   }
