@@ -138,10 +138,8 @@ export class Analyzer implements FlowHandler<FlowApp> {
     const ds = app.dirs[dir];
     const direction: Direction = 1 - dir === app.server ? 'to-server' : 'to-client';
     let work = b;
-    // Offsets come from the capture as numbers in either of V8's representations; taken as small
-    // integers here, every tally and parse sees one type and its optimized code stays valid.
-    let pos = start | 0;
-    let stop = end | 0;
+    let pos = start;
+    let stop = end;
     const need = ds.len + (end - start);
     if (ds.len > 0 && need > MAX_PENDING_PDU) {
       // Too long to finish: drop the unfinished PDU and try this segment from its start.
@@ -222,8 +220,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
     const ds = app.dirs[dir];
     const p = this.session.packet;
     const frame = p ? p.index : 0;
-    let pos = start | 0;
-    end |= 0;
+    let pos = start;
     const tally = app.tally;
     const counter = this.counter;
     if (tally !== null && counter !== null) counter.select(app.plan!);
