@@ -251,8 +251,8 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   atomic_store(&h->refs, 2);
 
   napi_value name, self;
-  CHECK(napi_create_string_utf8(env, "syn-sweep", NAPI_AUTO_LENGTH, &name));
-  if (napi_create_threadsafe_function(env, argv[3], NULL, name, 0, 1, h, tsfn_finalize, h, call_js, &h->tsfn) != napi_ok) {
+  if (napi_create_string_utf8(env, "syn-sweep", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_threadsafe_function(env, argv[3], NULL, name, 0, 1, h, tsfn_finalize, h, call_js, &h->tsfn) != napi_ok) {
     engine_free(&h->e);
     free(h);
     napi_throw_error(env, NULL, "syn-sweep: no thread-safe function");
@@ -264,9 +264,14 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
     {"stop", NULL, js_stop, NULL, NULL, NULL, napi_default, NULL},
     {"sourcePort", NULL, NULL, NULL, NULL, number(env, h->e.sport), napi_enumerable, NULL},
   };
-  CHECK(napi_create_object(env, &self));
-  CHECK(napi_define_properties(env, self, sizeof methods / sizeof methods[0], methods));
-  CHECK(napi_wrap(env, self, h, handle_finalize, NULL, NULL));
+  if (napi_create_object(env, &self) != napi_ok || napi_define_properties(env, self, sizeof methods / sizeof methods[0], methods) != napi_ok ||
+      napi_wrap(env, self, h, handle_finalize, NULL, NULL) != napi_ok) {
+    // No JS handle holds a reference: the released thread-safe function's finalizer frees all.
+    atomic_store(&h->refs, 1);
+    napi_release_threadsafe_function(h->tsfn, napi_tsfn_abort);
+    napi_throw_error(env, NULL, "syn-sweep: no handle");
+    return NULL;
+  }
   if (pthread_create(&h->thread, NULL, thread_main, h) != 0) {
     // The handle's finalizer and the released thread-safe function each drop their reference.
     napi_release_threadsafe_function(h->tsfn, napi_tsfn_abort);

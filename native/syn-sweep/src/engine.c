@@ -133,7 +133,6 @@ int engine_open(sweep_engine *e, uint32_t n, const uint32_t *pairs, uint32_t tim
     e->table[h] = i + 1;
   }
   if (open_sockets(e) < 0) {
-    close_sockets(e);
     engine_free(e);
     return -1;
   }
