@@ -39,11 +39,8 @@ function keyOf(reason: string, used: Map<string, string>): string {
 
 /** Writes the sentences of `used` that match_reasons does not hold yet, in the findings' transaction. */
 async function storeReasons(ctx: ServiceContext, trx: Transaction<Database>, used: Map<string, string>): Promise<void> {
-  const keys = [...used.keys()];
-  const stored = new Set<string>();
-  const size = chunkSize(ctx.store, 1);
-  for (let i = 0; i < keys.length; i += size) for (const r of await trx.selectFrom('matchReasons').select('key').where('key', 'in', keys.slice(i, i + size)).execute()) stored.add(r.key);
-  const rows = keys.filter((k) => !stored.has(k)).map((key) => ({ key, reason: used.get(key)! }));
+  // A sentence already stored is a conflict that writes nothing: no lookup first.
+  const rows = [...used].map(([key, reason]) => ({ key, reason }));
   await bulkWrite(ctx.store, trx, rows, (chunk) => trx.insertInto('matchReasons').values(chunk).onConflict((oc) => oc.column('key').doNothing()));
 }
 
