@@ -19,8 +19,9 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { TALLY_PARSE, type Direction, type FlowState, type Message, type Parsed, type Protocol, type ProtocolFixture, type Tally } from '../src/protocols/index.ts';
+import { fileURLToPath } from 'node:url';
+import { TALLY_PARSE, type Direction, type FlowState, type Message, type Parsed, type Protocol, type Tally } from '../src/protocols/index.ts';
+import { allFixtures } from '../src/protocols/all-fixtures.ts';
 import { mulberry32 } from '../src/model/index.ts';
 
 /** Where the fuzzer's tally calls count: nowhere (only their outcome is checked). */
@@ -111,15 +112,7 @@ interface Seed {
 }
 
 async function fixtureSeeds(): Promise<Seed[]> {
-  const dir = fileURLToPath(new URL('../src/protocols/', import.meta.url));
-  const out: Seed[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const file = join(dir, entry, 'fixtures.ts');
-    if (!statSync(join(dir, entry)).isDirectory() || !existsSync(file)) continue;
-    const mod = (await import(pathToFileURL(file).href)) as { fixtures?: readonly ProtocolFixture[] };
-    for (const f of mod.fixtures ?? []) out.push({ protocol: f.protocol, direction: f.direction, bytes: f.bytes.slice() });
-  }
-  return out;
+  return (await allFixtures()).map((f) => ({ protocol: f.protocol, direction: f.direction, bytes: f.bytes.slice() }));
 }
 
 /** The PDUs the analyzer decodes from every corpus capture: each protocol's parse is wrapped to record them. */

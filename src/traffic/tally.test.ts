@@ -5,25 +5,18 @@
 // fixtures and all their prefixes at an offset in a larger buffer, random and mutated bytes, and
 // every PDU parse sees in the capture corpus, whose summaries must come out the same either way.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { mulberry32 } from '../model/index.ts';
-import { PROTOCOLS, TALLY_PARSE, type Direction, type FieldValue, type Protocol, type ProtocolFixture, type Tally } from '../protocols/index.ts';
+import { PROTOCOLS, TALLY_PARSE, type Direction, type FieldValue, type Protocol, type Tally } from '../protocols/index.ts';
 import { parseNpdu } from '../protocols/bacnet/index.ts';
+import { allFixtures } from '../protocols/all-fixtures.ts';
 import { summarizeCapture } from './analyze-file.ts';
 import { LLC_PROTOCOLS } from './llc.ts';
 import { HISTOGRAM_FIELDS, conversationName, histogramKey } from './oracle-fields.ts';
 
-const protocolsDir = fileURLToPath(new URL('../protocols/', import.meta.url));
-const fixtures: ProtocolFixture[] = [];
-for (const entry of readdirSync(protocolsDir).sort()) {
-  const file = join(protocolsDir, entry, 'fixtures.ts');
-  if (!statSync(join(protocolsDir, entry)).isDirectory() || !existsSync(file)) continue;
-  const mod = (await import(pathToFileURL(file).href)) as { fixtures?: readonly ProtocolFixture[] };
-  fixtures.push(...(mod.fixtures ?? []));
-}
+const fixtures = await allFixtures();
 
 class Recorder implements Tally {
   own = false;
