@@ -18,6 +18,11 @@ import { HISTOGRAM_FIELDS, conversationName, histogramKey } from './oracle-field
 
 const fixtures = await allFixtures();
 
+/** One to three random octets of `bytes` replaced by random values, in place. */
+function mutate(rnd: () => number, bytes: Uint8Array): void {
+  for (let k = 1 + Math.floor(rnd() * 3); k > 0 && bytes.length; k--) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
+}
+
 class Recorder implements Tally {
   own = false;
   readonly adds: string[] = [];
@@ -93,7 +98,7 @@ describe('protocol tallies agree with parse', () => {
           for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(rnd() * 256);
         } else {
           bytes = own[i % own.length].bytes.slice();
-          for (let k = 1 + Math.floor(rnd() * 3); k > 0 && bytes.length; k--) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
+          mutate(rnd, bytes);
         }
         check(bytes, 0, bytes.length, i % 4 < 2 ? 'to-server' : 'to-client');
       }
@@ -107,7 +112,7 @@ describe('protocol tallies agree with parse', () => {
     let counted = 0;
     for (let i = 0; i < 4000; i++) {
       const bytes = npdus[i % npdus.length].slice();
-      if (i >= npdus.length) for (let k = 1 + Math.floor(rnd() * 3); k > 0 && bytes.length; k--) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
+      if (i >= npdus.length) mutate(rnd, bytes);
       const into = new Recorder();
       if (!LLC_PROTOCOLS.get(0x82)!.count(bytes, 0, bytes.length, into)) {
         assert.deepEqual(into.adds, [], 'counted before handing the NPDU to parse');
