@@ -2,8 +2,7 @@
 // default, the concurrency cap, and the global rate of new connections.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
-import { deviceIdResponse, modbus } from '../protocols/modbus/index.ts';
+import { slowModbusDevices } from './fixtures.ts';
 import { Plan } from './plan.ts';
 import { parsePorts } from './ports.ts';
 import { resolveTargets } from './targets.ts';
@@ -19,43 +18,20 @@ let openAll = 0;
 let peakAll = 0;
 const connectTimes: number[] = [];
 
-/**
- * A Modbus device that answers every request 30 ms late. What is counted is requests in progress
- * (received, not yet answered): the device's own view, free of the lag with which a server sees
- * a connection close.
- */
-function slowDevice(address: string): Server {
-  return createServer((socket) => {
-    connectTimes.push(performance.now());
-    socket.on('error', () => undefined);
-    socket.on('data', (chunk) => {
-      const r = modbus.parse(chunk, 'to-server');
-      if (r.kind !== 'done') return;
-      open.set(address, (open.get(address) ?? 0) + 1);
-      peak.set(address, Math.max(peak.get(address) ?? 0, open.get(address)!));
-      peakAll = Math.max(peakAll, ++openAll);
-      const answer = deviceIdResponse(r.message, [{ id: 0, value: 'Slow' }], 0x81);
-      setTimeout(() => {
-        open.set(address, open.get(address)! - 1);
-        openAll--;
-        if (socket.writable) socket.write(modbus.encode(answer));
-      }, 30);
-    });
-  });
-}
-
-const servers: Server[] = [];
-const ports: number[] = [];
-for (let k = 0; k < 3; k++) {
-  let port = 0;
-  for (const a of ADDRESSES) {
-    const s = slowDevice(a);
-    await new Promise<void>((r) => s.listen(port, a, () => r()));
-    port ||= (s.address() as { port: number }).port;
-    servers.push(s);
-  }
-  ports.push(port);
-}
+const { servers, ports } = await slowModbusDevices(ADDRESSES, 3, {
+  delayMs: 30,
+  objects: () => [{ id: 0, value: 'Slow' }],
+  onConnect: () => void connectTimes.push(performance.now()),
+  onRequest(address) {
+    open.set(address, (open.get(address) ?? 0) + 1);
+    peak.set(address, Math.max(peak.get(address) ?? 0, open.get(address)!));
+    peakAll = Math.max(peakAll, ++openAll);
+  },
+  onAnswer(address) {
+    open.set(address, open.get(address)! - 1);
+    openAll--;
+  },
+});
 after(() => servers.forEach((s) => s.close()));
 
 function reset(): void {

@@ -69,7 +69,13 @@ export interface ScanStats {
 }
 
 const SKIPS_PER_TURN = 65_536;
-const FLUSH_MS = 100;
+/** How often observations are written out and their positions committed (one thread or many). */
+export const FLUSH_MS = 100;
+
+/** A scan's counters before it starts. */
+export function initialStats(plan: Plan, checkpoint: Checkpoint): ScanStats {
+  return { pairs: plan.size, finished: 0, resumed: checkpoint.doneCount, blocked: 0, answered: 0, identified: 0, closed: 0, errors: 0, busy: 0, aborted: false, elapsedMs: 0 };
+}
 
 export function scan(opts: ScanOptions): Promise<ScanStats> {
   if (opts.workers !== undefined && (typeof opts.workers !== 'number' || opts.workers > 1)) return scanWithWorkers(opts);
@@ -88,9 +94,7 @@ export function scan(opts: ScanOptions): Promise<ScanStats> {
   const tcpHandles = new TcpHandles();
   const probes = plan.services.map((s) => probeFor(s.protocol, s.transport)!);
   const started = performance.now();
-  const stats: ScanStats = {
-    pairs: plan.size, finished: 0, resumed: checkpoint.doneCount, blocked: 0, answered: 0, identified: 0, closed: 0, errors: 0, busy: 0, aborted: false, elapsedMs: 0,
-  };
+  const stats = initialStats(plan, checkpoint);
 
   let next = 0;
   let active = 0;

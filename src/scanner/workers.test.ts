@@ -3,10 +3,9 @@
 // single-thread scan's, and a stopped scan resumed with another thread count covers the rest.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
-import { deviceIdResponse, modbus } from '../protocols/modbus/index.ts';
 import type { Observation } from '../model/index.ts';
 import { Checkpoint } from './checkpoint.ts';
+import { slowModbusDevices } from './fixtures.ts';
 import { Plan, SHARE_BLOCK, shareOf } from './plan.ts';
 import { parsePorts } from './ports.ts';
 import { resolveTargets } from './targets.ts';
@@ -22,41 +21,24 @@ let overlap = 0;
 let inflight = 0;
 let peakInflight = 0;
 
-function device(address: string): Server {
-  return createServer((socket) => {
-    const key = `${address}:${socket.localPort}`;
+const { servers, ports } = await slowModbusDevices(ADDRESSES, 2, {
+  // Late, so probes of one device would overlap if the per-device limit were broken.
+  delayMs: 5,
+  objects: (address) => [{ id: 0, value: 'Share' }, { id: 1, value: address }, { id: 2, value: 'V1' }],
+  onConnect(address, port) {
+    const key = `${address}:${port}`;
     connections.set(key, (connections.get(key) ?? 0) + 1);
-    socket.on('error', () => undefined);
-    socket.on('data', (chunk) => {
-      const r = modbus.parse(chunk, 'to-server');
-      if (r.kind !== 'done') return;
-      // Requests in progress, the device's own view (a server sees a close late).
-      open.set(address, (open.get(address) ?? 0) + 1);
-      overlap = Math.max(overlap, open.get(address)!);
-      peakInflight = Math.max(peakInflight, ++inflight);
-      const answer = deviceIdResponse(r.message, [{ id: 0, value: 'Share' }, { id: 1, value: address }, { id: 2, value: 'V1' }], 0x81);
-      // Late, so probes of one device would overlap if the per-device limit were broken.
-      setTimeout(() => {
-        open.set(address, open.get(address)! - 1);
-        inflight--;
-        if (socket.writable) socket.write(modbus.encode(answer));
-      }, 5);
-    });
-  });
-}
-
-const servers: Server[] = [];
-const ports: number[] = [];
-for (let k = 0; k < 2; k++) {
-  let port = 0;
-  for (const a of ADDRESSES) {
-    const s = device(a);
-    await new Promise<void>((r) => s.listen(port, a, () => r()));
-    port ||= (s.address() as { port: number }).port;
-    servers.push(s);
-  }
-  ports.push(port);
-}
+  },
+  onRequest(address) {
+    open.set(address, (open.get(address) ?? 0) + 1);
+    overlap = Math.max(overlap, open.get(address)!);
+    peakInflight = Math.max(peakInflight, ++inflight);
+  },
+  onAnswer(address) {
+    open.set(address, open.get(address)! - 1);
+    inflight--;
+  },
+});
 const pool = await ScanWorkers.start(3);
 after(async () => {
   servers.forEach((s) => s.close());

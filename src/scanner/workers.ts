@@ -10,7 +10,7 @@ import type { Observation } from '../model/index.ts';
 import type { Range } from './address-set.ts';
 import { Checkpoint, type DonePositions } from './checkpoint.ts';
 import type { Service } from './ports.ts';
-import type { ScanOptions, ScanStats } from './scanner.ts';
+import { FLUSH_MS, initialStats, type ScanOptions, type ScanStats } from './scanner.ts';
 import { noTwinMapping, twinMapping } from './twin-address.ts';
 
 /** A scan for one thread: plain data, since it crosses to another isolate. */
@@ -36,8 +36,6 @@ export type FromWorker =
   | { kind: 'ready' }
   | { kind: 'batch'; observations: Observation[]; positions: number[] }
   | { kind: 'end'; stats: ScanStats };
-
-const FLUSH_MS = 100;
 
 /**
  * A scan keeps a thousand probes' objects alive across every scavenge; a young generation larger
@@ -160,9 +158,7 @@ function run(pool: Worker[], opts: ScanOptions): Promise<ScanStats> {
     twinMap: twinMapOf(opts),
   };
   const started = performance.now();
-  const stats: ScanStats = {
-    pairs: plan.size, finished: 0, resumed: checkpoint.doneCount, blocked: 0, answered: 0, identified: 0, closed: 0, errors: 0, busy: 0, aborted: false, elapsedMs: 0,
-  };
+  const stats = initialStats(plan, checkpoint);
 
   return new Promise<ScanStats>((resolve) => {
     let live = n;
