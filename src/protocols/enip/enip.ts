@@ -6,14 +6,10 @@ import type { DeviceIdentity, Transport } from '../../model/index.ts';
 import type { Direction, Fields, Message, Parsed, Protocol, Tally } from '../protocol.ts';
 import { CIP_SC, CIP_SERVICE, className, countCipServices, decodeCip, decodeEpath, flattenCip, pathClass, serviceName, type CipMessage } from './cip.ts';
 import { COMMAND_NAMES, DEVICE_TYPE_NAMES, GENERAL_STATUS_NAMES, IDENTITY_STATE_NAMES, ITEM, ITEM_NAMES, KNOWN_COMMAND, VENDOR_NAMES, nameOf } from './names.ts';
+import { HEADER_SIZE, MAX_ITEMS, MAX_LENGTH } from './layout.ts';
 import { enipTally } from './tally.ts';
 
 export { ITEM } from './names.ts';
-
-const HEADER_SIZE = 24;
-/** Vol 2 §2-3.1: the encapsulated data is at most 65511 octets. */
-const MAX_LENGTH = 65511;
-const MAX_ITEMS = 64;
 
 export interface CpfItem {
   typeId: number;

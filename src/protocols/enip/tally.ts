@@ -4,13 +4,10 @@
 // command data that does not hold together) goes to parse.
 import { TALLY_PARSE, type Direction, type PduTally, type Tally } from '../protocol.ts';
 import { countCipServices } from './cip.ts';
+import { HEADER_SIZE, MAX_ITEMS, MAX_LENGTH } from './layout.ts';
 import { ITEM, KNOWN_COMMAND } from './names.ts';
 
 const COMMAND = 0;
-const HEADER_SIZE = 24;
-/** Vol 2 §2-3.1: the encapsulated data is at most 65511 octets. */
-const MAX_LENGTH = 65511;
-const MAX_ITEMS = 64;
 
 /** True when a CPF item list (Vol 2 §2-6.1) fills b[at, end) exactly, as parse's cpf() requires. */
 function itemsFit(b: Uint8Array, at: number, end: number): boolean {
