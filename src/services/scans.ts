@@ -270,11 +270,6 @@ export interface ScanRunnerOptions {
   pollMs?: number;
   /** Probe timeout per connect and read. */
   timeoutMs?: number;
-  /**
-   * Scanner threads per scan (`scan`'s `workers`); default 1: the platform's scans run at an
-   * OT-safe rate that one thread keeps up with, and share the process with the API.
-   */
-  workers?: number;
   log?: (line: string) => void;
 }
 
@@ -400,7 +395,6 @@ export function startScanRunner(ctx: ServiceContext, opts: ScanRunnerOptions = {
         rate: row.rate ?? DEFAULT_SCAN_RATE,
         concurrency: 128,
         perDevice: 1,
-        workers: opts.workers ?? 1,
         timeoutMs: opts.timeoutMs ?? SCAN_TIMEOUT_MS,
         retries: 1,
         checkpoint,

@@ -12,8 +12,8 @@ import { TokenBucket } from '../rate.ts';
 import { loadAddon, type SynAddon } from './addon.ts';
 import { MAX_SWEEP_POSITIONS, sweepPlan } from './plan-sweep.ts';
 import { inSweepNamespace, ip as sh } from './netns.ts';
-import { ACK, RST, SYN, Tap, forge, ip, text, type Segment } from './tap.ts';
-import { pairsOf, synSweep, type Sweep } from './sweep.ts';
+import { ACK, RST, SYN, Tap, forge, ip, pairsOf, text, type Segment } from './tap.ts';
+import { synSweep, type Sweep } from './sweep.ts';
 
 async function openPairs(sweep: Sweep): Promise<string[]> {
   const out: string[] = [];

@@ -121,16 +121,3 @@ export function synSweep(pairs: Uint32Array, opts: SweepOptions): Sweep {
     },
   };
 }
-
-/** Every (address, port) pair, port-major, so consecutive SYNs go to different devices. */
-export function pairsOf(addresses: readonly number[], ports: readonly number[]): Uint32Array {
-  const out = new Uint32Array(addresses.length * ports.length * 2);
-  let k = 0;
-  for (const port of ports) {
-    for (const a of addresses) {
-      out[k++] = a >>> 0;
-      out[k++] = port;
-    }
-  }
-  return out;
-}

@@ -1,10 +1,24 @@
 // For tests: what crosses the wire in the sweep's namespace, through the addon's packet tap,
-// and forged TCP segments to inject.
+// forged TCP segments to inject, and the pairs to sweep.
+import { intToIpv4, ipv4ToInt } from '../../net/index.ts';
 import type { SynAddon } from './addon.ts';
 import { ifindex } from './netns.ts';
 
-export const ip = (s: string): number => s.split('.').reduce((n, x) => n * 256 + Number(x), 0) >>> 0;
-export const text = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+export const ip = (s: string): number => ipv4ToInt(s)!;
+export const text = intToIpv4;
+
+/** Every (address, port) pair, port-major, so consecutive SYNs go to different devices. */
+export function pairsOf(addresses: readonly number[], ports: readonly number[]): Uint32Array {
+  const out = new Uint32Array(addresses.length * ports.length * 2);
+  let k = 0;
+  for (const port of ports) {
+    for (const a of addresses) {
+      out[k++] = a >>> 0;
+      out[k++] = port;
+    }
+  }
+  return out;
+}
 
 export interface Segment {
   src: number;
