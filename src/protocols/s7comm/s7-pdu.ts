@@ -5,6 +5,8 @@ import { ByteReader, ByteWriter } from '../../wire/index.ts';
 import { ROSCTR_NAMES } from './names.ts';
 
 export const S7_PROTOCOL_ID = 0x32;
+/** S7comm-plus (protocol id 0x72) shares TPKT/COTP but is a protocol of its own. */
+export const S7COMM_PLUS_ID = 0x72;
 
 export interface S7AnyItem {
   kind: 'any';

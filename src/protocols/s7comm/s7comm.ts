@@ -12,12 +12,9 @@ import {
   USERDATA_SUBFUNCTION_NAMES,
   nameOf,
 } from './names.ts';
-import { decodeS7, encodeS7, S7_PROTOCOL_ID, type S7Pdu } from './s7-pdu.ts';
+import { decodeS7, encodeS7, S7COMM_PLUS_ID, S7_PROTOCOL_ID, type S7Pdu } from './s7-pdu.ts';
 import { s7commTally } from './tally.ts';
 import { componentIdentification, decodeSzl, familyOf, firmwareOf, moduleIdentification, type Szl } from './szl.ts';
-
-/** S7comm-plus (protocol id 0x72) shares TPKT/COTP but is a protocol of its own. */
-const S7COMM_PLUS_ID = 0x72;
 
 export interface S7commMessage extends Message {
   direction: Direction;

@@ -5,13 +5,11 @@
 // fragments for `fields`, which the summary does not count.
 import { TALLY_PARSE, type Direction, type PduTally, type Tally } from '../protocol.ts';
 import { ROSCTR_NAMES } from './names.ts';
-import { S7_PROTOCOL_ID } from './s7-pdu.ts';
+import { S7COMM_PLUS_ID, S7_PROTOCOL_ID } from './s7-pdu.ts';
 
 const ROSCTR = 0;
 const PARAM_FUNC = 1;
 const USERDATA_FUNCGROUP = 2;
-
-const S7COMM_PLUS_ID = 0x72;
 
 /** Var items of a job (decodeParam): each a spec code and length octet, then that many octets. */
 function varItemsFit(b: Uint8Array, at: number, end: number, count: number): boolean {
