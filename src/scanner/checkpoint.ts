@@ -39,15 +39,9 @@ export class Checkpoint {
 
   private constructor(private readonly path: string | null, private readonly header: Header | null) {}
 
-  /** A checkpoint kept in memory only (no --resume), optionally starting from another's `done()`. */
-  static memory(from?: DonePositions): Checkpoint {
-    const cp = new Checkpoint(null, null);
-    if (from) {
-      cp.low = from.low;
-      for (const p of from.above) if (p >= cp.low) cp.above.add(p);
-      cp.advance();
-    }
-    return cp;
+  /** A checkpoint kept in memory only (no --resume). */
+  static memory(): Checkpoint {
+    return new Checkpoint(null, null);
   }
 
   /**
@@ -57,7 +51,10 @@ export class Checkpoint {
    * finished would stay in `above`).
    */
   static skipping(from: DonePositions): Checkpoint {
-    const cp = Checkpoint.memory(from);
+    const cp = Checkpoint.memory();
+    cp.low = from.low;
+    for (const p of from.above) if (p >= cp.low) cp.above.add(p);
+    cp.advance();
     cp.recording = false;
     return cp;
   }
