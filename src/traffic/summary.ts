@@ -146,8 +146,7 @@ export class SummaryBuilder implements AnalyzerSink, PduCounter {
     const p = e.protocol;
     const fields = p.summaryFields ? p.summaryFields(e.message) : p.fields(e.message);
     const flow = e.flow;
-    const plans = flow !== null && flow.transport === 'tcp' ? this.tcpPlans : this.udpPlans;
-    const plan = plans.get(p) ?? this.newPlan(p, flow !== null ? flow.transport : 'udp');
+    const plan = this.plan(p, flow !== null ? flow.transport : 'udp');
     plan.messages++;
     // tshark counts a frame for a protocol only when that dissector ran on it: a message that
     // carries none of the protocol's own fields (a bare COTP connect under S7, say) does not count.
