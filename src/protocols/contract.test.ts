@@ -1,14 +1,12 @@
 // The contract every registered protocol must keep (DESIGN.md "The protocol contract"). Fixtures
 // come from each protocol folder's `fixtures.ts` (`export const fixtures: ProtocolFixture[]`),
-// found by scanning this folder, so adding a protocol needs no edit here.
+// found by scanning the protocol folders (all-fixtures.ts), so adding a protocol needs no edit here.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LIMITS, toHex } from '../wire/index.ts';
 import type { Transport } from '../model/index.ts';
 import type { ProtocolFixture } from './fixture.ts';
+import { allFixtures as loadAllFixtures } from './all-fixtures.ts';
 import type { Direction, Message, Parsed, Protocol } from './protocol.ts';
 import { PROTOCOLS, protocolByName, protocolsAt, recognizeProtocols } from './registry.ts';
 import { HISTOGRAM_FIELDS } from '../traffic/oracle-fields.ts';
@@ -17,14 +15,7 @@ import { mulberry32 } from '../model/index.ts';
 const RANDOM_INPUTS = 2_000;
 const MUTATED_INPUTS = 1_000;
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const allFixtures: ProtocolFixture[] = [];
-for (const entry of readdirSync(here).sort()) {
-  const file = join(here, entry, 'fixtures.ts');
-  if (!statSync(join(here, entry)).isDirectory() || !existsSync(file)) continue;
-  const mod = (await import(pathToFileURL(file).href)) as { fixtures?: readonly ProtocolFixture[] };
-  allFixtures.push(...(mod.fixtures ?? []));
-}
+const allFixtures = await loadAllFixtures();
 
 function seedOf(name: string): number {
   let h = 2166136261;
