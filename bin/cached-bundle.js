@@ -1,12 +1,26 @@
 // A subcommand's module graph bundled into one JavaScript file by esbuild (a dependency already),
 // built on first use and kept under node_modules/.cache/otscope (ignored by git, gone with a fresh
-// `npm ci`). Transpiling ~90 TypeScript files through tsx costs a short command like `analyze`
-// most of its start-up; the bundle loads in a few milliseconds. It is rebuilt whenever the hash of
-// its source files changes, so an edited checkout never runs stale code. Any failure (no esbuild,
-// a read-only tree) returns null and the caller falls back to tsx.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// `npm ci`; OTSCOPE_CACHE_DIR puts it elsewhere). Transpiling ~90 TypeScript files through tsx
+// costs a short command like `analyze` most of its start-up; the bundle loads in a few
+// milliseconds. It is rebuilt whenever the hash of its source files changes, so an edited checkout
+// never runs stale code. Any failure (no esbuild, a read-only tree) returns null and the caller
+// falls back to tsx.
+//
+// A bundle that only needs Node's built-in modules is built as CommonJS and compiled through
+// vm.Script with a V8 code cache beside it (see CodeCache): the bytecode of every function an
+// earlier run compiled, so a start neither parses the bundle nor lazily compiles what it calls.
+// Node 20 has no code cache for ES modules (no module.enableCompileCache), so a bundle that needs
+// an ES module format (import.meta, top-level await, npm packages that may be ESM-only, dynamic
+// import of a module outside the bundle) is built and imported as ESM, without a code cache.
+
+// Built-in modules through process.getBuiltinModule (Node 20.16) where there is one: importing
+// them as ES modules costs this short command ~2.5 ms CPU more.
+const builtin = process.getBuiltinModule ?? (await import('node:module')).createRequire(import.meta.url);
+const { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } = builtin('node:fs');
+const { createRequire, isBuiltin } = builtin('node:module');
+const { dirname, join, relative } = builtin('node:path');
+const { fileURLToPath, pathToFileURL } = builtin('node:url');
+const { Script } = builtin('node:vm');
 
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -16,6 +30,9 @@ const PROJECT = fileURLToPath(new URL('..', import.meta.url));
  * git treats "racily clean" index entries).
  */
 const RACY_MS = 3000;
+
+/** First bytes of a code cache file; the number changes with the file's layout. */
+const CODE_CACHE_MAGIC = 'otscope-v8-code-cache 1 ';
 
 /** Hash of the named files' contents (paths relative to the root), or null if one is gone. */
 async function hashOf(root, inputs) {
@@ -69,18 +86,19 @@ function writeManifest(cache, name, manifest) {
 }
 
 /**
- * Reads the manifest of `name` and returns its bundle's path when every input is unchanged: by
- * their stats when they match those recorded, else by the hash of their contents (and then the
- * stats are recorded for the next start).
+ * Reads the manifest of `name` and returns it when every input is unchanged: by their stats when
+ * they match those recorded, else by the hash of their contents (and then the stats are recorded
+ * for the next start).
  */
 async function fresh(root, cache, name, racyMs) {
   try {
     const manifest = JSON.parse(readFileSync(join(cache, `${name}.json`), 'utf8'));
-    const bundle = join(cache, manifest.bundle);
-    if (!manifest.hash || !existsSync(bundle)) return null;
+    // A manifest of an older layout (no format, no bundle hash) is rebuilt.
+    if (!manifest.hash || !manifest.code || (manifest.format !== 'cjs' && manifest.format !== 'esm')) return null;
+    if (!existsSync(join(cache, manifest.bundle))) return null;
     // Stats first: a file written while it is hashed then shows a newer stat than its hash.
     const stats = statsOf(root, manifest.inputs, racyMs);
-    if (manifest.stats && sameStats(stats, manifest.stats)) return bundle;
+    if (manifest.stats && sameStats(stats, manifest.stats)) return manifest;
     if ((await hashOf(root, manifest.inputs)) !== manifest.hash) return null;
     if (stats) {
       try {
@@ -89,22 +107,37 @@ async function fresh(root, cache, name, racyMs) {
         // A read-only cache still works, by hash.
       }
     }
-    return bundle;
+    return manifest;
   } catch {
     // No manifest yet, or an unreadable one: build.
   }
   return null;
 }
 
-async function build(root, cache, name, entry, racyMs) {
-  const { buildSync } = await import('esbuild');
-  mkdirSync(cache, { recursive: true });
-  const tmp = join(cache, `${name}.${process.pid}.tmp.mjs`);
-  const result = buildSync({
+/**
+ * Why a CommonJS build of this bundle would not behave as its ES modules do, or null. esbuild
+ * turns import.meta into an empty object and refuses top-level await in CommonJS (both seen as a
+ * warning or an error); Node 20 cannot require() an ES module, and a vm.Script has no loader for
+ * import(), so anything imported from outside the bundle must be one of Node's built-in modules.
+ */
+function notCommonJs(result) {
+  if (result.errors.length || result.warnings.length) return 'esbuild reported a difference';
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const imported of output.imports) {
+      if (!imported.external) continue;
+      if (!isBuiltin(imported.path)) return `imports ${imported.path}`;
+      if (imported.kind === 'dynamic-import') return `imports ${imported.path} dynamically`;
+    }
+  }
+  return null;
+}
+
+function bundleWith(buildSync, root, entry, tmp, format) {
+  return buildSync({
     entryPoints: [join(root, entry)],
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format,
     target: 'node20',
     // npm packages stay imports, resolved from node_modules as under tsx.
     packages: 'external',
@@ -113,32 +146,213 @@ async function build(root, cache, name, entry, racyMs) {
     logLevel: 'silent',
     absWorkingDir: root,
   });
+}
+
+async function build(root, cache, name, entry, racyMs) {
+  const { buildSync } = await import('esbuild');
+  mkdirSync(cache, { recursive: true });
+  let format = 'cjs';
+  let tmp = join(cache, `${name}.${process.pid}.tmp.cjs`);
+  let result;
+  try {
+    result = bundleWith(buildSync, root, entry, tmp, format);
+    if (notCommonJs(result)) result = null;
+  } catch {
+    result = null;
+  }
+  if (!result) {
+    rmSync(tmp, { force: true });
+    format = 'esm';
+    tmp = join(cache, `${name}.${process.pid}.tmp.mjs`);
+    result = bundleWith(buildSync, root, entry, tmp, format);
+  }
   const inputs = Object.keys(result.metafile.inputs)
     .map((p) => relative(root, join(root, p)))
     .sort();
   const stats = statsOf(root, inputs, racyMs);
   const hash = await hashOf(root, inputs);
   if (!hash) return null;
-  const file = `${name}-${hash}.mjs`;
+  // The bundle's own hash keys its code cache: its text depends on esbuild too, not only on the
+  // sources, and V8 itself checks only the length of the source a code cache was made from.
+  const { createHash } = await import('node:crypto');
+  const code = createHash('sha256').update(readFileSync(tmp)).digest('hex').slice(0, 16);
+  const file = `${name}-${hash}-${code}.${format === 'cjs' ? 'cjs' : 'mjs'}`;
   // Written aside and renamed: a concurrent start sees either no bundle or a whole one.
   renameSync(tmp, join(cache, file));
-  writeManifest(cache, name, { bundle: file, hash, inputs, stats });
-  // Bundles of earlier sources are not needed again (a running process has already loaded its own).
+  const manifest = { bundle: file, format, code, hash, inputs, stats };
+  writeManifest(cache, name, manifest);
+  // Bundles of earlier sources and their code caches are not needed again (a running process has
+  // already loaded its own).
+  const current = new Set([file, codeCacheName(file)]);
   for (const old of readdirSync(cache)) {
-    if (old.startsWith(`${name}-`) && old.endsWith('.mjs') && old !== file) rmSync(join(cache, old), { force: true });
+    if (old.startsWith(`${name}-`) && /\.(cjs|mjs|v8cache)$/.test(old) && !current.has(old)) rmSync(join(cache, old), { force: true });
   }
-  return join(cache, file);
+  return manifest;
+}
+
+function codeCacheName(bundle) {
+  return bundle.replace(/\.cjs$/, '.v8cache');
+}
+
+/**
+ * The V8 code cache of one CommonJS bundle, in a file beside it: a header line (magic, then JSON:
+ * the key, which kinds of run the cache covers, the payload's length and CRC-32) and the bytes of
+ * `script.createCachedData()`. A cache is offered to V8 only when its key matches (the bundle's
+ * own hash, the Node version and architecture, and `v8.cachedDataVersionTag()`: V8's version and
+ * flags) and its checksum is right: V8 checks only its own header (version, flags, source length),
+ * and a damaged payload behind an intact header aborts the process (seen on Node 20). V8 may
+ * still refuse a cache (`script.cachedDataRejected`). Whatever is wrong with the file (missing,
+ * garbage, stale, refused), the bundle is compiled from source and the file rewritten after the
+ * run; one that cannot be read or written is ignored. Without zlib.crc32 (Node before 20.15)
+ * there is no code cache.
+ */
+class CodeCache {
+  constructor(path, key) {
+    this.path = path;
+    this.key = key;
+    /** 'accepted', or why the cache was not used: 'absent', 'corrupt', 'stale', 'rejected'. */
+    this.state = 'absent';
+    this.covers = [];
+    this.data = undefined;
+  }
+
+  read() {
+    let buf;
+    try {
+      buf = readFileSync(this.path);
+    } catch {
+      return;
+    }
+    this.state = 'corrupt';
+    try {
+      this.check(buf);
+    } catch {
+      // Whatever the file holds, it is not a cache to use.
+    }
+  }
+
+  check(buf) {
+    const end = buf.indexOf(0x0a);
+    if (end < 0 || end > 4096 || buf.toString('latin1', 0, CODE_CACHE_MAGIC.length) !== CODE_CACHE_MAGIC) return;
+    let header;
+    try {
+      header = JSON.parse(buf.toString('utf8', CODE_CACHE_MAGIC.length, end));
+    } catch {
+      return;
+    }
+    if (header === null || typeof header !== 'object' || !Array.isArray(header.covers)) return;
+    const data = buf.subarray(end + 1);
+    if (data.length !== header.length || typeof header.crc !== 'number' || crc32(data) !== header.crc) return;
+    for (const k of Object.keys(this.key)) {
+      if (header[k] !== this.key[k]) {
+        this.state = 'stale';
+        return;
+      }
+    }
+    this.state = 'accepted';
+    this.covers = header.covers.filter((c) => typeof c === 'string');
+    this.data = data;
+  }
+
+  /** After compiling with `this.data`: V8 may still refuse it (then it is rewritten). */
+  compiled(script) {
+    if (this.state === 'accepted' && script.cachedDataRejected) {
+      this.state = 'rejected';
+      this.covers = [];
+    }
+    this.data = undefined;
+  }
+
+  /**
+   * Writes the functions compiled so far unless the cache in use already covers a run of this kind
+   * (`reach`), so a run of another kind adds what it compiled. True when written.
+   */
+  save(script, reach) {
+    if (this.state === 'accepted' && this.covers.includes(reach)) return false;
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    try {
+      const data = script.createCachedData();
+      const covers = this.state === 'accepted' ? [...this.covers, reach] : [reach];
+      const crc = crc32(data);
+      if (crc === undefined) return false;
+      const header = `${CODE_CACHE_MAGIC}${JSON.stringify({ ...this.key, covers, length: data.length, crc })}\n`;
+      // Written aside and renamed: a concurrent start reads the old file or the new one, whole.
+      const fd = openSync(tmp, 'w');
+      try {
+        writeSync(fd, header);
+        writeSync(fd, data);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.path);
+      this.state = 'accepted';
+      this.covers = covers;
+      return true;
+    } catch {
+      // A read-only or full cache directory: the command works without a code cache.
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // Nothing more to tidy.
+      }
+      return false;
+    }
+  }
+}
+
+/** CRC-32 of the bytes by zlib, loaded only when a code cache is read or written; undefined without one. */
+function crc32(bytes) {
+  const { crc32 } = builtin('node:zlib');
+  return typeof crc32 === 'function' ? crc32(bytes) : undefined;
+}
+
+/** Runs a CommonJS bundle as Node's module loader would, compiled with its code cache. */
+function runCommonJs(path, cache) {
+  const source = readFileSync(path, 'utf8');
+  cache.read();
+  // The wrapper Node puts around a CommonJS module, on the bundle's first line so lines keep their numbers.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: path,
+    cachedData: cache.data,
+  });
+  cache.compiled(script);
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(path), module, path, dirname(path));
+  return { exports: module.exports, script };
 }
 
 /**
  * The module at `entry` (relative to `root`, the project by default) loaded from its bundle cached
- * in `cache`, or null. `racyMs` is the window of RACY_MS, for a test that cannot wait it out.
+ * in `cache`, or null: `{ exports, codeCache, saveCodeCache(reach) }`. `codeCache` says whether the
+ * code cache was used ('accepted') or why not ('absent', 'corrupt', 'stale', 'rejected', or 'none'
+ * for an ES module bundle). Call `saveCodeCache` once the run is over, with a name for the kind
+ * of run (e.g. the output format): it writes the code cache when there was none usable or when the
+ * cache does not yet cover a run of that kind; it never throws. `racyMs` is the window of
+ * RACY_MS, for a test that cannot wait it out.
  */
-export async function importBundled(name, entry, root = PROJECT, cache = join(root, 'node_modules', '.cache', 'otscope'), racyMs = RACY_MS) {
+export async function loadBundled(name, entry, { root = PROJECT, cache = defaultCache(root), racyMs = RACY_MS } = {}) {
   try {
-    const path = (await fresh(root, cache, name, racyMs)) ?? (await build(root, cache, name, entry, racyMs));
-    return path ? await import(pathToFileURL(path).href) : null;
+    const manifest = (await fresh(root, cache, name, racyMs)) ?? (await build(root, cache, name, entry, racyMs));
+    if (!manifest) return null;
+    const path = join(cache, manifest.bundle);
+    if (manifest.format === 'esm') {
+      return { exports: await import(pathToFileURL(path).href), codeCache: 'none', saveCodeCache: () => false };
+    }
+    const key = { bundle: manifest.code, node: process.version, arch: process.arch, v8: builtin('node:v8').cachedDataVersionTag() };
+    const codeCache = new CodeCache(join(cache, codeCacheName(manifest.bundle)), key);
+    const { exports, script } = runCommonJs(path, codeCache);
+    return {
+      exports,
+      get codeCache() {
+        return codeCache.state;
+      },
+      saveCodeCache: (reach) => codeCache.save(script, reach),
+    };
   } catch {
     return null;
   }
+}
+
+function defaultCache(root) {
+  return process.env.OTSCOPE_CACHE_DIR || join(root, 'node_modules', '.cache', 'otscope');
 }

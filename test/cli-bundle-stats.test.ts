@@ -8,10 +8,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain JavaScript module of the bin folder, without type declarations
-import { importBundled } from '../bin/cached-bundle.js';
+import { loadBundled } from '../bin/cached-bundle.js';
 
-type Load = (name: string, entry: string, root: string, cache: string, racyMs?: number) => Promise<{ value: () => string } | null>;
-const load = importBundled as Load;
+type Loaded = { exports: { value: () => string } } | null;
+type LoadBundled = (name: string, entry: string, options: { root: string; cache: string; racyMs?: number }) => Promise<Loaded>;
+const load = async (name: string, entry: string, root: string, cache: string, racyMs?: number) =>
+  (await (loadBundled as LoadBundled)(name, entry, { root, cache, racyMs }))?.exports ?? null;
 
 interface Manifest {
   bundle: string;
@@ -39,7 +41,7 @@ test('sources with their recorded stats are not hashed; a same-size edit is stil
     const m = manifest();
     writeFileSync(manifestPath, JSON.stringify({ ...m, hash: '0000000000000000' }));
     await load('t', 'entry.ts', root, cache, 0);
-    assert.deepEqual(readdirSync(cache).filter((f) => f.endsWith('.mjs')), [m.bundle], 'not rebuilt');
+    assert.deepEqual(readdirSync(cache).filter((f) => f.endsWith('.cjs')), [m.bundle], 'not rebuilt');
     writeFileSync(manifestPath, JSON.stringify(m));
 
     // An edit of the same size, its stat compared (window 0): its times differ.

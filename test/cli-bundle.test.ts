@@ -6,10 +6,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain JavaScript module of the bin folder, without type declarations
-import { importBundled } from '../bin/cached-bundle.js';
+import { loadBundled } from '../bin/cached-bundle.js';
 
-type Load = (name: string, entry: string, root: string, cache: string) => Promise<{ value: () => string } | null>;
-const load = importBundled as Load;
+type Loaded = { exports: { value: () => string }; codeCache: string } | null;
+type LoadBundled = (name: string, entry: string, options: { root: string; cache: string }) => Promise<Loaded>;
+const load = async (name: string, entry: string, root: string, cache: string) => (await (loadBundled as LoadBundled)(name, entry, { root, cache }))?.exports ?? null;
 
 test('the bundle is built once, reused, and rebuilt when an imported source changes', async () => {
   const root = mkdtempSync(join(tmpdir(), 'otscope-bundle-'));
@@ -19,17 +20,17 @@ test('the bundle is built once, reused, and rebuilt when an imported source chan
     writeFileSync(join(root, 'word.ts'), `export const word: string = 'first';\n`);
     const a = await load('t', 'entry.ts', root, cache);
     assert.equal(a?.value(), 'first');
-    const built = readdirSync(cache).filter((f) => f.endsWith('.mjs'));
+    const built = readdirSync(cache).filter((f) => f.endsWith('.cjs'));
     assert.equal(built.length, 1);
 
     const b = await load('t', 'entry.ts', root, cache);
     assert.equal(b?.value(), 'first');
-    assert.deepEqual(readdirSync(cache).filter((f) => f.endsWith('.mjs')), built, 'an unchanged tree reuses the bundle');
+    assert.deepEqual(readdirSync(cache).filter((f) => f.endsWith('.cjs')), built, 'an unchanged tree reuses the bundle');
 
     writeFileSync(join(root, 'word.ts'), `export const word: string = 'second';\n`);
     const c = await load('t', 'entry.ts', root, cache);
     assert.equal(c?.value(), 'second');
-    const now = readdirSync(cache).filter((f) => f.endsWith('.mjs'));
+    const now = readdirSync(cache).filter((f) => f.endsWith('.cjs'));
     assert.equal(now.length, 1, 'the stale bundle is removed');
     assert.notDeepEqual(now, built);
   } finally {
