@@ -123,7 +123,14 @@ export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuer
   const [services, identities, findings] = ids.length
     ? await Promise.all([
         db.selectFrom('services').select(['assetId', 'port', 'transport', 'protocol', 'firstSeen', 'lastSeen']).where('assetId', 'in', ids).orderBy('port').execute(),
-        db.selectFrom('identities').selectAll().where('assetId', 'in', ids).orderBy('observedAt', 'desc').execute(),
+        // Through the services' endpoint key (asset first), then the identity's own key: no index of identities by asset.
+        db
+          .selectFrom('services')
+          .innerJoin('identities', 'identities.serviceId', 'services.id')
+          .selectAll('identities')
+          .where('services.assetId', 'in', ids)
+          .orderBy('identities.observedAt', 'desc')
+          .execute(),
         db.selectFrom('findings').select('assetId').select((eb) => eb.fn.countAll<number>().as('n')).where('assetId', 'in', ids).where('status', '=', 'open').groupBy('assetId').execute(),
       ])
     : [[], [], []];
