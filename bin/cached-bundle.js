@@ -12,17 +12,16 @@
 // Node 20 has no code cache for ES modules (no module.enableCompileCache), so a bundle that needs
 // an ES module format (import.meta, top-level await, npm packages that may be ESM-only, dynamic
 // import of a module outside the bundle) is built and imported as ESM, without a code cache.
+// This file and bin/otscope.js are CommonJS themselves (bin/package.json): a CommonJS main module
+// spares the command the start of Node's ES module loader.
 
-// Built-in modules through process.getBuiltinModule (Node 20.16) where there is one: importing
-// them as ES modules costs this short command ~2.5 ms CPU more.
-const builtin = process.getBuiltinModule ?? (await import('node:module')).createRequire(import.meta.url);
-const { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } = builtin('node:fs');
-const { createRequire, isBuiltin } = builtin('node:module');
-const { dirname, join, relative } = builtin('node:path');
-const { fileURLToPath, pathToFileURL } = builtin('node:url');
-const { Script } = builtin('node:vm');
+const { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } = require('node:fs');
+const { createRequire, isBuiltin } = require('node:module');
+const { dirname, join, relative } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { Script } = require('node:vm');
 
-const PROJECT = fileURLToPath(new URL('..', import.meta.url));
+const PROJECT = join(__dirname, '..');
 
 /**
  * A file changed within this many milliseconds of its stat being taken may change again with the
@@ -35,8 +34,8 @@ const RACY_MS = 3000;
 const CODE_CACHE_MAGIC = 'otscope-v8-code-cache 1 ';
 
 /** Hash of the named files' contents (paths relative to the root), or null if one is gone. */
-async function hashOf(root, inputs) {
-  const { createHash } = await import('node:crypto');
+function hashOf(root, inputs) {
+  const { createHash } = require('node:crypto');
   const h = createHash('sha256');
   for (const file of inputs) {
     let text;
@@ -90,7 +89,7 @@ function writeManifest(cache, name, manifest) {
  * they match those recorded, else by the hash of their contents (and then the stats are recorded
  * for the next start).
  */
-async function fresh(root, cache, name, racyMs) {
+function fresh(root, cache, name, racyMs) {
   try {
     const manifest = JSON.parse(readFileSync(join(cache, `${name}.json`), 'utf8'));
     // A manifest of an older layout (no format, no bundle hash) is rebuilt.
@@ -99,7 +98,7 @@ async function fresh(root, cache, name, racyMs) {
     // Stats first: a file written while it is hashed then shows a newer stat than its hash.
     const stats = statsOf(root, manifest.inputs, racyMs);
     if (manifest.stats && sameStats(stats, manifest.stats)) return manifest;
-    if ((await hashOf(root, manifest.inputs)) !== manifest.hash) return null;
+    if (hashOf(root, manifest.inputs) !== manifest.hash) return null;
     if (stats) {
       try {
         writeManifest(cache, name, { ...manifest, stats });
@@ -148,8 +147,8 @@ function bundleWith(buildSync, root, entry, tmp, format) {
   });
 }
 
-async function build(root, cache, name, entry, racyMs) {
-  const { buildSync } = await import('esbuild');
+function build(root, cache, name, entry, racyMs) {
+  const { buildSync } = require('esbuild');
   mkdirSync(cache, { recursive: true });
   let format = 'cjs';
   let tmp = join(cache, `${name}.${process.pid}.tmp.cjs`);
@@ -170,11 +169,11 @@ async function build(root, cache, name, entry, racyMs) {
     .map((p) => relative(root, join(root, p)))
     .sort();
   const stats = statsOf(root, inputs, racyMs);
-  const hash = await hashOf(root, inputs);
+  const hash = hashOf(root, inputs);
   if (!hash) return null;
   // The bundle's own hash keys its code cache: its text depends on esbuild too, not only on the
   // sources, and V8 itself checks only the length of the source a code cache was made from.
-  const { createHash } = await import('node:crypto');
+  const { createHash } = require('node:crypto');
   const code = createHash('sha256').update(readFileSync(tmp)).digest('hex').slice(0, 16);
   const file = `${name}-${hash}-${code}.${format === 'cjs' ? 'cjs' : 'mjs'}`;
   // Written aside and renamed: a concurrent start sees either no bundle or a whole one.
@@ -302,7 +301,7 @@ class CodeCache {
 
 /** CRC-32 of the bytes by zlib, loaded only when a code cache is read or written; undefined without one. */
 function crc32(bytes) {
-  const { crc32 } = builtin('node:zlib');
+  const { crc32 } = require('node:zlib');
   return typeof crc32 === 'function' ? crc32(bytes) : undefined;
 }
 
@@ -330,15 +329,15 @@ function runCommonJs(path, cache) {
  * cache does not yet cover a run of that kind; it never throws. `racyMs` is the window of
  * RACY_MS, for a test that cannot wait it out.
  */
-export async function loadBundled(name, entry, { root = PROJECT, cache = defaultCache(root), racyMs = RACY_MS } = {}) {
+async function loadBundled(name, entry, { root = PROJECT, cache = defaultCache(root), racyMs = RACY_MS } = {}) {
   try {
-    const manifest = (await fresh(root, cache, name, racyMs)) ?? (await build(root, cache, name, entry, racyMs));
+    const manifest = fresh(root, cache, name, racyMs) ?? build(root, cache, name, entry, racyMs);
     if (!manifest) return null;
     const path = join(cache, manifest.bundle);
     if (manifest.format === 'esm') {
       return { exports: await import(pathToFileURL(path).href), codeCache: 'none', saveCodeCache: () => false };
     }
-    const key = { bundle: manifest.code, node: process.version, arch: process.arch, v8: builtin('node:v8').cachedDataVersionTag() };
+    const key = { bundle: manifest.code, node: process.version, arch: process.arch, v8: require('node:v8').cachedDataVersionTag() };
     const codeCache = new CodeCache(join(cache, codeCacheName(manifest.bundle)), key);
     const { exports, script } = runCommonJs(path, codeCache);
     return {
@@ -356,3 +355,5 @@ export async function loadBundled(name, entry, { root = PROJECT, cache = default
 function defaultCache(root) {
   return process.env.OTSCOPE_CACHE_DIR || join(root, 'node_modules', '.cache', 'otscope');
 }
+
+module.exports = { loadBundled };

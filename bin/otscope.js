@@ -2,21 +2,7 @@
 // The `otscope` command. Sources are TypeScript run through tsx, so a fresh `npm ci` is enough.
 // `analyze`, a short command run on many files by scripts, starts from a cached bundle instead
 // (bin/cached-bundle.js), with a V8 code cache written after the run; tsx remains the fallback.
-const argv = process.argv.slice(2);
-if (argv[0] === 'analyze') {
-  const { loadBundled } = await import('./cached-bundle.js');
-  const analyze = await loadBundled('analyze', 'src/cli/analyze.ts');
-  if (analyze) {
-    process.exitCode = await analyze.exports.run(argv.slice(1));
-    analyze.saveCodeCache(analyzeReach(argv.slice(1)));
-  }
-}
-if (process.exitCode === undefined) {
-  const { register } = await import('tsx/esm/api');
-  register();
-  const { main } = await import('../src/cli/main.ts');
-  process.exitCode = await main(argv);
-}
+// CommonJS (bin/package.json), so that `analyze` does not start Node's ES module loader.
 
 /**
  * Which part of `analyze` a run reaches, as the code cache records it: a summary, NDJSON output
@@ -26,3 +12,21 @@ function analyzeReach(args) {
   if (args.length === 0 || args.includes('--help') || args.includes('-h')) return 'usage';
   return args.includes('ndjson') || args.includes('--format=ndjson') ? 'ndjson' : 'summary';
 }
+
+async function main(argv) {
+  if (argv[0] === 'analyze') {
+    const { loadBundled } = require('./cached-bundle.js');
+    const analyze = await loadBundled('analyze', 'src/cli/analyze.ts');
+    if (analyze) {
+      process.exitCode = await analyze.exports.run(argv.slice(1));
+      analyze.saveCodeCache(analyzeReach(argv.slice(1)));
+      return;
+    }
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  const cli = await import('../src/cli/main.ts');
+  process.exitCode = await cli.main(argv);
+}
+
+main(process.argv.slice(2));
