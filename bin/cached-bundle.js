@@ -195,7 +195,8 @@ function codeCacheName(bundle) {
 
 /**
  * The V8 code cache of one CommonJS bundle, in a file beside it: a header line (magic, then JSON:
- * the key, which kinds of run the cache covers, the payload's length and CRC-32) and the bytes of
+ * the key, which kinds of run the cache covers and how long they ran, the payload's length and
+ * CRC-32) and the bytes of
  * `script.createCachedData()`. A cache is offered to V8 only when its key matches (the bundle's
  * own hash, the Node version and architecture, and `v8.cachedDataVersionTag()`: V8's version and
  * flags) and its checksum is right: V8 checks only its own header (version, flags, source length),
@@ -211,8 +212,11 @@ class CodeCache {
     this.key = key;
     /** 'accepted', or why the cache was not used: 'absent', 'corrupt', 'stale', 'rejected'. */
     this.state = 'absent';
-    this.covers = [];
+    /** Kind of run → CPU milliseconds of the longest run of that kind the cache was written after. */
+    this.covers = {};
     this.data = undefined;
+    /** process.cpuUsage() once the bundle is compiled: a run's length leaves out building and loading it. */
+    this.loaded = undefined;
   }
 
   read() {
@@ -239,7 +243,7 @@ class CodeCache {
     } catch {
       return;
     }
-    if (header === null || typeof header !== 'object' || !Array.isArray(header.covers)) return;
+    if (header === null || typeof header !== 'object' || header.covers === null || typeof header.covers !== 'object') return;
     const data = buf.subarray(end + 1);
     if (data.length !== header.length || typeof header.crc !== 'number' || crc32(data) !== header.crc) return;
     for (const k of Object.keys(this.key)) {
@@ -249,7 +253,7 @@ class CodeCache {
       }
     }
     this.state = 'accepted';
-    this.covers = header.covers.filter((c) => typeof c === 'string');
+    for (const [reach, ms] of Object.entries(header.covers)) if (typeof ms === 'number') this.covers[reach] = ms;
     this.data = data;
   }
 
@@ -257,21 +261,28 @@ class CodeCache {
   compiled(script) {
     if (this.state === 'accepted' && script.cachedDataRejected) {
       this.state = 'rejected';
-      this.covers = [];
+      this.covers = {};
     }
     this.data = undefined;
+    this.loaded = process.cpuUsage();
   }
 
   /**
-   * Writes the functions compiled so far unless the cache in use already covers a run of this kind
-   * (`reach`), so a run of another kind adds what it compiled. True when written.
+   * Writes the functions compiled so far, unless the cache in use already covers a run of this kind
+   * (`reach`) that lasted at least half as long (less 10 ms of CPU, so that very short runs do not
+   * count): a run of another kind, or one that worked much longer (a large capture after a small
+   * one), has probably compiled functions the cache lacks, and adds them (the functions already in
+   * the cache stay in it). A cache is thus rewritten a few times at most. True when written.
    */
   save(script, reach) {
-    if (this.state === 'accepted' && this.covers.includes(reach)) return false;
+    const usage = process.cpuUsage(this.loaded);
+    const ms = Math.round((usage.user + usage.system) / 1000);
+    const before = this.state === 'accepted' ? this.covers[reach] : undefined;
+    if (before !== undefined && ms <= 2 * before + 10) return false;
     const tmp = `${this.path}.${process.pid}.tmp`;
     try {
       const data = script.createCachedData();
-      const covers = this.state === 'accepted' ? [...this.covers, reach] : [reach];
+      const covers = { ...(this.state === 'accepted' ? this.covers : {}), [reach]: Math.max(ms, before ?? 0) };
       const crc = crc32(data);
       if (crc === undefined) return false;
       const header = `${CODE_CACHE_MAGIC}${JSON.stringify({ ...this.key, covers, length: data.length, crc })}\n`;
@@ -325,9 +336,9 @@ function runCommonJs(path, cache) {
  * in `cache`, or null: `{ exports, codeCache, saveCodeCache(reach) }`. `codeCache` says whether the
  * code cache was used ('accepted') or why not ('absent', 'corrupt', 'stale', 'rejected', or 'none'
  * for an ES module bundle). Call `saveCodeCache` once the run is over, with a name for the kind
- * of run (e.g. the output format): it writes the code cache when there was none usable or when the
- * cache does not yet cover a run of that kind; it never throws. `racyMs` is the window of
- * RACY_MS, for a test that cannot wait it out.
+ * of run (e.g. the output format): it writes the code cache when there was none usable, or when
+ * the cache does not cover a run of that kind as long as half this one (CodeCache.save); it never
+ * throws. `racyMs` is the window of RACY_MS, for a test that cannot wait it out.
  */
 async function loadBundled(name, entry, { root = PROJECT, cache = defaultCache(root), racyMs = RACY_MS } = {}) {
   try {

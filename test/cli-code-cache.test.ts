@@ -26,7 +26,7 @@ interface Step {
 
 interface Header {
   bundle: string;
-  covers: string[];
+  covers: Record<string, number>;
   length: number;
   crc: number;
 }
@@ -37,18 +37,27 @@ function project(entrySource = `import { word } from './word.ts';\nexport const 
   const cache = join(root, 'cache');
   writeFileSync(join(root, 'entry.ts'), entrySource);
   writeFileSync(join(root, 'word.ts'), `export const word: string = 'first';\n`);
-  /** Loads the entry in a new process and saves the code cache once per kind of run given. */
-  const load = (...reaches: string[]): Step => {
+  /**
+   * Loads the entry in a new process, keeps the CPU busy for `busyMs` (a run that works that long),
+   * and saves the code cache once per kind of run given.
+   */
+  const run = (busyMs: number, ...reaches: string[]): Step => {
     const script = `
       const { loadBundled } = await import(${JSON.stringify(LOADER)});
       const loaded = await loadBundled('t', 'entry.ts', { root: ${JSON.stringify(root)}, cache: ${JSON.stringify(cache)} });
       const step = { codeCache: loaded.codeCache, value: loaded.exports.value() };
+      const start = process.cpuUsage();
+      for (let used = 0; used < ${busyMs} * 1000; ) {
+        const u = process.cpuUsage(start);
+        used = u.user + u.system;
+      }
       step.saved = process.argv.slice(1).map((reach) => loaded.saveCodeCache(reach));
       console.log(JSON.stringify(step));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, ...reaches], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as Step;
   };
+  const load = (...reaches: string[]): Step => run(0, ...reaches);
   const file = (): string => {
     const names = readdirSync(cache).filter((f) => f.endsWith('.v8cache'));
     assert.equal(names.length, 1, `one code cache in ${readdirSync(cache).join(', ')}`);
@@ -63,7 +72,7 @@ function project(entrySource = `import { word } from './word.ts';\nexport const 
   const rewrite = (header: Header, data: Buffer): void => {
     writeFileSync(file(), Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`), data]));
   };
-  return { root, cache, load, file, parts, rewrite, done: () => rmSync(root, { recursive: true, force: true }) };
+  return { root, cache, run, load, file, parts, rewrite, done: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 test('the code cache is written after the first run, used by the next, and extended by a run of another kind', () => {
@@ -71,14 +80,31 @@ test('the code cache is written after the first run, used by the next, and exten
   try {
     assert.deepEqual(p.load('summary'), { codeCache: 'absent', value: 'first!', saved: [true] });
     const { header, data } = p.parts();
-    assert.deepEqual(header.covers, ['summary']);
+    assert.deepEqual(Object.keys(header.covers), ['summary']);
     assert.equal(header.length, data.length);
     assert.equal(header.crc, crc32(data));
 
     // A covered kind of run writes nothing; another kind adds what it compiled.
     assert.deepEqual(p.load('summary', 'ndjson', 'ndjson'), { codeCache: 'accepted', value: 'first!', saved: [false, true, false] });
-    assert.deepEqual(p.parts().header.covers, ['summary', 'ndjson']);
+    assert.deepEqual(Object.keys(p.parts().header.covers), ['summary', 'ndjson']);
     assert.deepEqual(p.load('ndjson'), { codeCache: 'accepted', value: 'first!', saved: [false] });
+  } finally {
+    p.done();
+  }
+});
+
+test('a run of a covered kind rewrites the cache only when it worked more than twice as long', () => {
+  const p = project();
+  try {
+    p.load('summary');
+    const short = p.parts().header.covers.summary;
+    assert.ok(short < 30, `a bare load takes little CPU (${short} ms)`);
+    assert.deepEqual(p.run(80, 'summary').saved, [true], 'a run over twice as long adds what it compiled');
+    const long = p.parts().header.covers.summary;
+    assert.ok(long >= 80, `${long} ms recorded`);
+    assert.deepEqual(p.run(0, 'summary').saved, [false]);
+    assert.deepEqual(p.run(Math.floor(long * 1.5), 'summary').saved, [false], 'a run up to twice as long writes nothing');
+    assert.equal(p.parts().header.covers.summary, long);
   } finally {
     p.done();
   }
