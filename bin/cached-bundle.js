@@ -312,8 +312,8 @@ class CodeCache {
 
 /** CRC-32 of the bytes by zlib, loaded only when a code cache is read or written; undefined without one. */
 function crc32(bytes) {
-  const { crc32 } = require('node:zlib');
-  return typeof crc32 === 'function' ? crc32(bytes) : undefined;
+  const zlib = require('node:zlib');
+  return typeof zlib.crc32 === 'function' ? zlib.crc32(bytes) : undefined;
 }
 
 /** Runs a CommonJS bundle as Node's module loader would, compiled with its code cache. */
