@@ -195,8 +195,10 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
   );
   const moved: { asset: AssetTable; to: Placement }[] = [];
   const rows: AssetTable[] = [];
-  // Rows to write: new or re-indexed ones in full; the rest (only last-seen and the like moved)
-  // through an upsert that sets no indexed column, so no index entry is rewritten; unchanged rows not at all.
+  // Rows to write: new ones by plain INSERT (see below); re-indexed ones in full; the rest
+  // (only last-seen and the like moved) through an upsert that sets no indexed column, so no index
+  // entry is rewritten; unchanged rows not at all.
+  const inserts: AssetTable[] = [];
   const full: AssetTable[] = [];
   const narrow: AssetTable[] = [];
   for (const [ip, e] of byIp) {
@@ -222,7 +224,7 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
     };
     rows.push(row);
     if (!old) {
-      full.push(row);
+      inserts.push(row);
       created.add(row.id);
       counters.add('assets', '', row, 1);
       if (row.vendor !== null) counters.add('vendor', row.vendor, row, 1);
@@ -238,6 +240,11 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
   }
   // Counters of a moved asset follow it first, so the changes below count at its new place.
   await moveAssets(ctx, trx, moved, counters);
+  // Rows read above under the writer lock are all the stored rows these keys can meet, so a row
+  // that was not there cannot conflict: a plain INSERT, which on PostgreSQL skips an upsert's
+  // speculative insertion (a second probe of the key and a confirmation WAL record per row). The
+  // same holds for new services and identities below.
+  await bulkWrite(ctx.store, trx, inserts, (chunk) => trx.insertInto('assets').values(chunk));
   await upsertAssets(ctx, trx, full, PLACED_ASSET_COLUMNS);
   await upsertAssets(ctx, trx, narrow, UNPLACED_ASSET_COLUMNS);
   return new Map(rows.map((r) => [r.ip, r]));
@@ -293,7 +300,8 @@ async function writeServices(
     (await selectIn(ctx, assetIds, (ids) => trx.selectFrom('services').selectAll().where('assetId', 'in', ids).execute())).map((s) => [endpointKey(s.assetId, s.port, s.transport), s]),
   );
   const rows: ServiceTable[] = [];
-  // Changed rows, as in writeAssets: new ones and protocol changes in full, seen-times only narrowly.
+  // Changed rows, as in writeAssets: new ones inserted, protocol changes in full, seen-times only narrowly.
+  const inserts: ServiceTable[] = [];
   const full: ServiceTable[] = [];
   const narrow: ServiceTable[] = [];
   // Protocols each asset exposes, before and after the batch, for the per-protocol asset counts.
@@ -318,7 +326,8 @@ async function writeServices(
     };
     endpointProtocol.set(k, row.protocol);
     if (!old) events.push(exposureNewEvent({ ip: e.v.ip, port: e.v.port, transport: e.v.transport, protocol: e.v.protocol, source: e.v.source, observedAt: e.first, place: e.v.place }, asset.id));
-    if (!old || old.protocol !== row.protocol) full.push(row);
+    if (!old) inserts.push(row);
+    else if (old.protocol !== row.protocol) full.push(row);
     else if (old.firstSeen !== row.firstSeen || old.lastSeen !== row.lastSeen) narrow.push(row);
     else continue;
     rows.push(row);
@@ -334,6 +343,7 @@ async function writeServices(
     for (const p of after) if (!before.has(p)) counters.add('protocol', p, asset, 1);
     for (const p of before) if (!after.has(p)) counters.add('protocol', p, asset, -1);
   }
+  await bulkWrite(ctx.store, trx, inserts, (chunk) => trx.insertInto('services').values(chunk));
   await bulkWrite(ctx.store, trx, full, (chunk) =>
     trx
       .insertInto('services')
@@ -379,6 +389,8 @@ async function writeIdentities(
     (await selectIn(ctx, [...latest.keys()], (ids) => trx.selectFrom('identities').select(['serviceId', 'digest', 'observedAt', ...IDENTITY_FIELDS]).where('serviceId', 'in', ids).execute())).map((r) => [r.serviceId, r]),
   );
   const changed: ChangedIdentity[] = [];
+  // The identities of services that had none are inserted, the others upserted (see writeAssets).
+  const inserts: IdentityTable[] = [];
   const rows: IdentityTable[] = [];
   for (const [serviceId, v] of latest) {
     const digest = identityDigest(v.identity);
@@ -386,7 +398,7 @@ async function writeIdentities(
     if (prev && (prev.observedAt > v.observedAt || prev.digest === digest)) continue; // older evidence, or nothing new
     const id = v.identity!;
     const asset = assets.get(v.ip)!;
-    rows.push({
+    (prev ? rows : inserts).push({
       serviceId,
       assetId: asset.id,
       vendor: id.vendor ?? null,
@@ -421,6 +433,7 @@ async function writeIdentities(
       }
     }
   }
+  await bulkWrite(ctx.store, trx, inserts, (chunk) => trx.insertInto('identities').values(chunk));
   await bulkWrite(ctx.store, trx, rows, (chunk) =>
     trx
       .insertInto('identities')
