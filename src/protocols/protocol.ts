@@ -30,12 +30,16 @@ export type FlowState = Record<string, unknown>;
 /**
  * Where a PDU tally counts: `add(i, v)` counts one occurrence of `v` in the histogram of the
  * tally's field `fields[i]`; `own` is set when the PDU carries the protocol's own header (so tshark
- * would count the frame for it: a bare COTP connect under S7comm does not). The caller clears
- * `own` before each PDU.
+ * would count the frame for it: a bare COTP connect under S7comm does not); `flawed` is set when
+ * `parse` would record anomalies on the PDU (the summary counts its frame among those with
+ * anomalies). The caller clears `own` and `flawed` before each PDU.
  */
 export interface Tally {
   add(field: number, value: number): void;
+  /** add() for a field whose values are text (OPC UA's transport type, "MSG"). */
+  addText(field: number, value: string): void;
   own: boolean;
+  flawed: boolean;
 }
 
 /** A tally's answer for a PDU that needs the full `parse` (a rare layout, or one with anomalies). */
@@ -51,10 +55,13 @@ export interface PduTally {
   /**
    * Counts the PDU at bytes[start, end). Returns what `parse` would: the bytes consumed (> 0),
    * 0 for not-mine or -needed for incomplete, each exactly as `parse` of bytes.subarray(start, end)
-   * with the same `summaryFields` counted; or TALLY_PARSE, having counted nothing, when this PDU
-   * should go through `parse` (then `parse` alone decides). Pure, never throws, keeps no state.
+   * with the same `state` and the same `summaryFields` counted; or TALLY_PARSE, having counted
+   * nothing, when this PDU should go through `parse` (then `parse` alone decides). `state` is the
+   * flow direction's FlowState that `parse` keeps (absent: a fresh one); a tally only reads it and
+   * answers only for PDUs whose `parse` would leave it as it is, so a PDU that changes it (a
+   * CONNECT, a transport segment to join) goes to `parse`. Pure, never throws, keeps no state.
    */
-  count(bytes: Uint8Array, start: number, end: number, direction: Direction, into: Tally): number;
+  count(bytes: Uint8Array, start: number, end: number, direction: Direction, into: Tally, state?: FlowState): number;
 }
 
 export interface Endpoint {

@@ -115,7 +115,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
     }
     for (const p of protocols) parsePdu(p, NO_BYTES, 'to-server', {});
     // No bytes are incomplete or not-mine for every tally: nothing is counted.
-    if (this.counter) for (const p of protocols) if (p.tally) tallyPdu(p.tally, NO_BYTES, 0, 0, 'to-server', this.counter);
+    if (this.counter) for (const p of protocols) if (p.tally) tallyPdu(p.tally, NO_BYTES, 0, 0, 'to-server', this.counter, {});
     this.event = { frame: 0, tsSec: 0, tsNsec: 0, flow: null, dir: 0, direction: 'to-server', protocol: protocols[0], message: null as unknown as Message };
   }
 
@@ -164,7 +164,8 @@ export class Analyzer implements FlowHandler<FlowApp> {
     while (pos < stop) {
       if (tally !== null && counter !== null) {
         counter.own = false;
-        const n = tallyPdu(tally, work, pos, stop, direction, counter);
+        counter.flawed = false;
+        const n = tallyPdu(tally, work, pos, stop, direction, counter, ds.state);
         if (n > 0) {
           this.messages++;
           counter.counted(app.plan!, flow, dir, frame);
@@ -227,7 +228,8 @@ export class Analyzer implements FlowHandler<FlowApp> {
     while (pos < end) {
       if (tally !== null && counter !== null) {
         counter.own = false;
-        const n = tallyPdu(tally, b, pos, end, direction, counter);
+        counter.flawed = false;
+        const n = tallyPdu(tally, b, pos, end, direction, counter, ds.state);
         if (n > 0) {
           this.messages++;
           counter.counted(app.plan!, flow, dir, frame);
@@ -255,6 +257,7 @@ export class Analyzer implements FlowHandler<FlowApp> {
       const plan = counter.plan(protocol, 'udp');
       counter.select(plan);
       counter.own = false;
+      counter.flawed = false;
       if (llc.count(frame.data, frame.payloadOffset | 0, frame.payloadEnd | 0, counter)) {
         counter.own = true;
         this.messages++;
@@ -403,8 +406,8 @@ function parsePdu(p: Protocol, bytes: Uint8Array, direction: Direction, state: F
 }
 
 /** Every tally is called from this one site, like parse (tallies are few and small). */
-function tallyPdu(t: PduTally, bytes: Uint8Array, start: number, end: number, direction: Direction, into: Tally): number {
-  return t.count(bytes, start, end, direction, into);
+function tallyPdu(t: PduTally, bytes: Uint8Array, start: number, end: number, direction: Direction, into: Tally, state: FlowState): number {
+  return t.count(bytes, start, end, direction, into, state);
 }
 
 /** Up to this many PDUs of a first segment are parsed to judge a candidate protocol. */
@@ -416,12 +419,32 @@ const FIT_WEAK = 1;
 /** At least one whole PDU, all clean, ending on a boundary or in an unfinished PDU. */
 const FIT_CLEAN = 2;
 
-/** Parses a segment as consecutive PDUs with scratch state to judge a candidate protocol. */
+/** Where probe's tally calls count: nowhere (only their outcome and `flawed` are read). */
+const PROBE_TALLY: Tally = { own: false, flawed: false, add() {}, addText() {} };
+
+/**
+ * Parses a segment as consecutive PDUs with scratch state to judge a candidate protocol. A
+ * protocol's tally answers first where it can (it gives parse's outcome and whether parse would
+ * flag the PDU, and leaves the state as parse would), so a new flow of a tallied protocol is
+ * judged without building its messages.
+ */
 function probe(p: Protocol, bytes: Uint8Array, direction: Direction): number {
   const state: FlowState = {};
+  const tally = p.tally;
   let pos = 0;
   let n = 0;
   for (; n < PROBE_PDUS && pos < bytes.length; n++) {
+    if (tally !== undefined) {
+      PROBE_TALLY.flawed = false;
+      const t = tallyPdu(tally, bytes, pos, bytes.length, direction, PROBE_TALLY, state);
+      if (t !== TALLY_PARSE) {
+        if (t < 0) break;
+        if (t === 0) return n === 0 ? FIT_NONE : FIT_WEAK;
+        if (PROBE_TALLY.flawed) return FIT_WEAK;
+        pos += t;
+        continue;
+      }
+    }
     const r = parsePdu(p, pos === 0 ? bytes : bytes.subarray(pos), direction, state);
     if (r.kind === 'incomplete') break;
     if (r.kind === 'not-mine' || r.consumed <= 0) return n === 0 ? FIT_NONE : FIT_WEAK;

@@ -101,6 +101,8 @@ export class SummaryBuilder implements AnalyzerSink, PduCounter {
   readonly counter: PduCounter = this;
   /** Tally: whether the PDU just tallied carries the protocol's own header. */
   own = false;
+  /** Tally: whether parse would record anomalies on the PDU just tallied. */
+  flawed = false;
   /** Tally: the cells of the plan selected for the PDUs being tallied. */
   private cells: Counter[] = [];
   private readonly counts: Record<string, Record<string, Counter>> = {};
@@ -125,6 +127,10 @@ export class SummaryBuilder implements AnalyzerSink, PduCounter {
     this.cells[field].addInt(value);
   }
 
+  addText(field: number, value: string): void {
+    this.cells[field].add(value);
+  }
+
   select(plan: Plan): void {
     this.cells = plan.cells;
   }
@@ -136,6 +142,7 @@ export class SummaryBuilder implements AnalyzerSink, PduCounter {
   /** A PDU tallied on a flow: counted as message() counts one without anomalies. */
   counted(plan: Plan, flow: Flow<FlowApp> | null, dir: number, frame: number): void {
     plan.messages++;
+    if (this.flawed) this.flawedFrame(frame);
     if (!this.own) return;
     // tshark's ics_frames_without_ip: ICS frames with no IP header (BACnet over LLC).
     if (flow === null) plan.withoutIp++;
@@ -164,16 +171,20 @@ export class SummaryBuilder implements AnalyzerSink, PduCounter {
       }
     }
     if (!carries) carries = this.scan(fields, plan);
-    if (e.message.anomalies.length > 0 && e.frame !== this.lastMalformedFrame) {
-      this.malformed++;
-      this.lastMalformedFrame = e.frame;
-    }
+    if (e.message.anomalies.length > 0) this.flawedFrame(e.frame);
     if (flow === null) {
       // tshark's ics_frames_without_ip: ICS frames with no IP header (BACnet over LLC).
       if (carries) plan.withoutIp++;
       return;
     }
     if (carries) this.frame(plan, flow, e.dir, e.frame);
+  }
+
+  /** A message with anomalies: its frame is counted once among the frames with anomalies. */
+  private flawedFrame(frame: number): void {
+    if (frame === this.lastMalformedFrame) return;
+    this.malformed++;
+    this.lastMalformedFrame = frame;
   }
 
   /** A frame of the flow direction carries the protocol: counted once per frame, with its conversation. */

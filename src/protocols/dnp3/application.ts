@@ -96,6 +96,17 @@ export function parseFragment(bytes: Uint8Array, anomalies: string[]): Applicati
   return frag;
 }
 
+/**
+ * Whether the object headers and objects of a fragment with function `fc` at bytes[start, end)
+ * walk without an anomaly, walked as parseFragment walks them (the summary's tally counts only
+ * fragments that parse cleanly).
+ */
+export function objectsWalkCleanly(bytes: Uint8Array, start: number, end: number, fc: number): boolean {
+  const anomalies: string[] = [];
+  walkObjects(new ByteReader(bytes, start, end), fc, [], anomalies);
+  return anomalies.length === 0;
+}
+
 function walkObjects(r: ByteReader, fc: number, out: ObjectHeader[], anomalies: string[]): void {
   const headerOnly = !isResponse(fc) && HEADER_ONLY_REQUESTS.has(fc);
   while (r.remaining > 0) {

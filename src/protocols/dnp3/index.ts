@@ -4,6 +4,8 @@ import type { DeviceIdentity } from '../../model/index.ts';
 import type { Fields, FlowState, Parsed, Protocol } from '../protocol.ts';
 import { encodeFragment, MAX_FRAGMENT, parseFragment, type ApplicationFragment } from './application.ts';
 import { PRIMARY_FUNCTIONS, SECONDARY_FUNCTIONS } from './catalog.ts';
+import { dnp3Tally } from './tally.ts';
+import { TRANSPORT_STATE_KEY, transportKey } from './transport.ts';
 import {
   crc16dnp, decodeControl, encodeControl, encodeFrame, frameSize, HEADER_SIZE, MIN_LEN, START_0, START_1, userDataOf, type LinkControl,
 } from './link.ts';
@@ -41,7 +43,7 @@ interface Pending {
   size: number;
 }
 
-const STATE_KEY = 'dnp3.transport';
+const STATE_KEY = TRANSPORT_STATE_KEY;
 
 function parseFrame(bytes: Uint8Array, state: FlowState): Parsed<Dnp3Message> {
   if (bytes.length === 0) return { kind: 'incomplete', needed: HEADER_SIZE };
@@ -103,9 +105,11 @@ function malformedFrame(bytes: Uint8Array, len: number): Parsed<Dnp3Message> {
 /** IEEE 1815-2012 §8.2: FIR starts a fragment, each next segment has sequence + 1 (mod 64), FIN ends it. */
 function reassemble(state: FlowState, m: Dnp3Message, segment: Uint8Array, anomalies: string[]): Uint8Array | undefined {
   const t = m.transport!;
-  const table = (state[STATE_KEY] ??= new Map<string, Pending>()) as Map<string, Pending>;
-  const key = `${m.link.source}>${m.link.destination}`;
-  let pending = table.get(key);
+  // The table is made when a fragment first waits for more, so a whole fragment in one frame
+  // leaves the state as it was (what the summary's tally relies on).
+  const table = state[STATE_KEY] as Map<string, Pending> | undefined;
+  const key = transportKey(m.link.source, m.link.destination);
+  let pending = table?.get(key);
   if (t.first) {
     if (pending) anomalies.push('transport-fragment-discarded');
     pending = { next: t.sequence, parts: [], size: 0 };
@@ -114,7 +118,7 @@ function reassemble(state: FlowState, m: Dnp3Message, segment: Uint8Array, anoma
     return undefined;
   } else if (t.sequence !== pending.next) {
     anomalies.push('transport-sequence-gap');
-    table.delete(key);
+    table?.delete(key);
     return undefined;
   }
   pending.parts.push(segment.slice());
@@ -122,14 +126,14 @@ function reassemble(state: FlowState, m: Dnp3Message, segment: Uint8Array, anoma
   pending.next = (t.sequence + 1) & 0x3f;
   if (pending.size > MAX_FRAGMENT) {
     anomalies.push('fragment-too-large');
-    table.delete(key);
+    table?.delete(key);
     return undefined;
   }
   if (!t.final) {
-    table.set(key, pending);
+    ((state[STATE_KEY] ??= new Map<string, Pending>()) as Map<string, Pending>).set(key, pending);
     return undefined;
   }
-  table.delete(key);
+  table?.delete(key);
   const out = new Uint8Array(pending.size);
   let at = 0;
   for (const p of pending.parts) {
@@ -246,4 +250,6 @@ export const dnp3: Protocol<Dnp3Message> = {
     if (m.application) f['dnp3.al.func'] = m.application.function;
     return f;
   },
+
+  tally: dnp3Tally,
 };

@@ -276,10 +276,13 @@ const scratch = {
   service: [] as number[],
   sc: [] as number[],
   own: false,
+  flawed: false,
   add(field: number, value: number): void {
     if (field === CIP_SERVICE) this.service.push(value);
     else if (field === CIP_SC) this.sc.push(value);
   },
+  // The ENIP tally counts no text fields.
+  addText(): void {},
 } satisfies Tally & { service: number[]; sc: number[] };
 
 /** fields() restricted to what the traffic summary counts (Protocol.summaryFields). */

@@ -2,7 +2,8 @@
 // see). One control packet per parse; the CONNECT's protocol level is kept in the flow state.
 import type { DeviceIdentity } from '../../model/index.ts';
 import type { Fields, FlowState, Protocol } from '../protocol.ts';
-import { encodePacket, parsePacket, type MqttMessage, type ProtocolLevel } from './packet.ts';
+import { encodePacket, parsePacket, VERSION_KEY, type MqttMessage, type ProtocolLevel } from './packet.ts';
+import { mqttTally } from './tally.ts';
 
 export type { MqttMessage, Connect, Publish, Subscription, PacketType, ProtocolLevel } from './packet.ts';
 export type { Property } from './properties.ts';
@@ -10,8 +11,6 @@ export { PACKET_TYPES, MAX_PAYLOAD } from './packet.ts';
 export { PROPERTIES } from './properties.ts';
 export { connack, connect, disconnect, publish, suback, subscribe } from './builders.ts';
 export { topicMatches } from './topics.ts';
-
-const VERSION_KEY = 'mqtt.version';
 
 /** Fixed-header first octets whose flags are legal for their type ([MQTT-2.2.2-1]). */
 function legalFirstOctet(b: number): boolean {
@@ -162,4 +161,6 @@ export const mqtt: Protocol<MqttMessage> = {
   summaryFields(m) {
     return { 'mqtt.msgtype': m.type };
   },
+
+  tally: mqttTally,
 };

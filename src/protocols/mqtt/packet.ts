@@ -14,6 +14,9 @@ export type PacketType = (typeof PACKET_TYPES)[number];
 
 export type ProtocolLevel = 3 | 4 | 5;
 
+/** Where parse keeps the flow's protocol level (from the CONNECT) in the flow state. */
+export const VERSION_KEY = 'mqtt.version';
+
 /** Payloads above this are kept as their length only; the message says so. */
 export const MAX_PAYLOAD = 1 << 16;
 

@@ -6,6 +6,7 @@ import type { Fields, Protocol } from '../protocol.ts';
 import { encodeMessage, HEADER_SIZE, parseMessage, startsHeader, type OpcuaMessage } from './message.ts';
 import type { ApplicationDescription, BuildInfo } from './services.ts';
 import { nodeIdText } from './codec.ts';
+import { opcuaTally } from './tally.ts';
 
 export type { OpcuaMessage, MessageType, ChunkType, TransportLimits, AsymmetricSecurityHeader } from './message.ts';
 export type {
@@ -134,6 +135,8 @@ export const opcua: Protocol<OpcuaMessage> = {
     if (m.service) f['opcua.servicenodeid.numeric'] = m.service.id;
     return f;
   },
+
+  tally: opcuaTally,
 };
 
 /** The organisation in a product or application URI (http://open62541.org → open62541, urn:FreeOpcUa:… → FreeOpcUa). */

@@ -78,6 +78,27 @@ interface Channel {
   policyNone: boolean;
 }
 
+/** Whether the flow state knows the secure channel to use security policy None (from its OPN). */
+export function channelPolicyNone(state: FlowState | undefined, secureChannelId: number): boolean {
+  return (state?.[CHANNELS] as Map<number, Channel> | undefined)?.get(secureChannelId)?.policyNone === true;
+}
+
+/** Chunks of unfinished messages in the flow state, by chunkKey. */
+function pendingChunks(state: FlowState | undefined): Map<string, Pending> | undefined {
+  return state?.[CHUNKS] as Map<string, Pending> | undefined;
+}
+
+/** The key of a message's chunks: its secure channel and request id. */
+function chunkKey(secureChannelId: number, requestId: number): string {
+  return `${secureChannelId}:${requestId}`;
+}
+
+/** Whether the flow state holds intermediate chunks of this message. */
+export function chunksPending(state: FlowState | undefined, secureChannelId: number, requestId: number): boolean {
+  const pending = pendingChunks(state);
+  return pending !== undefined && pending.size > 0 && pending.has(chunkKey(secureChannelId, requestId));
+}
+
 interface Pending {
   parts: Uint8Array[];
   size: number;
@@ -129,11 +150,14 @@ function readLimits(r: ByteReader): TransportLimits {
 }
 
 function readChunk(m: OpcuaMessage, r: ByteReader, state: FlowState): void {
-  const channels = (state[CHANNELS] ??= new Map<number, Channel>()) as Map<number, Channel>;
+  // The channel and chunk tables are made when first written (an OPN, an intermediate chunk), so
+  // a final chunk of a message sent whole leaves the state as it was (what the summary's tally
+  // relies on).
+  const channels = state[CHANNELS] as Map<number, Channel> | undefined;
   const secureChannelId = r.u32le();
   if (r.overrun) return;
   m.secureChannelId = secureChannelId;
-  let channel = channels.get(secureChannelId);
+  let channel = channels?.get(secureChannelId);
   if (m.messageType === 'OPN') {
     const securityPolicyUri = readString(r) ?? null;
     // Part 6 §6.7.2.4: under any policy but None the rest of an OPN is ciphertext (asymmetric).
@@ -144,8 +168,9 @@ function readChunk(m: OpcuaMessage, r: ByteReader, state: FlowState): void {
     if (r.overrun) return;
     channel = { policyNone: !m.encrypted };
     // A request has channel id 0 until the server assigns one; remember both.
-    channels.set(m.secureChannelId, channel);
-    if (channels.size > 64) channels.delete(channels.keys().next().value as number);
+    const known = (state[CHANNELS] ??= new Map<number, Channel>()) as Map<number, Channel>;
+    known.set(m.secureChannelId, channel);
+    if (known.size > 64) known.delete(known.keys().next().value as number);
     if (m.encrypted) {
       m.body = r.bytesView(r.remaining).slice();
       return;
@@ -168,17 +193,17 @@ function readChunk(m: OpcuaMessage, r: ByteReader, state: FlowState): void {
 
 /** Part 6 §6.7.2.2: intermediate ('C') chunks wait for the final one; 'A' aborts the message. */
 function join(m: OpcuaMessage, state: FlowState): Uint8Array | undefined {
-  const pending = (state[CHUNKS] ??= new Map<string, Pending>()) as Map<string, Pending>;
-  const key = `${m.secureChannelId}:${m.requestId}`;
-  const p = pending.get(key);
+  const key = chunkKey(m.secureChannelId!, m.requestId!);
+  const p = pendingChunks(state)?.get(key);
   const body = m.body!;
   if (m.chunkType === 'A') {
-    pending.delete(key);
+    pendingChunks(state)?.delete(key);
     const r = new ByteReader(body);
     m.error = { error: r.u32le(), reason: readString(r) ?? null };
     return undefined;
   }
   if (m.chunkType === 'C') {
+    const pending = (state[CHUNKS] ??= new Map<string, Pending>()) as Map<string, Pending>;
     const next = p ?? { parts: [], size: 0 };
     next.parts.push(body);
     next.size += body.length;
@@ -192,7 +217,7 @@ function join(m: OpcuaMessage, state: FlowState): Uint8Array | undefined {
     return undefined;
   }
   if (!p) return body;
-  pending.delete(key);
+  pendingChunks(state)!.delete(key);
   const out = new Uint8Array(p.size + body.length);
   let at = 0;
   for (const part of [...p.parts, body]) {

@@ -5,7 +5,7 @@
 // span several COTP DT TPDUs: the first carries the header, the last the trailer.
 import { ByteReader, ByteWriter } from '../../wire/index.ts';
 import type { DeviceIdentity, Transport } from '../../model/index.ts';
-import type { Direction, Fields, FlowState, Message, Parsed, Protocol } from '../protocol.ts';
+import { TALLY_PARSE, type Direction, type Fields, type FlowState, type Message, type Parsed, type PduTally, type Protocol, type Tally } from '../protocol.ts';
 import { COTP_PARAM, cotpParam, encodeIsoFrame, familyOf, parseIsoFrame, type Cotp } from '../s7comm/index.ts';
 
 export const S7COMM_PLUS_ID = 0x72;
@@ -220,6 +220,45 @@ function summaryFields(m: S7commPlusMessage): Fields {
 }
 
 /**
+ * The traffic summary's counting path (Protocol.tally). S7comm-plus has no histogram of its own:
+ * a PDU is counted as a message, and its frame for the protocol when it carries the header. The
+ * TPKT and a class 0 COTP DT are read in place, as the S7comm tally reads them; other TPDUs go to
+ * parse, as does every DT whose parse would change the flow state (a PDU continued in later
+ * TPDUs, or a TPDU continuing one).
+ */
+function tallyCount(b: Uint8Array, start: number, end: number, _direction: Direction, into: Tally, state?: FlowState): number {
+  const n = end - start;
+  // TPKT (tpktLength in s7comm/cotp.ts).
+  if (n >= 1 && b[start] !== 3) return 0;
+  if (n >= 2 && b[start + 1] !== 0) return 0;
+  if (n < 4) return -7;
+  const length = (b[start + 2] << 8) | b[start + 3];
+  if (length < 7) return 0;
+  if (n >= 5 && b[start + 4] + 1 > length - 4) return 0;
+  if (n < length) return -length;
+  const li = b[start + 4];
+  if (li === 0) return 0;
+  if (li !== 2 || b[start + 5] >> 4 !== 0xf) return TALLY_PARSE;
+  const at = start + 7;
+  const stop = start + length;
+  if (at === stop) return length;
+  if (typeof state?.[REMAINING] === 'number' && (state[REMAINING] as number) > 0) return TALLY_PARSE;
+  if (b[at] !== S7COMM_PLUS_ID) return 0;
+  if (stop - at < 4) {
+    into.flawed = true;
+    return length;
+  }
+  const version = b[at + 1];
+  const trailer = stop - (at + 4 + ((b[at + 2] << 8) | b[at + 3]));
+  if (trailer < 0 || (trailer === 0 && version !== 0xfe) || (state !== undefined && FRAGMENTED in state)) return TALLY_PARSE;
+  if ((version !== 0xfe && (trailer !== 4 || b[stop - 4] !== S7COMM_PLUS_ID)) || !(version in VERSION_NAMES)) into.flawed = true;
+  into.own = true;
+  return length;
+}
+
+const tally: PduTally = { fields: [], count: tallyCount };
+
+/**
  * CreateObject and SetMultiVariables carry the PLC's "1;6ES7 214-1HE30-0XB0 ;V2.2" version
  * string (order number and firmware) in plain text.
  */
@@ -251,4 +290,5 @@ export const s7commPlus: Protocol<S7commPlusMessage> = {
   identify,
   fields,
   summaryFields,
+  tally,
 };
