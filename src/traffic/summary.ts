@@ -70,6 +70,21 @@ class Counter {
   }
 }
 
+// Each path of Counter's add and addInt taken on a scratch counter before any capture, often
+// enough for V8 to have made their feedback vectors (it does so after a few calls): the optimizing
+// compiler inlines them into the tallies, and a first value past 255 mid-run (an OPC UA service
+// id) would otherwise deoptimize them and every tally they had been inlined into.
+{
+  const c = new Counter();
+  for (let i = 0; i < 16; i++) {
+    c.addInt(1);
+    c.addInt(256);
+    c.add(1);
+    c.add(256);
+    c.add('MSG');
+  }
+}
+
 /** How one protocol's messages are counted: the histogram fields it can have, looked up directly. */
 interface Plan extends CountPlan {
   /** Registry protocol name. */

@@ -19,13 +19,14 @@ function count(b: Uint8Array, start: number, end: number, _direction: Direction,
   const first = b[start];
   const type = first >>> 4;
   if (type === 0) return 0;
-  // Remaining length (§1.5.5): up to four octets.
+  // Remaining length (§1.5.5): up to four octets of seven bits (below 2^28, so a small integer:
+  // the analyzer's call site takes every tally's answer as one).
   let remaining = 0;
   let at = start + 1;
-  for (let i = 0; ; i++) {
-    if (i === 4 || at >= end) return TALLY_PARSE;
+  for (let shift = 0; ; shift += 7) {
+    if (shift === 28 || at >= end) return TALLY_PARSE;
     const v = b[at++];
-    remaining += (v & 0x7f) * 128 ** i;
+    remaining |= (v & 0x7f) << shift;
     if ((v & 0x80) === 0) break;
   }
   const total = at - start + remaining;
