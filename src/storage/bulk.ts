@@ -60,22 +60,34 @@ export async function bulkWrite<R extends object, O>(
   return out;
 }
 
-/** Values PostgreSQL's array literal carries without loss: text, numbers, booleans, NULL. */
-const plain = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPED = /["\\]/g;
 
-/** The rows as one array per column, in one pass; null when a value is not plain. */
-function toColumns(rows: object[], n: number): unknown[][] | null {
-  const columns: unknown[][] = [];
-  for (let i = 0; i < n; i++) columns.push(new Array(rows.length));
+/**
+ * The rows as one PostgreSQL array literal per column (`{"a","b",NULL}`), in one pass; null when a
+ * value is not one a literal carries without loss (text, a number, a boolean, NULL). pg would build
+ * the same text from one JavaScript array per column, appending element by element (two regular
+ * expression replacements each, and a string grown by concatenation that is flattened when sent);
+ * a batch of 1,000 new devices sends about 150,000 values. Here each element is quoted (escaped
+ * only when it holds a quote or backslash) and a column's elements are joined once: for a batch's
+ * ~3,900 findings 10-14 ms of CPU instead of 63-73 ms, same text (measured alone, load ~4.5).
+ */
+function toColumns(rows: object[], n: number): string[] | null {
+  const elements: string[][] = [];
+  for (let i = 0; i < n; i++) elements.push(new Array<string>(rows.length));
   for (let r = 0; r < rows.length; r++) {
     const values = Object.values(rows[r]);
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (!plain(v)) return null;
-      columns[i][r] = v;
+      let element: string;
+      if (v === null) element = 'NULL';
+      else if (typeof v === 'string') element = NEEDS_ESCAPE.test(v) ? `"${v.replace(ESCAPED, '\\$&')}"` : `"${v}"`;
+      else if (typeof v === 'number' || typeof v === 'boolean') element = `"${v}"`;
+      else return null;
+      elements[i][r] = element;
     }
   }
-  return columns;
+  return elements.map((column) => `{${column.join(',')}}`);
 }
 
 // Column types per table and store, read once: the array casts unnest() needs.
