@@ -3,10 +3,16 @@ import { decodeCapture, readCaptureFile, type CaptureResult, type ReadOptions } 
 import { PROTOCOLS, type Protocol } from '../protocols/index.ts';
 import { Analyzer } from './analyzer.ts';
 import { NdjsonWriter } from './ndjson.ts';
+import { primeAnalyzer } from './prime.ts';
 import { SummaryBuilder, type CaptureSummary } from './summary.ts';
 
-/** Rejects only when the file cannot be read; broken content ends up in `capture.issue`. */
-export async function summarizeCapture(path: string, label = path, protocols: readonly Protocol[] = PROTOCOLS): Promise<CaptureSummary> {
+/**
+ * Rejects only when the file cannot be read; broken content ends up in `capture.issue`. `prime`
+ * runs the analyzer's warm-up capture first (once per process; see prime.ts), which changes no
+ * result.
+ */
+export async function summarizeCapture(path: string, label = path, protocols: readonly Protocol[] = PROTOCOLS, prime = true): Promise<CaptureSummary> {
+  if (prime) primeAnalyzer(protocols);
   const summary = new SummaryBuilder();
   const analyzer = new Analyzer(protocols, summary);
   const result = await readCaptureFile(path, (p) => analyzer.packet(p));
@@ -35,7 +41,8 @@ export async function analyzeCaptureNdjson(
 }
 
 /** The same summary for a capture already in memory (an upload, a test fixture). */
-export function summarizeCaptureBytes(bytes: Uint8Array, label: string, protocols: readonly Protocol[] = PROTOCOLS): CaptureSummary {
+export function summarizeCaptureBytes(bytes: Uint8Array, label: string, protocols: readonly Protocol[] = PROTOCOLS, prime = true): CaptureSummary {
+  if (prime) primeAnalyzer(protocols);
   const summary = new SummaryBuilder();
   const analyzer = new Analyzer(protocols, summary);
   const result = decodeCapture(bytes, (p) => analyzer.packet(p));

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { PROTOCOLS } from '../protocols/index.ts';
+import { summarizeCaptureBytes } from './index.ts';
+import { PRIME_CLIENT4, PRIME_SERVER4, primeAnalyzer, primeCapture } from './prime.ts';
+
+const CORPUS = 'reference/corpus/pcap';
+
+function captures(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? captures(path) : [path];
+    });
+}
+
+const PRIME_ADDRESSES = new Set([PRIME_CLIENT4, PRIME_SERVER4, '2001:db8::1', '2001:db8::2']);
+
+test('the warm-up capture takes the paths it is there for', () => {
+  // Its own summary, from a fresh protocol list; a second call on that list does nothing.
+  const list = [...PROTOCOLS];
+  const s = primeAnalyzer(list);
+  assert.ok(s);
+  assert.equal(primeAnalyzer(list), null);
+  assert.equal(s.capture.issue, undefined);
+  assert.equal(s.packet_count, 24);
+  assert.equal(s.frames_with_anomalies, 0);
+  // Modbus: the split request and the reset connection's request (IPv4), the out-of-order
+  // response once released, and one exchange over IPv6; the three-segment EtherNet/IP NOP; the
+  // Who-Is over IPv6 UDP.
+  assert.deepEqual(s.messages_by_protocol, { bacnet: 1, enip: 1, modbus: 5 });
+  const rows = s.conversations.map((r) => `${r.src}>${r.dst}:${r.dport}/${r.transport} ${r.protocol} ${r.frames}`).sort();
+  assert.deepEqual(rows, [
+    '192.0.2.1>192.0.2.2:44818/tcp enip 1',
+    '192.0.2.1>192.0.2.2:502/tcp mbtcp 2',
+    '192.0.2.2>192.0.2.1:40000/tcp mbtcp 1',
+    '2001:db8::1>2001:db8::2:47808/udp bvlc 1',
+    '2001:db8::1>2001:db8::2:502/tcp mbtcp 1',
+    '2001:db8::2>2001:db8::1:40000/tcp mbtcp 1',
+  ]);
+});
+
+test('priming changes no summary, and its frames never show up in one', () => {
+  const files = captures(CORPUS);
+  assert.ok(files.length >= 40);
+  const protocols = [...PROTOCOLS];
+  // Unprimed first, in a process where this protocol list has never been primed...
+  const before = files.map((f) => summarizeCaptureBytes(readFileSync(f), f, protocols, false));
+  // ...then primed, with the warm-up run between the captures of the same list.
+  assert.ok(primeAnalyzer(protocols));
+  for (const [i, f] of files.entries()) {
+    const after = summarizeCaptureBytes(readFileSync(f), f, protocols, true);
+    assert.deepEqual(after, before[i], f);
+    for (const r of after.conversations) assert.ok(!PRIME_ADDRESSES.has(r.src) && !PRIME_ADDRESSES.has(r.dst), `${f}: ${r.src} > ${r.dst}`);
+  }
+  // The warm-up capture itself, summarised after priming, gives its own counts and no more.
+  const own = summarizeCaptureBytes(primeCapture(), 'prime', protocols);
+  assert.equal(own.packet_count, 24);
+  assert.deepEqual(own.messages_by_protocol, { bacnet: 1, enip: 1, modbus: 5 });
+});
