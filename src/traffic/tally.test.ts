@@ -2,8 +2,9 @@
 // hands the PDU to parse (TALLY_PARSE, having counted nothing) or gives parse's outcome (consumed,
 // needed or not-mine), counts exactly the histogram values of summaryFields and marks the PDU its
 // own exactly when the summary would count the frame for the protocol. Inputs: the protocols'
-// fixtures and all their prefixes at an offset in a larger buffer, random and mutated bytes, and
-// every PDU parse sees in the capture corpus, whose summaries must come out the same either way.
+// fixtures and all their prefixes at an offset in a larger buffer, random and mutated bytes,
+// streams of fixtures on the flow state parse keeps, and every PDU parse sees in the capture
+// corpus, whose summaries must come out the same either way.
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { parseNpdu } from '../protocols/bacnet/index.ts';
 import { allFixtures } from '../protocols/all-fixtures.ts';
 import { summarizeCapture } from './analyze-file.ts';
 import { LLC_PROTOCOLS } from './llc.ts';
+import { primeAnalyzer } from './prime.ts';
 import { HISTOGRAM_FIELDS, conversationName, histogramKey } from './oracle-fields.ts';
 
 const fixtures = await allFixtures();
@@ -47,6 +49,9 @@ function values(v: FieldValue | undefined): (string | number)[] {
  * summary field: S7comm's userdata fragment tracking only names fragments for `fields`.
  */
 const STATE_FREE = new Set(['s7comm']);
+
+/** Tallies that read the flow state: their streams of fixtures must reach states to check on. */
+const KEEPS_STATE = new Set(['dnp3', 'mqtt', 'opcua', 's7comm-plus']);
 
 /**
  * How tally and parse differ on bytes[start, end) with this flow state, or null when they agree.
@@ -93,8 +98,8 @@ describe('protocol tallies agree with parse', () => {
 
   for (const p of tallied) {
     const own = fixtures.filter((f) => f.protocol === p.name);
-    const check = (bytes: Uint8Array, start: number, end: number, direction: Direction) => {
-      const d = disagreement(p, bytes, start, end, direction);
+    const check = (bytes: Uint8Array, start: number, end: number, direction: Direction, state: FlowState = {}) => {
+      const d = disagreement(p, bytes, start, end, direction, state);
       assert.equal(d, null, `${p.name} ${direction} ${hexOf(bytes.subarray(start, end))}: ${d}`);
     };
 
@@ -122,7 +127,69 @@ describe('protocol tallies agree with parse', () => {
         check(bytes, 0, bytes.length, i % 4 < 2 ? 'to-server' : 'to-client');
       }
     });
+
+    it(`${p.name}: streams of fixtures, on the flow state parse keeps`, () => {
+      // Each PDU is checked on the state parse left after the ones before it: a CONNECT's protocol
+      // level, a fragment or message being joined, a PDU that continues in later TPDUs.
+      const rnd = mulberry32(0x5743 ^ p.name.length);
+      let withState = 0;
+      for (let flow = 0; flow < 300 && own.length > 0; flow++) {
+        const direction = flow % 2 === 0 ? 'to-server' : 'to-client';
+        const state: FlowState = {};
+        for (let i = 0; i < 12; i++) {
+          const bytes = own[Math.floor(rnd() * own.length)].bytes.slice();
+          if (rnd() < 0.5) mutate(rnd, bytes);
+          if (Object.keys(state).length > 0) withState++;
+          check(bytes, 0, bytes.length, direction, state);
+          p.parse(bytes, direction, state);
+        }
+      }
+      if (KEEPS_STATE.has(p.name)) assert.ok(withState > 100, `${withState} PDUs checked on a state`);
+    });
   }
+
+  it('opcua: final chunks after an intermediate one, and on a channel opened without security', () => {
+    // No fixture is an intermediate chunk: each MSG is sent first as one ('C'), then whole ('F').
+    // On a channel whose OPN named policy None, a type id that is no service is flagged, not
+    // taken for ciphertext: each MSG again with type id 0 on the channel of the OPN response.
+    const opcua = tallied.find((p) => p.name === 'opcua')!;
+    const opn = fixtures.find((x) => x.protocol === 'opcua' && x.name.startsWith('OpenSecureChannel response'))!.bytes;
+    let checked = 0;
+    for (const f of fixtures.filter((x) => x.protocol === 'opcua' && x.bytes[0] === 0x4d && x.bytes[3] === 0x46)) {
+      const intermediate = f.bytes.slice();
+      intermediate[3] = 0x43;
+      const unknown = f.bytes.slice();
+      unknown.set(opn.subarray(8, 12), 8);
+      unknown.set([0x00, 0x00], 24);
+      for (const direction of ['to-server', 'to-client'] as const) {
+        const state: FlowState = {};
+        assert.equal(opcua.parse(intermediate, direction, state).kind, 'done');
+        assert.equal(disagreement(opcua, f.bytes, 0, f.bytes.length, direction, state), null, f.name);
+        assert.equal(opcua.parse(opn, direction, state).kind, 'done');
+        assert.equal(disagreement(opcua, unknown, 0, unknown.length, direction, state), null, f.name);
+        checked++;
+      }
+    }
+    assert.ok(checked > 10);
+  });
+
+  it('s7comm-plus: a whole PDU after a fragment without its trailer', () => {
+    // Each fixture PDU with a trailer is sent first without it (a fragment, TPKT length 4 less).
+    const s7p = tallied.find((p) => p.name === 's7comm-plus')!;
+    let checked = 0;
+    for (const f of fixtures.filter((x) => x.protocol === 's7comm-plus' && x.bytes[7] === 0x72 && x.bytes.at(-4) === 0x72)) {
+      const fragment = f.bytes.slice(0, -4);
+      fragment.set([fragment.length >> 8, fragment.length & 0xff], 2);
+      for (const direction of ['to-server', 'to-client'] as const) {
+        const state: FlowState = {};
+        assert.equal(s7p.parse(fragment, direction, state).kind, 'done');
+        assert.ok(Object.keys(state).length > 0, f.name);
+        assert.equal(disagreement(s7p, f.bytes, 0, f.bytes.length, direction, state), null, f.name);
+        checked++;
+      }
+    }
+    assert.ok(checked > 2);
+  });
 
   it('bacnet: NPDUs without BVLC (802.2 LLC, MS/TP), as the analyzer counts them', () => {
     const bacnet = PROTOCOLS.find((p) => p.name === 'bacnet')!;
@@ -188,6 +255,11 @@ describe('protocol tallies agree with parse', () => {
         },
       };
     });
+    // The analyzer's warm-up capture (prime.ts) runs through these protocols first: its PDUs are
+    // checked too, but they are not the corpus' and stay out of the shares.
+    primeAnalyzer(checking);
+    done.clear();
+    counted.clear();
     const list = (dir: string): string[] => readdirSync(dir).sort().flatMap((n) => (statSync(join(dir, n)).isDirectory() ? list(join(dir, n)) : [join(dir, n)]));
     // And the whole summary, anomaly counts included, is the one parse + summaryFields give.
     for (const file of list('reference/corpus/pcap')) {
