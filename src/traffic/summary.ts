@@ -154,7 +154,10 @@ export class SummaryBuilder implements AnalyzerSink, PduCounter {
     return (transport === 'tcp' ? this.tcpPlans : this.udpPlans).get(p) ?? this.newPlan(p, transport);
   }
 
-  /** A PDU tallied on a flow: counted as message() counts one without anomalies. */
+  /**
+   * A PDU tallied (on a flow, or without IP when `flow` is null): counted as message() counts one,
+   * its frame among those with anomalies when `flawed`, and for the protocol when `own`.
+   */
   counted(plan: Plan, flow: Flow<FlowApp> | null, dir: number, frame: number): void {
     plan.messages++;
     if (this.flawed) this.flawedFrame(frame);
