@@ -2,8 +2,9 @@
 // analyzer decodes from the corpus (reference/corpus/pcap) plus each protocol folder's fixtures;
 // each input is a seed after 1-4 mutations (bit flips, byte sets, inserts, deletes, length-field
 // extremes, splices with another protocol's PDU, truncations). Every input goes through `parse`
-// in both directions with a fresh FlowState and with one reused for the whole run, `recognize` on
-// both transports, and `fields`, `identify` and `encode` on what parses.
+// in both directions with a fresh FlowState and with one reused for the whole run (and the
+// protocol's tally first, on the same state), `recognize` on both transports, and `fields`,
+// `identify` and `encode` on what parses.
 //
 // A finding is: a throw; an input slower than the per-input budget twice in a row (a hang); a
 // result that claims more than it has (`consumed` past the input, `needed` not past it or beyond
@@ -301,17 +302,40 @@ async function workerMain(): Promise<void> {
     post({ type: 'finding', finding: { protocol: name, index, kind, detail, bytes, direction } });
   };
 
+  /**
+   * The summary's counting path on the state parse is about to get: never throws; TALLY_PARSE when
+   * it hands the PDU to parse (or threw).
+   */
+  const tally = (bytes: Uint8Array, direction: Direction, state: FlowState, index: number): number => {
+    if (!p.tally) return TALLY_PARSE;
+    tallySink.flawed = false;
+    try {
+      return p.tally.count(bytes, 0, bytes.length, direction, tallySink, state);
+    } catch (e) {
+      found(index, 'throw', `tally: ${(e as Error).stack ?? String(e)}`, bytes, direction);
+      return TALLY_PARSE;
+    }
+  };
+
   /** Runs every entry point on one input; returns the first problem or null. */
   const run = (bytes: Uint8Array, index: number): void => {
     const copy = bytes.slice();
     for (const direction of ['to-server', 'to-client'] as const) {
       for (const state of [{}, reused[direction]]) {
+        const n = tally(bytes, direction, state, index);
         let r: Parsed<Message>;
         try {
           r = p.parse(bytes, direction, state);
         } catch (e) {
           found(index, 'throw', `parse: ${(e as Error).stack ?? String(e)}`, bytes, direction);
           continue;
+        }
+        // Where the tally answers, it gives parse's outcome on the same state (tally.test.ts
+        // checks the counts themselves, and that neither changes the state).
+        if (n !== TALLY_PARSE) {
+          const agrees =
+            n > 0 ? r.kind === 'done' && r.consumed === n && (r.message.anomalies.length > 0) === tallySink.flawed : n === 0 ? r.kind === 'not-mine' : r.kind === 'incomplete' && r.needed === -n;
+          if (!agrees) found(index, 'result', `tally gave ${n}, parse ${r.kind}`, bytes, direction);
         }
         if (r.kind === 'incomplete') {
           totals.incomplete++;
@@ -356,25 +380,6 @@ async function workerMain(): Promise<void> {
         } catch (e) {
           found(index, 'throw', `recognize ${transport}: ${(e as Error).stack ?? String(e)}`, bytes, direction);
         }
-      }
-    }
-    if (p.tally) {
-      // The summary's counting path: never throws, and agrees with parse wherever it does not
-      // hand the PDU to it (src/traffic/tally.test.ts checks the counts themselves).
-      for (const direction of ['to-server', 'to-client'] as const) {
-        let n: number;
-        tallySink.flawed = false;
-        try {
-          n = p.tally.count(bytes, 0, bytes.length, direction, tallySink);
-        } catch (e) {
-          found(index, 'throw', `tally: ${(e as Error).stack ?? String(e)}`, bytes, direction);
-          continue;
-        }
-        if (n === TALLY_PARSE) continue;
-        const r = p.parse(bytes, direction, {});
-        const agrees =
-          n > 0 ? r.kind === 'done' && r.consumed === n && (r.message.anomalies.length > 0) === tallySink.flawed : n === 0 ? r.kind === 'not-mine' : r.kind === 'incomplete' && r.needed === -n;
-        if (!agrees) found(index, 'result', `tally gave ${n}, parse ${r.kind}`, bytes, direction);
       }
     }
     if (Buffer.compare(copy, bytes) !== 0) found(index, 'result', 'the input was modified', copy);
