@@ -6,7 +6,7 @@
 import { ByteReader, ByteWriter } from '../../wire/index.ts';
 import type { DeviceIdentity, Transport } from '../../model/index.ts';
 import { TALLY_PARSE, type Direction, type Fields, type FlowState, type Message, type Parsed, type PduTally, type Protocol, type Tally } from '../protocol.ts';
-import { COTP_PARAM, cotpParam, encodeIsoFrame, familyOf, parseIsoFrame, type Cotp } from '../s7comm/index.ts';
+import { COTP_PARAM, cotpParam, encodeIsoFrame, familyOf, parseIsoFrame, tallyDt, type Cotp } from '../s7comm/index.ts';
 
 export const S7COMM_PLUS_ID = 0x72;
 
@@ -222,23 +222,13 @@ function summaryFields(m: S7commPlusMessage): Fields {
 /**
  * The traffic summary's counting path (Protocol.tally). S7comm-plus has no histogram of its own:
  * a PDU is counted as a message, and its frame for the protocol when it carries the header. The
- * TPKT and a class 0 COTP DT are read in place, as the S7comm tally reads them; other TPDUs go to
+ * TPKT and a class 0 COTP DT are read in place (tallyDt, as for S7comm); other TPDUs go to
  * parse, as does every DT whose parse would change the flow state (a PDU continued in later
  * TPDUs, or a TPDU continuing one).
  */
 function tallyCount(b: Uint8Array, start: number, end: number, _direction: Direction, into: Tally, state?: FlowState): number {
-  const n = end - start;
-  // TPKT (tpktLength in s7comm/cotp.ts).
-  if (n >= 1 && b[start] !== 3) return 0;
-  if (n >= 2 && b[start + 1] !== 0) return 0;
-  if (n < 4) return -7;
-  const length = (b[start + 2] << 8) | b[start + 3];
-  if (length < 7) return 0;
-  if (n >= 5 && b[start + 4] + 1 > length - 4) return 0;
-  if (n < length) return -length;
-  const li = b[start + 4];
-  if (li === 0) return 0;
-  if (li !== 2 || b[start + 5] >> 4 !== 0xf) return TALLY_PARSE;
+  const length = tallyDt(b, start, end);
+  if (length <= 0) return length;
   const at = start + 7;
   const stop = start + length;
   if (at === stop) return length;

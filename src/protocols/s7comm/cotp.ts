@@ -1,6 +1,7 @@
 // ISO transport over TCP: a TPKT (RFC 1006 §6) around one COTP TPDU (ISO 8073 / X.224 §13).
 // S7comm and S7comm-plus both ride in COTP DT TPDUs on TCP 102.
 import { ByteReader, ByteWriter } from '../../wire/index.ts';
+import { TALLY_PARSE } from '../protocol.ts';
 
 export const TPKT_VERSION = 3;
 const TPKT_SIZE = 4;
@@ -57,6 +58,27 @@ export function tpktLength(bytes: Uint8Array): number | 'not-mine' | 'incomplete
   if (length < MIN_TPKT_LENGTH) return 'not-mine';
   if (bytes.length >= 5 && bytes[4] + 1 > length - TPKT_SIZE) return 'not-mine';
   return length;
+}
+
+/**
+ * parseIsoFrame's start as the S7comm and S7comm-plus tallies (Protocol.tally) read it, in place:
+ * the TPKT length of a class 0 DT (the TPDU of every S7 PDU, which parseIsoFrame also decodes in
+ * place) whose whole TPKT is at b[start, end); otherwise 0 for not-mine or -needed, as
+ * parseIsoFrame gives them, or TALLY_PARSE for any other TPDU.
+ */
+export function tallyDt(b: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  // tpktLength, in place.
+  if (n >= 1 && b[start] !== TPKT_VERSION) return 0;
+  if (n >= 2 && b[start + 1] !== 0) return 0;
+  if (n < TPKT_SIZE) return -MIN_TPKT_LENGTH;
+  const length = (b[start + 2] << 8) | b[start + 3];
+  if (length < MIN_TPKT_LENGTH) return 0;
+  if (n >= 5 && b[start + 4] + 1 > length - TPKT_SIZE) return 0;
+  if (n < length) return -length;
+  const li = b[start + 4];
+  if (li === 0) return 0;
+  return li === 2 && b[start + 5] >> 4 === 0xf ? length : TALLY_PARSE;
 }
 
 function params(r: ByteReader): CotpParam[] | null {

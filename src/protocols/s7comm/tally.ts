@@ -4,6 +4,7 @@
 // parse. The tally keeps no flow state: the userdata fragment tracking of parse only names
 // fragments for `fields`, which the summary does not count.
 import { TALLY_PARSE, type Direction, type PduTally, type Tally } from '../protocol.ts';
+import { tallyDt } from './cotp.ts';
 import { ROSCTR_NAMES } from './names.ts';
 import { S7COMM_PLUS_ID, S7_PROTOCOL_ID } from './s7-pdu.ts';
 
@@ -93,19 +94,9 @@ function s7(b: Uint8Array, at: number, end: number, into: Tally): boolean {
 }
 
 function count(b: Uint8Array, start: number, end: number, _direction: Direction, into: Tally): number {
-  const n = end - start;
-  // TPKT (tpktLength in cotp.ts).
-  if (n >= 1 && b[start] !== 3) return 0;
-  if (n >= 2 && b[start + 1] !== 0) return 0;
-  if (n < 4) return -7;
-  const length = (b[start + 2] << 8) | b[start + 3];
-  if (length < 7) return 0;
-  if (n >= 5 && b[start + 4] + 1 > length - 4) return 0;
-  if (n < length) return -length;
-  const li = b[start + 4];
-  if (li === 0) return 0;
   // A class 0 DT (the TPDU of every S7 PDU) is read here; other TPDUs go to parse.
-  if (li !== 2 || b[start + 5] >> 4 !== 0xf) return TALLY_PARSE;
+  const length = tallyDt(b, start, end);
+  if (length <= 0) return length;
   const at = start + 7;
   const stop = start + length;
   if (at === stop) return length;
