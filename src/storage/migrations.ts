@@ -586,19 +586,6 @@ async function up011(db: Db): Promise<void> {
   await db.schema.dropIndex('identities_asset').execute();
 }
 
-// PostgreSQL only. A re-observation rewrites its asset's and its service's row (last seen), which
-// changes no indexed column, so the new row version may stay on its page with no index entry (a
-// heap-only update) when the page has room for it. A scan re-observes every device, so every row of
-// a page gets a new version within a few batches, before the old ones can be pruned: the page needs
-// room for a second copy of all its rows. At 007's fillfactor of 70 it had room for less than half
-// (46% of a first rescan's updates were heap-only, measured at 200,000 assets); at 50 the whole
-// second copy fits. Pages written from now on are filled to half (existing ones stay as they are).
-async function up012(db: Db, dialect: DialectName): Promise<void> {
-  if (dialect !== 'postgres') return;
-  await sql`ALTER TABLE assets SET (fillfactor = 50)`.execute(db);
-  await sql`ALTER TABLE services SET (fillfactor = 50)`.execute(db);
-}
-
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '001-initial': { up: up001 },
@@ -612,6 +599,5 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '009-findings-and-observations-by-asset': { up: (db) => up009(db, dialect) },
     '010-match-reasons': { up: up010 },
     '011-ingest-without-unasked-index-entries': { up: up011 },
-    '012-postgres-room-for-heap-only-updates': { up: (db) => up012(db, dialect) },
   };
 }
