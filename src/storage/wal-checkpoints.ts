@@ -28,24 +28,30 @@ export interface WalCheckpointOptions {
 }
 
 // The thread's whole program: its own connection, a passive checkpoint on every tick. A checkpoint
-// with nothing new to copy returns at once.
+// with nothing new to copy returns at once; one that meets another checkpoint or a writer answers
+// busy in its result row rather than failing. What does throw (I/O, a damaged file) would throw
+// again every tick, so the thread reports it once and ends: the writer's own autocheckpoint still
+// copies and rewinds the log.
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
+const end = () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+};
 const tick = () => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (e) {
     parentPort.postMessage({ error: String(e && e.message || e) });
+    end();
   }
 };
 const timer = setInterval(tick, workerData.everyMs);
 parentPort.on('message', (m) => {
-  if (m !== 'stop') return;
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
+  if (m === 'stop') end();
 });
 `;
 
@@ -54,18 +60,29 @@ export function startWalCheckpoints(file: string, opts: WalCheckpointOptions, on
   let exited: Promise<void> = Promise.resolve();
   const start = () => {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const w = new Worker(THREAD, { eval: true, workerData: { file, driver, everyMs: opts.everyMs } });
-    w.unref();
+    // execArgv: the program is plain CommonJS and needs none of this process's flags (--import tsx
+    // would load tsx into the thread; --input-type=module would refuse its require).
+    const w = new Worker(THREAD, { eval: true, execArgv: [], workerData: { file, driver, everyMs: opts.everyMs } });
     w.on('message', (m: { error?: string }) => m.error && onError(new Error(`WAL checkpoint: ${m.error}`)));
     w.on('error', onError);
     exited = new Promise((resolve) => w.once('exit', () => resolve()));
+    // After the listeners: adding a 'message' listener refs the worker again, and a store left open
+    // would then keep the process alive.
+    w.unref();
     worker = w;
   };
+  // Neither a failing stat (anything but a missing log) nor a thread that cannot start may throw out
+  // of the timer into the server: either is reported once and the writer checkpoints alone.
   const watch = setInterval(() => {
-    const size = statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
-    if (size < opts.startBytes) return;
-    clearInterval(watch);
-    start();
+    try {
+      const size = statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+      if (size < opts.startBytes) return;
+      clearInterval(watch);
+      start();
+    } catch (e) {
+      clearInterval(watch);
+      onError(e as Error);
+    }
   }, opts.everyMs);
   watch.unref();
   return {
