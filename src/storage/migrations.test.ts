@@ -76,3 +76,79 @@ for (const dialect of ['sqlite', 'postgres'] as DialectName[]) {
     });
   });
 }
+
+// Migration 011 rebuilds three asset indexes without NULL and drops identities_asset on a store that
+// holds assets with and without a county, enterprise and vendor: every row stays, and an equality on
+// each column still plans onto its index (on PostgreSQL as a generic plan, with the parameter unknown).
+const PARTIAL = [
+  ['assets_county_ip_id', 'county_code'],
+  ['assets_enterprise_ip_id', 'enterprise_id'],
+  ['assets_vendor_ip_id', 'vendor'],
+] as const;
+
+for (const dialect of ['sqlite', 'postgres'] as DialectName[]) {
+  describe(`migration 011 on ${dialect}`, async () => {
+    const skip = dialect === 'postgres' && !process.env.CI && !(await pgReachable()) ? 'PostgreSQL not reachable' : false;
+    const dir = mkdtempSync(join(tmpdir(), 'otscope-migrations-'));
+    const schema = `otscope_mig11_${process.pid}_${Date.now().toString(36)}`;
+    let db: Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    after(async () => {
+      if (skip) return;
+      if (dialect === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('assets and identities written before 011 survive it, and each partial index answers col = ?', { skip }, async () => {
+      if (dialect === 'sqlite') {
+        db = new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dir, 'm.sqlite')) }), plugins: [new CamelCasePlugin()] });
+      } else {
+        const pool = new pg.Pool({ connectionString: PG_URL, max: 1, options: `-c search_path=${schema}` });
+        db = new Kysely({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+        await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(db);
+      }
+      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) }, ...(dialect === 'postgres' ? { migrationTableSchema: schema } : {}) });
+      assert.equal((await migrator.migrateTo('010-match-reasons')).error, undefined);
+      const asset = (id: string, ip: string, place: { countyCode: string | null; enterpriseId: string | null; vendor: string | null }) => ({
+        id, ip, ipKey: ip.padStart(32, '0'), provinceCode: '360000', cityCode: '360100', ...place, product: null, model: null, firmware: null, honeypot: 0, firstSeen: T, lastSeen: T,
+      });
+      const assets = [
+        asset('a1', '36.134.80.10', { countyCode: '360102', enterpriseId: 'e1', vendor: 'Siemens' }),
+        asset('a2', '36.134.80.11', { countyCode: null, enterpriseId: null, vendor: null }),
+      ];
+      await db.insertInto('assets').values(assets).execute();
+      await db.insertInto('services').values({ id: 's1', assetId: 'a1', port: 102, transport: 'tcp', protocol: 's7comm', firstSeen: T, lastSeen: T }).execute();
+      const identity = { serviceId: 's1', assetId: 'a1', vendor: 'Siemens', vendorKey: 'siemens', product: null, model: null, orderNumber: null, firmware: 'V2.3.0', hardware: null, serial: null, moduleName: null, plantId: null, raw: '{}', digest: 'd1', observedAt: T };
+      await db.insertInto('identities').values(identity).execute();
+
+      assert.equal((await migrator.migrateTo('011-ingest-without-unasked-index-entries')).error, undefined);
+      assert.deepEqual(await db.selectFrom('assets').selectAll().orderBy('id').execute(), assets);
+      assert.deepEqual(await db.selectFrom('identities').selectAll().execute(), [identity]);
+
+      const indexes =
+        dialect === 'sqlite'
+          ? (await sql<{ name: string; def: string }>`SELECT name, sql AS def FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('assets', 'identities')`.execute(db)).rows
+          : (await sql<{ name: string; def: string }>`SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = ${schema} AND tablename IN ('assets', 'identities')`.execute(db)).rows;
+      const names = indexes.map((i) => i.name);
+      assert.ok(!names.includes('identities_asset'), names.join(', '));
+      for (const [name, column] of PARTIAL) {
+        const def = indexes.find((i) => i.name === name)?.def ?? '';
+        assert.match(def, new RegExp(`\\(\\s*"?${column}"?\\s+is\\s+not\\s+null\\s*\\)|"?${column}"?\\s+is\\s+not\\s+null`, 'i'), `${name}: ${def}`);
+        const query = `SELECT id FROM assets WHERE ${column} = $1 ORDER BY ip_key, id`;
+        let plan: string;
+        if (dialect === 'sqlite') {
+          plan = (await sql.raw<{ detail: string }>(`EXPLAIN QUERY PLAN ${query.replace('$1', "'x'")}`).execute(db)).rows.map((r) => r.detail).join('\n');
+        } else {
+          await sql.raw('SET enable_seqscan = off').execute(db);
+          await sql.raw('SET plan_cache_mode = force_generic_plan').execute(db);
+          await sql.raw(`PREPARE q011(text) AS ${query}`).execute(db);
+          plan = (await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE q011('x')`).execute(db)).rows.map((r) => r['QUERY PLAN']).join('\n');
+          await sql.raw('DEALLOCATE q011').execute(db);
+          await sql.raw('RESET ALL').execute(db);
+        }
+        assert.match(plan, new RegExp(`\\b${name}\\b`), `${column} = ? plans onto ${name}:\n${plan}`);
+        if (dialect === 'postgres') assert.match(plan, /\$1/, 'a generic plan');
+      }
+    });
+  });
+}
