@@ -6,7 +6,7 @@
 // script it compiled before and never looks at the cache again.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,8 +41,7 @@ function project(entrySource = `import { word } from './word.ts';\nexport const 
    * Loads the entry in a new process, keeps the CPU busy for `busyMs` (a run that works that long),
    * and saves the code cache once per kind of run given.
    */
-  const run = (busyMs: number, ...reaches: string[]): Step => {
-    const script = `
+  const script = (busyMs: number): string => `
       const { loadBundled } = await import(${JSON.stringify(LOADER)});
       const loaded = await loadBundled('t', 'entry.ts', { root: ${JSON.stringify(root)}, cache: ${JSON.stringify(cache)} });
       const step = { codeCache: loaded.codeCache, value: loaded.exports.value() };
@@ -53,11 +52,39 @@ function project(entrySource = `import { word } from './word.ts';\nexport const 
       }
       step.saved = process.argv.slice(1).map((reach) => loaded.saveCodeCache(reach));
       console.log(JSON.stringify(step));`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, ...reaches], { encoding: 'utf8' });
+  /** Node's arguments for a process that loads, works `busyMs`, and saves `reaches`. */
+  const argv = (busyMs: number, reaches: string[], flags: string[] = []): string[] => [...flags, '--input-type=module', '-e', script(busyMs), ...reaches];
+  const step = (r: { status: number | null; stdout: string; stderr: string }): Step => {
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as Step;
   };
+  const run = (busyMs: number, ...reaches: string[]): Step => step(spawnSync(process.execPath, argv(busyMs, reaches), { encoding: 'utf8' }));
   const load = (...reaches: string[]): Step => run(0, ...reaches);
+  /** A load under other Node/V8 flags. */
+  const flagged = (flags: string[], ...reaches: string[]): Step => step(spawnSync(process.execPath, argv(0, reaches, flags), { encoding: 'utf8' }));
+  /** `n` loads started at once, each saving `reach`. */
+  const together = (n: number, reach: string): Promise<Step[]> =>
+    Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          new Promise<Step>((resolve, reject) => {
+            const child = spawn(process.execPath, argv(0, [reach]), { stdio: ['ignore', 'pipe', 'pipe'] });
+            let stdout = '';
+            let stderr = '';
+            child.stdout.on('data', (d: Buffer) => (stdout += d));
+            child.stderr.on('data', (d: Buffer) => (stderr += d));
+            child.on('error', reject);
+            child.on('close', (status) => {
+              try {
+                resolve(step({ status, stdout, stderr }));
+              } catch (e) {
+                reject(e);
+              }
+            });
+          }),
+      ),
+    );
   const file = (): string => {
     const names = readdirSync(cache).filter((f) => f.endsWith('.v8cache'));
     assert.equal(names.length, 1, `one code cache in ${readdirSync(cache).join(', ')}`);
@@ -72,7 +99,7 @@ function project(entrySource = `import { word } from './word.ts';\nexport const 
   const rewrite = (header: Header, data: Buffer): void => {
     writeFileSync(file(), Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`), data]));
   };
-  return { root, cache, run, load, file, parts, rewrite, done: () => rmSync(root, { recursive: true, force: true }) };
+  return { root, cache, run, load, flagged, together, file, parts, rewrite, done: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 test('the code cache is written after the first run, used by the next, and extended by a run of another kind', () => {
@@ -141,15 +168,42 @@ test('a cache with another key is stale; one V8 refuses is rejected; both are re
   const p = project();
   try {
     p.load('summary');
-    const { header, data } = p.parts();
-    p.rewrite({ ...header, bundle: '0000000000000000' }, data);
-    assert.deepEqual(p.load('summary'), { codeCache: 'stale', value: 'first!', saved: [true] });
-    assert.equal(p.load().codeCache, 'accepted');
+    for (const [key, other] of [['bundle', '0000000000000000'], ['node', 'v0.0.0'], ['arch', 'pdp11'], ['v8', 1]] as const) {
+      const { header, data } = p.parts();
+      p.rewrite({ ...header, [key]: other }, data);
+      assert.deepEqual(p.load('summary'), { codeCache: 'stale', value: 'first!', saved: [true] }, key);
+      assert.equal(p.load().codeCache, 'accepted', key);
+    }
+
+    // Other V8 flags: the key's cachedDataVersionTag differs, so V8 never sees the cache (V8's own
+    // flag check would have made it 'rejected'); and back under the default flags.
+    assert.deepEqual(p.flagged(['--no-opt'], 'summary'), { codeCache: 'stale', value: 'first!', saved: [true] });
+    assert.deepEqual(p.flagged(['--no-opt']), { codeCache: 'accepted', value: 'first!', saved: [] });
+    assert.equal(p.load('summary').codeCache, 'stale');
 
     // A well-formed cache of another script, under this bundle's key: V8's own check refuses it.
     const other = new Script('(function () { return 1; })').createCachedData();
     p.rewrite({ ...p.parts().header, length: other.length, crc: crc32(other) }, other);
     assert.deepEqual(p.load('summary'), { codeCache: 'rejected', value: 'first!', saved: [true] });
+    assert.equal(p.load().codeCache, 'accepted');
+  } finally {
+    p.done();
+  }
+});
+
+test('loads started at once all run, and leave one whole code cache and no temporary file', async () => {
+  const p = project();
+  try {
+    // The first batch races to build the bundle too, the second to rewrite a stale cache.
+    for (const batch of [1, 2]) {
+      if (batch === 2) p.rewrite({ ...p.parts().header, bundle: '0000000000000000' }, p.parts().data);
+      const steps = await p.together(6, 'summary');
+      assert.ok(steps.every((s) => s.value === 'first!'), JSON.stringify(steps));
+      assert.ok(steps.some((s) => s.saved[0]), 'a code cache written');
+      const { header, data } = p.parts();
+      assert.equal(header.crc, crc32(data), `batch ${batch}`);
+      assert.deepEqual(readdirSync(p.cache).filter((f) => f.includes('.tmp')), [], `batch ${batch}: no temporary file left`);
+    }
     assert.equal(p.load().codeCache, 'accepted');
   } finally {
     p.done();
