@@ -28,20 +28,16 @@ async function pgReachable(): Promise<boolean> {
   }
 }
 
-for (const dialect of ['sqlite', 'postgres'] as DialectName[]) {
-  describe(`migrations 009-010 on ${dialect}`, async () => {
-    const skip = dialect === 'postgres' && !process.env.CI && !(await pgReachable()) ? 'PostgreSQL not reachable' : false;
-    const dir = mkdtempSync(join(tmpdir(), 'otscope-migrations-'));
-    const schema = `otscope_mig_${process.pid}_${Date.now().toString(36)}`;
-    let db: Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    after(async () => {
-      if (skip) return;
-      if (dialect === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
-
-    test('findings and observations written before 009 survive 009 and 010', { skip }, async () => {
+/** A private database for one dialect's migration test: a SQLite file or a fresh PostgreSQL schema. */
+async function migrationStore(dialect: DialectName) {
+  const skip = dialect === 'postgres' && !process.env.CI && !(await pgReachable()) ? 'PostgreSQL not reachable' : false;
+  const dir = mkdtempSync(join(tmpdir(), 'otscope-migrations-'));
+  const schema = `otscope_mig_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  let db: Kysely<any> | null = null; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    skip,
+    schema,
+    open: async () => {
       if (dialect === 'sqlite') {
         db = new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dir, 'm.sqlite')) }), plugins: [new CamelCasePlugin()] });
       } else {
@@ -50,6 +46,24 @@ for (const dialect of ['sqlite', 'postgres'] as DialectName[]) {
         await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(db);
       }
       const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) }, ...(dialect === 'postgres' ? { migrationTableSchema: schema } : {}) });
+      return { db, migrator };
+    },
+    close: async () => {
+      if (db && dialect === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
+      await db?.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+for (const dialect of ['sqlite', 'postgres'] as DialectName[]) {
+  describe(`migrations 009-010 on ${dialect}`, async () => {
+    const store = await migrationStore(dialect);
+    const { skip } = store;
+    after(() => store.close());
+
+    test('findings and observations written before 009 survive 009 and 010', { skip }, async () => {
+      const { db, migrator } = await store.open();
       assert.equal((await migrator.migrateTo('008-asset-keyset-indexes')).error, undefined);
       const finding = (id: string, serviceId: string, advisoryId: string) => ({
         id, assetId: 'a1', serviceId, advisoryId, productId: 'CSAFPID-0001', ip: '36.134.80.10', port: 102, provinceCode: '360000', cityCode: '360100', countyCode: null,
@@ -88,26 +102,12 @@ const PARTIAL = [
 
 for (const dialect of ['sqlite', 'postgres'] as DialectName[]) {
   describe(`migration 011 on ${dialect}`, async () => {
-    const skip = dialect === 'postgres' && !process.env.CI && !(await pgReachable()) ? 'PostgreSQL not reachable' : false;
-    const dir = mkdtempSync(join(tmpdir(), 'otscope-migrations-'));
-    const schema = `otscope_mig11_${process.pid}_${Date.now().toString(36)}`;
-    let db: Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    after(async () => {
-      if (skip) return;
-      if (dialect === 'postgres') await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
-      await db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const store = await migrationStore(dialect);
+    const { skip, schema } = store;
+    after(() => store.close());
 
     test('assets and identities written before 011 survive it, and each partial index answers col = ?', { skip }, async () => {
-      if (dialect === 'sqlite') {
-        db = new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dir, 'm.sqlite')) }), plugins: [new CamelCasePlugin()] });
-      } else {
-        const pool = new pg.Pool({ connectionString: PG_URL, max: 1, options: `-c search_path=${schema}` });
-        db = new Kysely({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
-        await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(db);
-      }
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) }, ...(dialect === 'postgres' ? { migrationTableSchema: schema } : {}) });
+      const { db, migrator } = await store.open();
       assert.equal((await migrator.migrateTo('010-match-reasons')).error, undefined);
       const asset = (id: string, ip: string, place: { countyCode: string | null; enterpriseId: string | null; vendor: string | null }) => ({
         id, ip, ipKey: ip.padStart(32, '0'), provinceCode: '360000', cityCode: '360100', ...place, product: null, model: null, firmware: null, honeypot: 0, firstSeen: T, lastSeen: T,
