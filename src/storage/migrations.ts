@@ -579,11 +579,13 @@ async function up011(db: Db): Promise<void> {
     ['assets_enterprise_ip_id', 'enterprise_id'],
     ['assets_vendor_ip_id', 'vendor'],
   ];
+  // Kysely runs SQLite migrations outside a transaction: drops that tolerate a missing index let a
+  // start after a crash half-way through this one run it again.
   for (const [name, column] of partial) {
-    await db.schema.dropIndex(name).execute();
+    await db.schema.dropIndex(name).ifExists().execute();
     await db.schema.createIndex(name).on('assets').columns([column, 'ip_key', 'id']).where(column, 'is not', null).execute();
   }
-  await db.schema.dropIndex('identities_asset').execute();
+  await db.schema.dropIndex('identities_asset').ifExists().execute();
 }
 
 export function migrations(dialect: DialectName): Record<string, Migration> {
