@@ -29,6 +29,11 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`otscope: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
+  // A closed pipe (`otscope honeypot --list-personas | head`) ends the output quietly instead of
+  // crashing. (`analyze` sets its own: it also runs from its bundle, without this module.)
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
   const mod = await command.load();
   return mod.run(rest);
 }

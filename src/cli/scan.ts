@@ -135,9 +135,6 @@ async function scanCommand(args: Args): Promise<number> {
   const checkpoint = args.resume ? Checkpoint.open(args.resume, plan.fingerprint, key, plan.size) : Checkpoint.memory();
   const submitter = args.submit ? new Submitter(args.submit, args.token!) : null;
 
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-  });
   let lines: string[] = [];
   const controller = new AbortController();
   const stop = () => controller.abort();
