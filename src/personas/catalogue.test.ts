@@ -131,3 +131,16 @@ test('a realistic share of a deployed province runs firmware inside advisory ran
   console.log(`vulnerable share: ${(share * 100).toFixed(1)}% of ${n} deployed devices (confirmed or likely matches); personas hit: ${Object.keys(byPersona).length}/${all.length}`);
   assert.ok(share > 0.3 && share < 0.9, `share ${share}`);
 });
+
+test('an S7 device\'s plant identification fits the 32 characters SZL 0x001C answers it in', () => {
+  let long = 0;
+  for (const p of personas().filter((q) => q.services.s7comm)) {
+    for (let i = 0; i < 300; i++) {
+      const d = deploy(p, 7, i);
+      const plant = d.vars.plant ?? '';
+      if (plant.length > 32) long++;
+      assert.ok((d.identity.plantId ?? '').length <= 32, `${p.id} #${i}: ${d.identity.plantId}`);
+    }
+  }
+  assert.ok(long > 0, 'no deployment had a plant name past 32 characters: the test checks nothing');
+});

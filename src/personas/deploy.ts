@@ -115,6 +115,7 @@ function identityOf(persona: Persona, vars: Readonly<Record<string, string>>): D
   id.serial = vars.serial;
   const moduleName = s.s7comm?.moduleName ?? s.bacnet?.objectName ?? s.dnp3?.deviceName ?? (s.fox ? '{station}' : undefined);
   if (moduleName) id.moduleName = render(moduleName, vars);
-  if (s.s7comm) id.plantId = render(s.s7comm.plantId, vars);
+  // SZL 0x001C carries a plant identification of at most 32 characters (as the persona answers it).
+  if (s.s7comm) id.plantId = render(s.s7comm.plantId, vars).slice(0, 32);
   return id;
 }
