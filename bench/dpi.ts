@@ -11,14 +11,14 @@
 //   node --import tsx bench/dpi.ts [--mb 100] [--keep] [--by-protocol]
 //   node --import tsx bench/dpi.ts --build out.pcapng [--mb 25]
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureFixtures as fx, readCaptureFile } from '../src/capture/index.ts';
 import { PROTOCOLS, type Protocol } from '../src/protocols/index.ts';
+import { corpusCaptures } from '../src/protocols/all-fixtures.ts';
 import { summarizeCapture } from '../src/traffic/index.ts';
 
-const CORPUS = 'reference/corpus/pcap';
 const DAY = 86_400;
 const BASE = 1_600_000_000;
 
@@ -33,14 +33,6 @@ const TSHARK_FIELDS = [
   'omron.tcp.command',
 ];
 
-function captures(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((n) => {
-      const p = join(dir, n);
-      return statSync(p).isDirectory() ? captures(p) : [p];
-    });
-}
 
 interface Packet {
   offsetUs: number;
@@ -50,7 +42,7 @@ interface Packet {
 
 /** Writes the corpus `copies` times as one pcapng (one interface per corpus file). */
 async function buildRepeated(path: string, minBytes: number): Promise<{ bytes: number; packets: number; copies: number }> {
-  const files = captures(CORPUS);
+  const files = corpusCaptures();
   const loaded: { linkType: number; packets: Packet[] }[] = [];
   let perCopy = 0;
   for (const f of files) {

@@ -18,11 +18,10 @@
 //   node --expose-gc --import tsx scripts/fuzz.ts [--inputs 1000000] [--seed 1] [--protocols modbus,dnp3]
 //        [--budget-ms 200] [--out .otscope/fuzz] [--resume] [--replay file.bin --protocol name]
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TALLY_PARSE, type Direction, type FlowState, type Message, type Parsed, type Protocol, type Tally } from '../src/protocols/index.ts';
-import { allFixtures } from '../src/protocols/all-fixtures.ts';
+import { allFixtures, corpusCaptures } from '../src/protocols/all-fixtures.ts';
 import { mulberry32 } from '../src/model/index.ts';
 
 /** Where the fuzzer's tally calls count: nowhere (only their outcome is checked). */
@@ -139,13 +138,7 @@ async function corpusSeeds(protocols: readonly Protocol[]): Promise<Seed[]> {
     };
     return w;
   });
-  const root = fileURLToPath(new URL('../reference/corpus/pcap/', import.meta.url));
-  const files = (function walk(d: string): string[] {
-    return readdirSync(d)
-      .sort()
-      .flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
-  })(root);
-  for (const f of files) await summarizeCapture(f, f, wrapped);
+  for (const f of corpusCaptures()) await summarizeCapture(f, f, wrapped);
   const out: Seed[] = [];
   for (const list of byProtocol.values()) {
     // Spread the kept seeds over the whole list, so one long capture does not crowd out the rest.

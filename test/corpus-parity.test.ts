@@ -6,9 +6,10 @@
 // (`modbus`), `packet_count`, `frames_by_protocol[mbtcp]`, `ics_frames_without_ip[bacnet]`, a conversation (`conversations[src>dst:dport/transport/protocol]`)
 // or all of them (`conversations`); it covers every difference at or under it.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
+import { corpusCaptures } from '../src/protocols/all-fixtures.ts';
 import { HISTOGRAM_GROUPS, summarizeCapture, type CaptureSummary } from '../src/traffic/index.ts';
 
 const ROOT = 'reference/corpus';
@@ -26,14 +27,6 @@ interface Difference {
   ours: number | null;
 }
 
-function captures(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? captures(path) : [path];
-    });
-}
 
 type Hist = Record<string, Record<string, Record<string, number>>>;
 type Row = { src: string; dst: string; dport: number; transport: string; protocol: string; frames: number };
@@ -87,7 +80,7 @@ test('every exception has a file, a key and a reason', () => {
   }
 });
 
-for (const path of captures(PCAPS)) {
+for (const path of corpusCaptures(PCAPS)) {
   const file = relative(PCAPS, path);
   test(`corpus parity: ${file}`, async () => {
     const oracle = JSON.parse(readFileSync(join(ROOT, 'oracle', `${file}.json`), 'utf8')) as Record<string, unknown>;

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { PROTOCOLS } from '../protocols/index.ts';
+import { corpusCaptures } from '../protocols/all-fixtures.ts';
 import { summarizeCaptureBytes, type CaptureSummary } from './index.ts';
 import { PRIME_CLIENT4, PRIME_SERVER4, primeAnalyzer, primeCapture } from './prime.ts';
 
-const CORPUS = 'reference/corpus/pcap';
-
-function captures(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? captures(path) : [path];
-    });
-}
 
 const PRIME_ADDRESSES = new Set([PRIME_CLIENT4, PRIME_SERVER4, '2001:db8::1', '2001:db8::2']);
 
@@ -59,7 +49,7 @@ test('the warm-up capture takes the paths it is there for', () => {
 });
 
 test('priming changes no summary, and its frames never show up in one', () => {
-  const files = captures(CORPUS);
+  const files = corpusCaptures();
   assert.ok(files.length >= 40);
   const protocols = [...PROTOCOLS];
   // Unprimed first, in a process where this protocol list has never been primed...

@@ -6,14 +6,13 @@
 // streams of fixtures on the flow state parse keeps, and every PDU parse sees in the capture
 // corpus, whose summaries must come out the same either way.
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, it } from 'node:test';
 import { mulberry32 } from '../model/index.ts';
 import { PROTOCOLS, TALLY_PARSE, type Direction, type FieldValue, type FlowState, type Protocol, type Tally } from '../protocols/index.ts';
 import { parseNpdu } from '../protocols/bacnet/index.ts';
-import { allFixtures } from '../protocols/all-fixtures.ts';
+import { allFixtures, corpusCaptures } from '../protocols/all-fixtures.ts';
 import { summarizeCapture } from './analyze-file.ts';
 import { LLC_PROTOCOLS } from './llc.ts';
 import { primeAnalyzer } from './prime.ts';
@@ -260,9 +259,8 @@ describe('protocol tallies agree with parse', () => {
     primeAnalyzer(checking);
     done.clear();
     counted.clear();
-    const list = (dir: string): string[] => readdirSync(dir).sort().flatMap((n) => (statSync(join(dir, n)).isDirectory() ? list(join(dir, n)) : [join(dir, n)]));
     // And the whole summary, anomaly counts included, is the one parse + summaryFields give.
-    for (const file of list('reference/corpus/pcap')) {
+    for (const file of corpusCaptures()) {
       const parsed = await summarizeCapture(file, file, checking);
       assert.deepEqual(await summarizeCapture(file, file), parsed, file);
     }
