@@ -7,7 +7,7 @@ import { sql, type Transaction } from 'kysely';
 import { openStore, type Store } from './db.ts';
 import { bulkWrite } from './bulk.ts';
 import type { Database } from './schema.ts';
-import { PG_URL, postgresUnavailable } from '../../test/support/stores.ts';
+import { dialectTargets, skipUnless } from '../../test/support/stores.ts';
 
 // Text the array literal has to quote or escape, text that reads as its NULL or as another literal,
 // whitespace it would trim unquoted, and text beyond the BMP (sent as UTF-8 surrogate pairs joined).
@@ -61,15 +61,13 @@ interface Row {
 }
 
 describe('bulkWrite on postgres', async () => {
-  const why = await postgresUnavailable();
-  if (why && process.env.CI === 'true') throw new Error(`CI=true and ${why}`);
-  const skip = why ?? false;
-  const schema = `otscope_bulk_${process.pid}_${Date.now().toString(36)}`;
+  const target = dialectTargets().find((t) => t.name === 'postgres')!;
+  const skip = await skipUnless(target);
+  const options = target.options();
   let store: Store | undefined;
   after(async () => {
-    if (!store) return;
-    await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(store.db);
-    await store.close();
+    await store?.close();
+    if (!skip) await target.cleanup();
   });
 
   /** Writes `rows` in one bulkWrite, asserting it took the unnest() path, and reads them back. */
@@ -96,7 +94,7 @@ describe('bulkWrite on postgres', async () => {
   }
 
   test('text, numbers, booleans, JSON and NULL come back as sent', { skip }, async () => {
-    store = await openStore({ databaseUrl: PG_URL, dataDir: '', pgSchema: schema });
+    store = await openStore(options);
     await sql`CREATE TABLE hostile (k integer PRIMARY KEY, t text, i integer, d double precision, b boolean, j jsonb)`.execute(store.db);
     const rows: Row[] = [];
     const n = Math.max(TEXT.length, INTEGERS.length, DOUBLES.length);

@@ -4,23 +4,21 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openStore, type Store } from './db.ts';
-import { PG_URL, postgresUnavailable } from '../../test/support/stores.ts';
+import { dialectTargets, skipUnless } from '../../test/support/stores.ts';
 
 describe('store.optimize on postgres', async () => {
-  const why = await postgresUnavailable();
-  if (why && process.env.CI === 'true') throw new Error(`CI=true and ${why}`);
-  const skip = why ?? false;
-  if (skip) console.log(`# skipping PostgreSQL maintenance test: ${skip}`);
-  const schema = `otscope_maint_${process.pid}_${Date.now().toString(36)}`;
+  const target = dialectTargets().find((t) => t.name === 'postgres')!;
+  const skip = await skipUnless(target);
+  const options = target.options();
+  const schema = options.pgSchema!;
   let store: Store | undefined;
   after(async () => {
-    if (!store) return;
-    await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(store.db);
-    await store.close();
+    await store?.close();
+    if (!skip) await target.cleanup();
   });
 
   test('analyses the tables changed past autovacuum threshold, not the others', { skip }, async () => {
-    store = await openStore({ databaseUrl: PG_URL, dataDir: '', pgSchema: schema });
+    store = await openStore(options);
     const db = store.db;
     // Autovacuum left out: had it analysed `loaded` first, there would be nothing left to analyse.
     await sql`CREATE TABLE loaded (x int) WITH (autovacuum_enabled = false)`.execute(db);
