@@ -196,6 +196,29 @@ async function rawInsertRate(dialect: string, dbUrl: string | null, n: number): 
   return rate;
 }
 
+/** Rows the platform's spine tables hold after the first pass (each a row a new device cost), by table. */
+async function rowsWritten(dialect: string, dataDir: string, dbUrl: string | null): Promise<Map<string, number>> {
+  const tables = ['assets', 'services', 'identities', 'observations', 'events', 'findings'];
+  const counts = new Map<string, number>();
+  if (dialect === 'sqlite') {
+    const db = new BetterSqlite3(join(dataDir, 'otscope.sqlite'), { readonly: true });
+    try {
+      for (const t of tables) counts.set(t, (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n);
+    } finally {
+      db.close();
+    }
+    return counts;
+  }
+  const client = new pg.Client({ connectionString: dbUrl! });
+  await client.connect();
+  try {
+    for (const t of tables) counts.set(t, Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0].n));
+  } finally {
+    await client.end();
+  }
+  return counts;
+}
+
 async function runDialect(dialect: string): Promise<void> {
   const kept = args.keep || args.reuse;
   const dataDir = kept ? join(tmpdir(), `otscope-bench-kept-${dialect}`) : mkdtempSync(join(tmpdir(), 'otscope-bench-'));
@@ -259,6 +282,7 @@ async function runDialect(dialect: string): Promise<void> {
     };
     const rescanCount = Math.min(TOTAL, 100_000);
     const cold = args.reuse ? null : await ingest(0, TOTAL);
+    const written = cold ? await rowsWritten(dialect, dataDir, dbUrl) : null;
     const warm = args.reuse ? null : await ingest(1, rescanCount);
 
     const cities = pack.children(pack.province.code).map((c) => c.code);
@@ -283,6 +307,11 @@ async function runDialect(dialect: string): Promise<void> {
       console.log(`  ingest, new assets:     ${Math.round(cold.rate).toLocaleString('en')} obs/s  (${cold.seconds.toFixed(1)} s; target ≥ 20,000${cpu(cold)})`);
       console.log(`  ingest, re-observation: ${Math.round(warm.rate).toLocaleString('en')} obs/s  (${rescanCount.toLocaleString('en')} in ${warm.seconds.toFixed(1)} s${cpu(warm)})`);
       console.log(`  peer: raw bulk insert:  ${Math.round(raw).toLocaleString('en')} rows/s  → otscope/raw ratio ${(cold.rate / raw).toFixed(3)} (new), ${(warm.rate / raw).toFixed(3)} (re-observation)`);
+      if (written) {
+        const perDevice = [...written].reduce((n, [, rows]) => n + rows, 0) / TOTAL;
+        const parts = [...written].map(([table, rows]) => `${table} ${(rows / TOTAL).toFixed(1)}`).join(', ');
+        console.log(`  rows per new device:    ${perDevice.toFixed(1)} (${parts}); at the peer's raw rate that alone allows ${Math.round(raw / perDevice).toLocaleString('en')} new devices/s`);
+      }
     }
     console.log(`  overview:               p50 ${ov.p50.toFixed(1)} ms  p95 ${ov.p95.toFixed(1)} ms  (target p95 ≤ 100 ms)`);
     const ms = (l: { p50: number; p95: number }) => `p50 ${l.p50.toFixed(1)} ms  p95 ${l.p95.toFixed(1)} ms`;
