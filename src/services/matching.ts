@@ -6,6 +6,7 @@ import { newId, type DeviceIdentity, type Severity } from '../model/index.ts';
 import { bulkWrite, chunkSize, reasonKey, type Database, type FindingTable } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import type { Placement } from './attribution.ts';
+import type { Match } from '../vulns/index.ts';
 import type { CounterDeltas } from './counters.ts';
 import { maxSeverity, warningDeadline } from './severity.ts';
 
@@ -25,6 +26,16 @@ export interface ChangedIdentity {
 // Keys of the reason sentences met lately: hashing each finding's sentence would cost more than
 // the bytes it saves, and a province has few distinct sentences (one per model, firmware, advisory).
 const knownKeys = new Map<string, string>();
+
+// The stored JSON of a match's CVE list: the matcher memoises its matches per identity (see
+// vulns/match.ts), so the devices of one model and firmware share Match objects and this is built once.
+const cvesJson = new WeakMap<Match, string>();
+
+function cvesOf(m: Match): string {
+  let text = cvesJson.get(m);
+  if (text === undefined) cvesJson.set(m, (text = JSON.stringify(m.cves)));
+  return text;
+}
 
 /** The key of a reason sentence, noting it in `used` (key → sentence) for storeReasons. */
 function keyOf(reason: string, used: Map<string, string>): string {
@@ -90,7 +101,7 @@ export async function matchChanged(ctx: ServiceContext, trx: Transaction<Databas
         cityCode: c.place.cityCode,
         countyCode: c.place.countyCode,
         enterpriseId: c.place.enterpriseId,
-        cves: JSON.stringify(m.cves),
+        cves: cvesOf(m),
         confidence: m.confidence,
         reason: keyOf(m.reason, reasons),
         severity: m.severity,

@@ -204,7 +204,12 @@ export function matchIdentity(index: VulnIndex, identity: DeviceIdentity): reado
     moduleName: field(identity.moduleName),
     serial: field(identity.serial),
   };
-  const key = [id.vendor, id.product, id.model, id.orderNumber, id.firmware, id.moduleName, id.serial].map((x) => x ?? '').join('\u0001');
+  // A serial decides only a serial cut-off (verdict, detail): when none of the identity's candidate
+  // products has one, the serial is left out of the memo key, so the devices of one model and
+  // firmware share one result instead of each computing (and the memo retaining) its own.
+  const candidates = resolve(index, id);
+  const bySerial = candidates.some((c) => c.entry.product.range.kind === 'undecidable' && c.entry.product.range.serial !== undefined);
+  const key = `${id.vendor ?? ''}\u0001${id.product ?? ''}\u0001${id.model ?? ''}\u0001${id.orderNumber ?? ''}\u0001${id.firmware ?? ''}\u0001${id.moduleName ?? ''}\u0001${bySerial ? (id.serial ?? '') : ''}`;
   const cached = index.remembered(key);
   if (cached) return cached;
   const result = computeMatches(index, id);
