@@ -133,6 +133,11 @@ function runTshark(path: string): Run | null {
     ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', 'tshark', ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 })
     : spawnSync('tshark', args, { stdio: ['ignore', 'ignore', 'ignore'] });
   const seconds = (performance.now() - t) / 1000;
+  // A tshark that stopped early (an unknown field, an unreadable file) would make a false ratio.
+  if (r.status !== 0) {
+    const said = String(r.stderr ?? '').split('\n').filter((l) => l && !l.startsWith('Running as user'));
+    throw new Error(`tshark exited ${r.status}: ${said.slice(0, 2).join(' | ')}`);
+  }
   let [rssKb, user, sys] = [NaN, NaN, NaN];
   if (timed) {
     const lines = String(r.stderr).trim().split('\n');
