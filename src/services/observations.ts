@@ -6,7 +6,7 @@
 import * as crypto from 'node:crypto';
 import { type Transaction } from 'kysely';
 import { appError, type ErrorCode } from '../errors.ts';
-import { IDENTITY_FIELDS, findHostileText, newId, type Actor, type DeviceIdentity } from '../model/index.ts';
+import { HOSTILE_TEXT, IDENTITY_FIELDS, findHostileText, newId, type Actor, type DeviceIdentity } from '../model/index.ts';
 import { formatIp, ipKey, normalizeIp, parseIp } from '../net/index.ts';
 import { can } from '../access/index.ts';
 import { bulkWrite, chunkSize, type AssetTable, type Database, type IdentityTable, type ServiceTable } from '../storage/index.ts';
@@ -56,16 +56,35 @@ const MAX_RAW_JSON = 16 * 1024;
 const FIELDS = new Set(['ip', 'port', 'transport', 'protocol', 'observedAt', 'source', 'identity', 'via']);
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
+const IDENTITY_FIELD_SET: ReadonlySet<string> = new Set(IDENTITY_FIELDS);
+/** The form toISOString gives: an observedAt already in it is kept as written, not rebuilt. */
+const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+function reject(index: number, code: Rejection['code'], message: string): Rejection {
+  return { index, code, message };
+}
+
+/**
+ * Whether any key or string in `value` holds hostile text: findHostileText's walk without the
+ * paths it builds for every key, so the path is built only for the rare item that has one.
+ */
+function holdsHostileText(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return HOSTILE_TEXT.test(value);
+  if (!value || typeof value !== 'object' || depth > 64) return false;
+  const o = value as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (HOSTILE_TEXT.test(k) || holdsHostileText(o[k], depth + 1)) return true;
+  return false;
+}
+
 /** Checks one item by hand so that one bad item is rejected alone, with its own code. */
 function validate(ctx: ServiceContext, item: unknown, index: number, nowMs: number): Valid | Rejection {
-  const bad = (code: Rejection['code'], message: string): Rejection => ({ index, code, message });
+  const bad = (code: Rejection['code'], message: string): Rejection => reject(index, code, message);
   if (!item || typeof item !== 'object' || Array.isArray(item)) return bad('VALIDATION_FAILED', 'an observation must be an object');
   const o = item as Record<string, unknown>;
   for (const k in o) if (!FIELDS.has(k)) return bad('VALIDATION_FAILED', `unknown field '${k.slice(0, 64)}'`);
   const addr = typeof o.ip === 'string' ? parseIp(o.ip) : null;
   if (!addr) return bad('INVALID_IP', `ip '${String(o.ip).slice(0, 64)}' is not an IPv4 or IPv6 address`);
-  const hostile = findHostileText(o, 'observation');
-  if (hostile) return bad('VALIDATION_FAILED', `${hostile} contains a NUL character or an unpaired surrogate`);
+  if (holdsHostileText(o)) return bad('VALIDATION_FAILED', `${findHostileText(o, 'observation')} contains a NUL character or an unpaired surrogate`);
   if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 0 || o.port > 65535) return bad('VALIDATION_FAILED', 'port must be an integer 0..65535');
   if (o.transport !== 'tcp' && o.transport !== 'udp') return bad('VALIDATION_FAILED', "transport must be 'tcp' or 'udp'");
   if (typeof o.protocol !== 'string' || !PROTOCOL.test(o.protocol)) return bad('VALIDATION_FAILED', 'protocol must be a short lower-case name such as modbus');
@@ -83,13 +102,15 @@ function validate(ctx: ServiceContext, item: unknown, index: number, nowMs: numb
   if (o.identity !== undefined && o.identity !== null) {
     if (typeof o.identity !== 'object' || Array.isArray(o.identity)) return bad('VALIDATION_FAILED', 'identity must be an object');
     const out: DeviceIdentity = {};
-    for (const [k, v] of Object.entries(o.identity as Record<string, unknown>)) {
+    const given = o.identity as Record<string, unknown>;
+    for (const k of Object.keys(given)) {
+      const v = given[k];
       if (k === 'raw') {
         if (v === undefined || v === null) continue;
         if (typeof v !== 'object' || Array.isArray(v)) return bad('VALIDATION_FAILED', 'identity.raw must be an object');
         if (JSON.stringify(v).length > MAX_RAW_JSON) return bad('VALIDATION_FAILED', `identity.raw is larger than ${MAX_RAW_JSON} bytes`);
         out.raw = v as Record<string, unknown>;
-      } else if ((IDENTITY_FIELDS as readonly string[]).includes(k)) {
+      } else if (IDENTITY_FIELD_SET.has(k)) {
         if (v === undefined || v === null || v === '') continue;
         if (typeof v !== 'string' || v.length > MAX_TEXT) return bad('VALIDATION_FAILED', `identity.${k} must be a string of at most ${MAX_TEXT} characters`);
         (out as Record<string, string>)[k] = v;
@@ -102,7 +123,7 @@ function validate(ctx: ServiceContext, item: unknown, index: number, nowMs: numb
   const ip = formatIp(addr);
   const place = ctx.attribution.place(ip, addr);
   if (!place) return bad('OUT_OF_REGION', `${ip} is in none of the region's address ranges nor in a registered enterprise network`);
-  return { index, ip, ipKey: ipKey(addr), port: o.port, transport: o.transport, protocol: o.protocol, observedAt: new Date(t).toISOString(), source: o.source, via, identity, place };
+  return { index, ip, ipKey: ipKey(addr), port: o.port, transport: o.transport, protocol: o.protocol, observedAt: CANONICAL_TIME.test(o.observedAt) ? o.observedAt : new Date(t).toISOString(), source: o.source, via, identity, place };
 }
 
 /** Date.parse rolls 30 February over to 2 March; the calendar fields must exist as written. */
