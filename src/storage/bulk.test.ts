@@ -1,11 +1,12 @@
 // bulkWrite on PostgreSQL builds each column's array literal itself (bulk.ts, toColumns): what
 // PostgreSQL's array input reads back must be exactly the values sent, for every value a row may
 // hold. Each batch here must go through the unnest() statement, or it would test the fallback.
+// The same for an UPDATE by key (one `update … from unnest(…)`) and for textArray's key lists.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, type Transaction } from 'kysely';
 import { openStore, type Store } from './db.ts';
-import { bulkWrite } from './bulk.ts';
+import { bulkWrite, textArray } from './bulk.ts';
 import type { Database } from './schema.ts';
 import { dialectTargets, skipUnless } from '../../test/support/stores.ts';
 
@@ -135,5 +136,76 @@ describe('bulkWrite on postgres', async () => {
       back.map((r) => r.t),
       TEXT.map((t) => t + '\\"}'),
     );
+  });
+
+  /** Runs one bulkWrite of UPDATEs by key `k`, returning the statements bulkWrite sent. */
+  async function updateByKey(s: Store, table: string, rows: { t: string | null; i: number | null; k: number }[]): Promise<string[]> {
+    const statements: string[] = [];
+    await s.db.transaction().execute(async (trx) => {
+      const seen = new Proxy(trx, {
+        get(t, key) {
+          if (key === 'executeQuery') return (q: { sql: string }) => (statements.push(q.sql), t.executeQuery(q as never));
+          const v = Reflect.get(t, key, t);
+          return typeof v === 'function' ? v.bind(t) : v;
+        },
+      }) as Transaction<Database>;
+      await bulkWrite(s, seen, rows, ([{ k, ...set }]) => trx.updateTable(table as never).set(set as never).where('k' as never, '=', k as never));
+    });
+    return statements;
+  }
+
+  test('an UPDATE by key goes as one update … from unnest(…): the rows named change, the others do not', { skip }, async () => {
+    const s = store!;
+    await sql`CREATE TABLE hostile_update (k integer PRIMARY KEY, t text, i integer, d double precision)`.execute(s.db);
+    await sql`INSERT INTO hostile_update SELECT k, 'before', k, k FROM generate_series(0, ${TEXT.length * 2}) AS k`.execute(s.db);
+    // Every other key, hostile text in t, NULL and integers in i; d is not set.
+    const rows = TEXT.map((t, n) => ({ t, i: n < INTEGERS.length ? INTEGERS[n] : null, k: n * 2 }));
+    const statements = await updateByKey(s, 'hostile_update', rows);
+    assert.equal(statements.length, 1, 'one statement for the batch');
+    assert.match(statements[0], /^update "hostile_update" set "t" = v\."t", "i" = v\."i" from unnest\(/);
+    const back = await sql<{ k: number; t: string | null; i: number | null; d: number }>`SELECT k, t, i, d FROM hostile_update ORDER BY k`.execute(s.db);
+    assert.equal(back.rows.length, TEXT.length * 2 + 1);
+    for (const r of back.rows) {
+      const sent = r.k % 2 === 0 ? rows[r.k / 2] : undefined;
+      assert.equal(r.t, sent ? sent.t : 'before', `text of key ${r.k}`);
+      assert.equal(r.i, sent ? sent.i : r.k, `integer of key ${r.k}`);
+      assert.equal(r.d, r.k, `untouched column of key ${r.k}`);
+    }
+  });
+
+  test('textArray: a key list in one parameter reads back as sent', { skip }, async () => {
+    const keys = TEXT.filter((t) => t.length < 1000);
+    const back = await sql<{ t: string; n: number }>`SELECT t, n FROM unnest(${textArray(keys)}::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n`.execute(store!.db);
+    assert.deepEqual(
+      back.rows.map((r) => r.t),
+      keys,
+    );
+  });
+});
+
+describe('bulkWrite on sqlite: an UPDATE by key', () => {
+  const target = dialectTargets().find((t) => t.name === 'sqlite')!;
+  let store: Store | undefined;
+  after(async () => {
+    await store?.close();
+    await target.cleanup();
+  });
+
+  test('runs once per row through one prepared statement; the rows named change, the others do not', async () => {
+    store = await openStore(target.options());
+    const s = store;
+    await sql`CREATE TABLE upd (k integer PRIMARY KEY, t text, i integer)`.execute(s.db);
+    for (let k = 0; k < 10; k++) await sql`INSERT INTO upd VALUES (${k}, 'before', ${k})`.execute(s.db);
+    const rows = [
+      { t: 'a"b', i: null, k: 2 },
+      { t: null, i: 7, k: 5 },
+      { t: '', i: -1, k: 9 },
+    ];
+    await s.db.transaction().execute((trx) => bulkWrite(s, trx, rows, ([{ k, ...set }]) => trx.updateTable('upd' as never).set(set as never).where('k' as never, '=', k as never)));
+    const back = await sql<{ k: number; t: string | null; i: number | null }>`SELECT k, t, i FROM upd ORDER BY k`.execute(s.db);
+    for (const r of back.rows) {
+      const sent = rows.find((x) => x.k === r.k);
+      assert.deepEqual(r, sent ? { k: r.k, t: sent.t, i: sent.i } : { k: r.k, t: 'before', i: r.k });
+    }
   });
 });

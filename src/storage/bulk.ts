@@ -2,7 +2,9 @@
 // cache) runs once per row (no SQL text to parse per batch, no giant parameter lists); on
 // PostgreSQL, where each statement is a network round trip and a 20,000-parameter VALUES list
 // costs more to parse and plan than the rows cost to write, all rows go in one statement that
-// reads one array parameter per column through unnest().
+// reads one array parameter per column through unnest(). An UPDATE of one row by its key
+// (`update t set a = $1, b = $2 where k = $3`) goes the same ways: per row on SQLite, as one
+// `update … from unnest(…)` on PostgreSQL.
 import { CompiledQuery, sql, type Compilable, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { chunkSize, type Store } from './db.ts';
@@ -15,9 +17,10 @@ const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperC
 
 /**
  * `build(rows)` must produce an INSERT of `rows` whose only bound parameters are the rows' values
- * in key order (ON CONFLICT clauses may use excluded.* and raw SQL but bind nothing). When that
+ * in key order (ON CONFLICT clauses may use excluded.* and raw SQL but bind nothing), or an UPDATE
+ * of one row, `set` columns then one key column in a `where … =`, bound in the row's key order. When that
  * holds, rows go through one prepared statement (SQLite) or one unnest() statement (PostgreSQL);
- * otherwise through multi-row statements. Returns what the statement's RETURNING clause yields, if any.
+ * otherwise through multi-row statements (an UPDATE: one statement per row). Returns what the statement's RETURNING clause yields, if any.
  */
 export async function bulkWrite<R extends object, O>(
   store: Store,
@@ -47,21 +50,35 @@ export async function bulkWrite<R extends object, O>(
     return out;
   }
   if (sameShape && store.dialect === 'postgres' && rows.length > 1) {
-    const text = await unnestInsert(store, trx, compiled.sql, first.length);
+    const text = (await unnestInsert(store, trx, compiled.sql, first.length)) ?? (await unnestUpdate(store, trx, compiled.sql, first.length));
     const columns = text && toColumns(rows, first.length);
     if (text && columns) {
       const result = await trx.executeQuery<O>(CompiledQuery.raw(text, columns));
       return result.rows as O[];
     }
   }
-  const size = chunkSize(store, first.length);
   const out: O[] = [];
+  if (UPDATE_ONE.test(compiled.sql)) {
+    for (const row of rows) out.push(...(await build([row]).execute()));
+    return out;
+  }
+  const size = chunkSize(store, first.length);
   for (let i = 0; i < rows.length; i += size) out.push(...(await build(rows.slice(i, i + size)).execute()));
   return out;
 }
 
 const NEEDS_ESCAPE = /["\\]/;
 const ESCAPED = /["\\]/g;
+
+/** A PostgreSQL text[] literal of `values` (`{"a","b"}`), quoted as toColumns quotes a column: one bound parameter for a key list. */
+export function textArray(values: readonly string[]): string {
+  const elements = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    elements[i] = NEEDS_ESCAPE.test(v) ? `"${v.replace(ESCAPED, '\\$&')}"` : `"${v}"`;
+  }
+  return `{${elements.join(',')}}`;
+}
 
 /**
  * The rows as one PostgreSQL array literal per column (`{"a","b",NULL}`), in one pass; null when a
@@ -113,6 +130,32 @@ async function unnestInsert(store: Store, trx: Transaction<Database>, text: stri
   });
   if (casts.some((c) => c === null)) return null;
   return `insert into ${table} (${m[2]}) select * from unnest(${casts.join(', ')})${text.slice(m[0].length)}`;
+}
+
+const UPDATE_ONE = /^update ("(?:[^"]|"")+") set ((?:"[a-z0-9_]+" = \$\d+, )*"[a-z0-9_]+" = \$\d+) where ("[a-z0-9_]+") = \$(\d+)$/;
+
+/**
+ * Rewrites a one-row `update t set a = $1, b = $2 where k = $3` into
+ * `update t set a = v.a, b = v.b from unnest($1::text[], $2::text[], $3::text[]) as v (a, b, k) where t.k = v.k`:
+ * no speculative insertion, no tuple lock record, and only the changed columns sent (an upsert
+ * carries every column of the row); null when the statement is not of that form.
+ */
+async function unnestUpdate(store: Store, trx: Transaction<Database>, text: string, n: number): Promise<string | null> {
+  const m = UPDATE_ONE.exec(text);
+  if (!m) return null;
+  const sets = m[2].split(', ').map((a) => a.split(' = '));
+  const cols = [...sets.map(([c]) => c), m[3]];
+  const params = [...sets.map(([, p]) => p), `$${m[4]}`];
+  if (cols.length !== n || params.some((p, i) => p !== `$${i + 1}`)) return null;
+  const table = m[1];
+  const types = await typesOf(store, trx, table);
+  const casts = cols.map((c, i) => {
+    const t = types.get(c.slice(1, -1));
+    return t ? `$${i + 1}::${t}[]` : null;
+  });
+  if (casts.some((c) => c === null)) return null;
+  const set = sets.map(([c]) => `${c} = v.${c}`).join(', ');
+  return `update ${table} set ${set} from unnest(${casts.join(', ')}) as v (${cols.join(', ')}) where ${table}.${m[3]} = v.${m[3]}`;
 }
 
 function typesOf(store: Store, trx: Transaction<Database>, table: string): Promise<Map<string, string>> {
