@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { captureFixtures as fx, decodeCapture } from '../src/capture/index.ts';
-import { fixtures } from '../src/protocols/enip/fixtures.ts';
+import { allFixtures } from '../src/protocols/all-fixtures.ts';
 import { PROTOCOLS } from '../src/protocols/index.ts';
 import { Analyzer, NdjsonWriter, summarizeCaptureBytes } from '../src/traffic/index.ts';
 
 const CLIENT = '192.168.1.10';
 const ADAPTER = '192.168.1.20';
+const fixtures = (await allFixtures()).filter((f) => f.protocol === 'enip');
 const bytesOf = (name: string): Uint8Array => fixtures.find((f) => f.name === name)!.bytes;
 
 /** ListIdentity request from an ephemeral port, the reply from 44818 back to it (Vol 2 §2-4.2). */
