@@ -1,11 +1,11 @@
 // The capture corpus is third-party data redistributed with its attribution (issue 3, deliverable
 // 4: "copied into the repo with its attribution"). Every capture must keep its MANIFEST.tsv row
 // (source repository, commit, path, licence) with the checksum of the bytes we ship, its oracle,
-// and its source repository's row in the corpus README's licence table; reference/README.md must
-// point at them.
+// its source repository's row in the corpus README's licence table and that repository's licence
+// text in licenses/; reference/README.md must point at them.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { CORPUS_PCAPS, corpusCaptures } from '../src/protocols/all-fixtures.ts';
@@ -46,8 +46,19 @@ test('every capture keeps its source, commit, licence and checksum, its oracle a
   assert.ok(sources.includes('Keep this attribution table'), 'the README asks to keep the table');
 });
 
+test('every source repository ships its licence text, named in the licences README with its commit', () => {
+  const index = readFileSync(join(ROOT, 'licenses', 'README.md'), 'utf8');
+  for (const m of manifest.values()) {
+    const dir = join(ROOT, 'licenses', m.repo);
+    const texts = existsSync(dir) ? readdirSync(dir).filter((f) => /^(LICENSE|COPYING)/.test(f)) : [];
+    assert.ok(texts.length > 0, `${m.file}: no licence text in ${dir}`);
+    const row = index.split('\n').find((l) => l.startsWith(`| \`${m.repo}/\` |`));
+    assert.ok(row?.includes(m.commit), `${m.repo} at ${m.commit} in licenses/README.md`);
+  }
+});
+
 test('reference/README.md points at the corpus and its licences; the oracle tools are there', () => {
   const top = readFileSync('reference/README.md', 'utf8');
-  assert.match(top, /\| `corpus\/pcap\/<protocol>\/\*` \|.*corpus\/README\.md.*MANIFEST\.tsv/);
+  assert.match(top, /\| `corpus\/pcap\/<protocol>\/\*` \|.*corpus\/README\.md.*MANIFEST\.tsv.*corpus\/licenses\//);
   for (const f of ['tools/make_oracle.py', 'tools/time_tshark.py', 'tshark_timing.json']) assert.ok(existsSync(join(ROOT, f)), f);
 });
