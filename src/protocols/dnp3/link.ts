@@ -68,22 +68,28 @@ export function encodeControl(c: LinkControl): number {
   );
 }
 
-/** Strips the block CRCs, noting any that do not match. */
-export function userDataOf(frame: Uint8Array, len: number, anomalies: string[]): Uint8Array {
-  const dataLen = len - MIN_LEN;
-  const out = new Uint8Array(dataLen);
-  let at = HEADER_SIZE;
+/**
+ * Copies a frame's user data from frame[at] into out[0, dataLen), block CRCs removed: the one walk
+ * of the blocks (§9.2.4.2) that parse and the summary tally share. False when a block's CRC does
+ * not match; every block is copied all the same.
+ */
+export function copyUserData(frame: Uint8Array, at: number, dataLen: number, out: Uint8Array): boolean {
   let copied = 0;
-  let bad = false;
+  let good = true;
   while (copied < dataLen) {
     const n = Math.min(BLOCK_SIZE, dataLen - copied);
-    out.set(frame.subarray(at, at + n), copied);
-    const crc = frame[at + n] | (frame[at + n + 1] << 8);
-    if (crc !== crc16dnp(frame, at, at + n)) bad = true;
+    if ((frame[at + n] | (frame[at + n + 1] << 8)) !== crc16dnp(frame, at, at + n)) good = false;
+    for (let i = 0; i < n; i++) out[copied + i] = frame[at + i];
     copied += n;
     at += n + 2;
   }
-  if (bad) anomalies.push('crc-mismatch');
+  return good;
+}
+
+/** Strips the block CRCs, noting any that do not match. */
+export function userDataOf(frame: Uint8Array, len: number, anomalies: string[]): Uint8Array {
+  const out = new Uint8Array(len - MIN_LEN);
+  if (!copyUserData(frame, HEADER_SIZE, out.length, out)) anomalies.push('crc-mismatch');
   return out;
 }
 

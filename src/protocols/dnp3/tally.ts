@@ -7,7 +7,7 @@
 import { TALLY_PARSE, type Direction, type FlowState, type PduTally, type Tally } from '../protocol.ts';
 import { objectsWalkCleanly } from './application.ts';
 import { APPLICATION_FUNCTIONS, PRIMARY_FUNCTIONS, SECONDARY_FUNCTIONS, isResponse } from './catalog.ts';
-import { BLOCK_SIZE, HEADER_SIZE, MAX_USER_DATA, MIN_LEN, START_0, START_1, crc16dnp, frameSize } from './link.ts';
+import { HEADER_SIZE, MAX_USER_DATA, MIN_LEN, START_0, START_1, copyUserData, crc16dnp, frameSize } from './link.ts';
 import { TRANSPORT_STATE_KEY, transportKey } from './transport.ts';
 
 const AL_FUNC = 0;
@@ -16,19 +16,6 @@ const SECFUNC = 2;
 
 /** The user data of the frame being counted, block CRCs removed (at most 250 octets). */
 const userData = new Uint8Array(MAX_USER_DATA);
-
-/** Copies the frame's user data blocks (from b[at]) into userData; false when a block CRC fails. */
-function copyUserData(b: Uint8Array, at: number, dataLen: number): boolean {
-  let copied = 0;
-  while (copied < dataLen) {
-    const n = Math.min(BLOCK_SIZE, dataLen - copied);
-    if ((b[at + n] | (b[at + n + 1] << 8)) !== crc16dnp(b, at, at + n)) return false;
-    for (let i = 0; i < n; i++) userData[copied + i] = b[at + i];
-    copied += n;
-    at += n + 2;
-  }
-  return true;
-}
 
 function count(b: Uint8Array, start: number, end: number, _direction: Direction, into: Tally, state?: FlowState): number {
   const n = end - start;
@@ -46,7 +33,7 @@ function count(b: Uint8Array, start: number, end: number, _direction: Direction,
   const fn = control & 0x0f;
   if ((primary ? PRIMARY_FUNCTIONS : SECONDARY_FUNCTIONS)[fn] === undefined) return TALLY_PARSE;
   const dataLen = len - MIN_LEN;
-  if (!copyUserData(b, start + HEADER_SIZE, dataLen)) return TALLY_PARSE;
+  if (!copyUserData(b, start + HEADER_SIZE, dataLen, userData)) return TALLY_PARSE;
   if (!(primary && (fn === 3 || fn === 4))) {
     // No user data expected (link status, reset, acknowledgements): parse flags any that is there.
     if (dataLen > 0) return TALLY_PARSE;
