@@ -18,6 +18,8 @@ import { captureFixtures as fx, readCaptureFile } from '../src/capture/index.ts'
 import { PROTOCOLS, type Protocol } from '../src/protocols/index.ts';
 import { corpusCaptures } from '../src/protocols/all-fixtures.ts';
 import { summarizeCapture } from '../src/traffic/index.ts';
+// @ts-expect-error plain JavaScript module of the bin folder, without type declarations
+import { ANALYZE_V8_FLAGS } from '../bin/v8-flags.js';
 
 const DAY = 86_400;
 const BASE = 1_600_000_000;
@@ -92,10 +94,14 @@ interface Run {
   maxRssMb: number;
 }
 
-/** Our analyzer in a child process, so its peak RSS is its own. */
+/**
+ * Our analyzer in a child process, so its peak RSS is its own, under the V8 flags that
+ * `otscope analyze` sets (bin/v8-flags.js).
+ */
 function runOurs(path: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/dpi.ts', '--child', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [...(ANALYZE_V8_FLAGS as string[]), '--import', 'tsx', 'bench/dpi.ts', '--child', path];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`analyzer exited ${code}`))));

@@ -15,6 +15,8 @@ function analyzeReach(args) {
 
 async function main(argv) {
   if (argv[0] === 'analyze') {
+    // Before the bundle is compiled: V8 keys the code cache to its flags (bin/v8-flags.js).
+    require('node:v8').setFlagsFromString(require('./v8-flags.js').ANALYZE_V8_FLAGS.join(' '));
     const { loadBundled } = require('./cached-bundle.js');
     const analyze = await loadBundled('analyze', 'src/cli/analyze.ts');
     if (analyze) {
