@@ -9,7 +9,7 @@ import { appError, type ErrorCode } from '../errors.ts';
 import { HOSTILE_TEXT, IDENTITY_FIELDS, findHostileText, newId, type Actor, type DeviceIdentity } from '../model/index.ts';
 import { formatIp, ipKey, normalizeIp, parseIp } from '../net/index.ts';
 import { can } from '../access/index.ts';
-import { bulkWrite, chunkSize, textArray, type AssetTable, type Database, type IdentityTable, type ServiceTable } from '../storage/index.ts';
+import { bulkSpec, bulkWrite, bulkWriteAll, chunkSize, textArray, type AssetTable, type BulkSpec, type Database, type IdentityTable, type ServiceTable } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import type { Placement } from './attribution.ts';
 import { audit } from './audit.ts';
@@ -172,16 +172,24 @@ export async function ingestObservations(ctx: ServiceContext, actor: Actor, item
   if (!valid.length) return { accepted: 0, rejected, assets: 0, findings: 0 };
 
   const nowIso = now.toISOString();
+  // What an observation row holds of its own (its id, its identity's JSON) depends on nothing
+  // stored: built here, before the writer lock, while another batch may hold it.
+  const evidence = valid.map((v) => {
+    const identityJson = v.identity ? JSON.stringify(v.identity) : null;
+    return { id: observationId(v, identityJson), identity: identityJson ?? '{}' };
+  });
   const stats = await ctx.store.db.transaction().execute(async (trx) => {
     await ctx.store.lockWriters(trx);
     const counters = new CounterDeltas();
     const events: NewEvent[] = [];
     const created = new Set<string>();
+    // Writes that no later read of the batch looks at, sent with the observations in one statement.
+    const later: BulkSpec[] = [];
     const stored = await readStored(ctx, trx, valid);
-    const assets = await writeAssets(ctx, trx, valid, stored, counters, created);
-    const serviceIds = await writeServices(ctx, trx, valid, assets, stored, counters, events);
+    const assets = await writeAssets(ctx, trx, valid, stored, later, counters, created);
+    const serviceIds = await writeServices(ctx, trx, valid, assets, stored, later, counters, events);
     const changed = await writeIdentities(ctx, trx, valid, assets, serviceIds, stored, events, created);
-    await writeObservations(ctx, trx, valid, assets, nowIso);
+    await writeObservations(ctx, trx, valid, evidence, assets, nowIso, later);
     const findings = await matchChanged(ctx, trx, changed, counters, nowIso);
     await recordEvents(ctx, trx, events, counters, nowIso);
     await counters.apply(ctx.store, trx);
@@ -290,7 +298,15 @@ async function readStored(ctx: ServiceContext, trx: Transaction<Database>, valid
 }
 
 /** Final asset rows for the batch, computed from the stored rows and the evidence; returns them by ip. */
-async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, valid: Valid[], storedRows: Stored, counters: CounterDeltas, created: Set<string>): Promise<Map<string, AssetTable>> {
+async function writeAssets(
+  ctx: ServiceContext,
+  trx: Transaction<Database>,
+  valid: Valid[],
+  storedRows: Stored,
+  later: BulkSpec[],
+  counters: CounterDeltas,
+  created: Set<string>,
+): Promise<Map<string, AssetTable>> {
   const byIp = new Map<string, { first: string; last: string; v: Valid; identified: Valid | null; honeypot: boolean }>();
   for (const v of valid) {
     const e = byIp.get(v.ip);
@@ -358,12 +374,12 @@ async function writeAssets(ctx: ServiceContext, trx: Transaction<Database>, vali
   await upsertAssets(ctx, trx, full, PLACED_ASSET_COLUMNS);
   // Rows stored at the same address with only unindexed columns moved: an UPDATE by id of those
   // columns (on PostgreSQL one `update … from unnest(…)`: no speculative insertion, no tuple lock,
-  // a third of the bytes), still heap-only where the page has room.
-  await bulkWrite(
-    ctx.store,
-    trx,
-    narrow.map((r) => ({ product: r.product, model: r.model, firmware: r.firmware, honeypot: r.honeypot, firstSeen: r.firstSeen, lastSeen: r.lastSeen, id: r.id })),
-    ([{ id, ...set }]) => trx.updateTable('assets').set(set).where('id', '=', id),
+  // half the bytes), still heap-only where the page has room. Written with the observations.
+  later.push(
+    bulkSpec(
+      narrow.map((r) => ({ product: r.product, model: r.model, firmware: r.firmware, honeypot: r.honeypot, firstSeen: r.firstSeen, lastSeen: r.lastSeen, id: r.id })),
+      ([{ id, ...set }]) => trx.updateTable('assets').set(set).where('id', '=', id),
+    ),
   );
   return new Map(rows.map((r) => [r.ip, r]));
 }
@@ -398,6 +414,7 @@ async function writeServices(
   valid: Valid[],
   assets: Map<string, AssetTable>,
   storedRows: Stored,
+  later: BulkSpec[],
   counters: CounterDeltas,
   events: NewEvent[],
 ): Promise<Map<string, string>> {
@@ -478,12 +495,12 @@ async function writeServices(
         })),
       ),
   );
-  // Seen-times only: an UPDATE by id, as for assets.
-  await bulkWrite(
-    ctx.store,
-    trx,
-    narrow.map((r) => ({ firstSeen: r.firstSeen, lastSeen: r.lastSeen, id: r.id })),
-    ([{ id, ...set }]) => trx.updateTable('services').set(set).where('id', '=', id),
+  // Seen-times only: an UPDATE by id, as for assets, written with the observations.
+  later.push(
+    bulkSpec(
+      narrow.map((r) => ({ firstSeen: r.firstSeen, lastSeen: r.lastSeen, id: r.id })),
+      ([{ id, ...set }]) => trx.updateTable('services').set(set).where('id', '=', id),
+    ),
   );
   const ids = new Map<string, string>();
   for (const [k, s] of stored) ids.set(k, s.id);
@@ -595,11 +612,19 @@ async function writeIdentities(
   return changed;
 }
 
-async function writeObservations(ctx: ServiceContext, trx: Transaction<Database>, valid: Valid[], assets: Map<string, AssetTable>, receivedAt: string): Promise<void> {
-  const rows = valid.map((v) => {
-    const identityJson = v.identity ? JSON.stringify(v.identity) : null;
+/** Writes the observations, and with them (one statement on PostgreSQL) the writes in `later`. */
+async function writeObservations(
+  ctx: ServiceContext,
+  trx: Transaction<Database>,
+  valid: Valid[],
+  evidence: { id: string; identity: string }[],
+  assets: Map<string, AssetTable>,
+  receivedAt: string,
+  later: BulkSpec[],
+): Promise<void> {
+  const rows = valid.map((v, i) => {
     return {
-      id: observationId(v, identityJson),
+      id: evidence[i].id,
       assetId: assets.get(v.ip)!.id,
       ip: v.ip,
       port: v.port,
@@ -609,8 +634,11 @@ async function writeObservations(ctx: ServiceContext, trx: Transaction<Database>
       via: v.via,
       observedAt: v.observedAt,
       receivedAt,
-      identity: identityJson ?? '{}',
+      identity: evidence[i].identity,
     };
   });
-  await bulkWrite(ctx.store, trx, rows, (chunk) => trx.insertInto('observations').values(chunk).onConflict((oc) => oc.columns(['assetId', 'observedAt', 'id']).doNothing()));
+  await bulkWriteAll(ctx.store, trx, [
+    ...later,
+    bulkSpec(rows, (chunk) => trx.insertInto('observations').values(chunk).onConflict((oc) => oc.columns(['assetId', 'observedAt', 'id']).doNothing())),
+  ]);
 }

@@ -67,6 +67,47 @@ export async function bulkWrite<R extends object, O>(
   return out;
 }
 
+/** One bulkWrite's rows and statement, for bulkWriteAll (made by bulkSpec, which checks the two agree). */
+export interface BulkSpec {
+  rows: object[];
+  build: (rows: object[]) => Executable<unknown>;
+}
+
+export function bulkSpec<R extends object>(rows: R[], build: (rows: R[]) => Executable<unknown>): BulkSpec {
+  return { rows, build: build as (rows: object[]) => Executable<unknown> };
+}
+
+/**
+ * Several bulkWrites as one statement on PostgreSQL, `with w0 as (…), w1 as (…) …`: one round trip
+ * and one plan instead of one each. Only for writes that neither read each other's rows nor touch
+ * the same row (the parts of one statement see one snapshot), with no RETURNING. Each must take
+ * the unnest() form, else all run one by one through bulkWrite, as they do on SQLite.
+ */
+export async function bulkWriteAll(store: Store, trx: Transaction<Database>, writes: BulkSpec[]): Promise<void> {
+  const todo = writes.filter((w) => w.rows.length > 0);
+  if (store.dialect === 'postgres' && todo.length > 1) {
+    const parts: string[] = [];
+    const params: string[] = [];
+    for (const w of todo) {
+      const compiled = w.build([w.rows[0]]).compile();
+      const first = Object.values(w.rows[0]);
+      const sameShape = compiled.parameters.length === first.length && compiled.parameters.every((p, i) => p === first[i]) && !/ returning /.test(compiled.sql);
+      const text = sameShape ? ((await unnestInsert(store, trx, compiled.sql, first.length, params.length)) ?? (await unnestUpdate(store, trx, compiled.sql, first.length, params.length))) : null;
+      const columns = text && toColumns(w.rows, first.length);
+      if (!text || !columns) break;
+      parts.push(text);
+      params.push(...columns);
+    }
+    if (parts.length === todo.length) {
+      for (const w of todo) store.writes += w.rows.length;
+      const last = parts.pop()!;
+      await trx.executeQuery(CompiledQuery.raw(`with ${parts.map((p, i) => `w${i} as (${p})`).join(', ')} ${last}`, params));
+      return;
+    }
+  }
+  for (const w of todo) await bulkWrite(store, trx, w.rows, w.build);
+}
+
 const NEEDS_ESCAPE = /["\\]/;
 const ESCAPED = /["\\]/g;
 
@@ -116,7 +157,7 @@ const INSERT_ONE = /^insert into ("(?:[^"]|"")+") \(([^)]*)\) values \(([^)]*)\)
  * `insert into t (a, b) select * from unnest($1::text[], $2::integer[]) …`, keeping whatever
  * follows (ON CONFLICT, RETURNING); null when the statement is not of that form.
  */
-async function unnestInsert(store: Store, trx: Transaction<Database>, text: string, n: number): Promise<string | null> {
+async function unnestInsert(store: Store, trx: Transaction<Database>, text: string, n: number, base = 0): Promise<string | null> {
   const m = INSERT_ONE.exec(text);
   if (!m) return null;
   const cols = m[2].split(', ');
@@ -126,7 +167,7 @@ async function unnestInsert(store: Store, trx: Transaction<Database>, text: stri
   const types = await typesOf(store, trx, table);
   const casts = cols.map((c, i) => {
     const t = types.get(c.slice(1, -1));
-    return t ? `$${i + 1}::${t}[]` : null;
+    return t ? `$${base + i + 1}::${t}[]` : null;
   });
   if (casts.some((c) => c === null)) return null;
   return `insert into ${table} (${m[2]}) select * from unnest(${casts.join(', ')})${text.slice(m[0].length)}`;
@@ -140,7 +181,7 @@ const UPDATE_ONE = /^update ("(?:[^"]|"")+") set ((?:"[a-z0-9_]+" = \$\d+, )*"[a
  * no speculative insertion, no tuple lock record, and only the changed columns sent (an upsert
  * carries every column of the row); null when the statement is not of that form.
  */
-async function unnestUpdate(store: Store, trx: Transaction<Database>, text: string, n: number): Promise<string | null> {
+async function unnestUpdate(store: Store, trx: Transaction<Database>, text: string, n: number, base = 0): Promise<string | null> {
   const m = UPDATE_ONE.exec(text);
   if (!m) return null;
   const sets = m[2].split(', ').map((a) => a.split(' = '));
@@ -151,7 +192,7 @@ async function unnestUpdate(store: Store, trx: Transaction<Database>, text: stri
   const types = await typesOf(store, trx, table);
   const casts = cols.map((c, i) => {
     const t = types.get(c.slice(1, -1));
-    return t ? `$${i + 1}::${t}[]` : null;
+    return t ? `$${base + i + 1}::${t}[]` : null;
   });
   if (casts.some((c) => c === null)) return null;
   const set = sets.map(([c]) => `${c} = v.${c}`).join(', ');
