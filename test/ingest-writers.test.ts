@@ -61,6 +61,22 @@ for (const target of dialectTargets()) {
       assert.ok(stored.findings >= stored.identities, `findings ${stored.findings}`);
     });
 
+    // Observations after their asset's stored last-seen time go in by plain INSERT, the rest by
+    // INSERT … ON CONFLICT DO NOTHING (src/services/observations.ts, writeObservations).
+    test('observations: a re-observation twice in a batch, late evidence and a stored one, then the batch again: each stored once', { skip }, async () => {
+      const ip = '36.134.80.77';
+      const [T0, T2] = ['2026-10-01T09:00:00.000Z', '2026-11-03T09:00:00.000Z'];
+      assert.equal((await post(platforms[0], [s7smart(ip, 'V2.3.0', T1)])).status, 200);
+      const before = await count('observations');
+      const batch = [s7smart(ip, 'V2.3.0', T2), s7smart(ip, 'V2.3.0', T2), s7smart(ip, 'V2.3.0', T0), s7smart(ip, 'V2.3.0', T1)];
+      for (let round = 0; round < 2; round++) {
+        const r = await post(platforms[0], batch);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.accepted, 4, JSON.stringify(r.body));
+        assert.equal((await count('observations')) - before, 2, `round ${round}: the new one (T2) and the late one (T0)`);
+      }
+    });
+
     test('two writers sending overlapping batches of new devices at once', { skip }, async () => {
       const before = await counts();
       const device = (i: number) => s7smart(`36.134.81.${i}`);

@@ -9,7 +9,7 @@ import { appError, type ErrorCode } from '../errors.ts';
 import { HOSTILE_TEXT, IDENTITY_FIELDS, findHostileText, newId, type Actor, type DeviceIdentity } from '../model/index.ts';
 import { formatIp, ipKey, normalizeIp, parseIp } from '../net/index.ts';
 import { can } from '../access/index.ts';
-import { bulkSpec, bulkWrite, bulkWriteAll, chunkSize, textArray, type AssetTable, type BulkSpec, type Database, type IdentityTable, type ServiceTable } from '../storage/index.ts';
+import { bulkSpec, bulkWrite, bulkWriteAll, chunkSize, textArray, type AssetTable, type BulkSpec, type Database, type IdentityTable, type ObservationTable, type ServiceTable } from '../storage/index.ts';
 import type { ServiceContext } from './context.ts';
 import type { Placement } from './attribution.ts';
 import { audit } from './audit.ts';
@@ -189,7 +189,7 @@ export async function ingestObservations(ctx: ServiceContext, actor: Actor, item
     const assets = await writeAssets(ctx, trx, valid, stored, later, counters, created);
     const serviceIds = await writeServices(ctx, trx, valid, assets, stored, later, counters, events);
     const changed = await writeIdentities(ctx, trx, valid, assets, serviceIds, stored, events, created);
-    await writeObservations(ctx, trx, valid, evidence, assets, nowIso, later);
+    await writeObservations(ctx, trx, valid, evidence, stored, assets, nowIso, later);
     const findings = await matchChanged(ctx, trx, changed, counters, nowIso);
     await recordEvents(ctx, trx, events, counters, nowIso);
     await counters.apply(ctx.store, trx);
@@ -612,18 +612,29 @@ async function writeIdentities(
   return changed;
 }
 
-/** Writes the observations, and with them (one statement on PostgreSQL) the writes in `later`. */
+/**
+ * Writes the observations, and with them (one statement on PostgreSQL) the writes in `later`.
+ * An observation made after its asset's stored last-seen time, or of an asset new in this batch,
+ * cannot be stored yet (every stored observation is at or before its asset's last-seen time, both
+ * written in one transaction): those go in by plain INSERT, once each, skipping an upsert's
+ * speculative insertion as new assets do; the others (a batch sent again, late evidence) by
+ * INSERT … ON CONFLICT DO NOTHING.
+ */
 async function writeObservations(
   ctx: ServiceContext,
   trx: Transaction<Database>,
   valid: Valid[],
   evidence: { id: string; identity: string }[],
+  storedRows: Stored,
   assets: Map<string, AssetTable>,
   receivedAt: string,
   later: BulkSpec[],
 ): Promise<void> {
-  const rows = valid.map((v, i) => {
-    return {
+  const fresh: ObservationTable[] = [];
+  const seen: ObservationTable[] = [];
+  const ids = new Set<string>();
+  valid.forEach((v, i) => {
+    const row: ObservationTable = {
       id: evidence[i].id,
       assetId: assets.get(v.ip)!.id,
       ip: v.ip,
@@ -636,9 +647,17 @@ async function writeObservations(
       receivedAt,
       identity: evidence[i].identity,
     };
+    const old = storedRows.assets.get(v.ip);
+    if (old && v.observedAt <= old.lastSeen) seen.push(row);
+    // The id hashes the whole observation, address and time included: the same id twice in a batch is the same row.
+    else if (!ids.has(row.id)) {
+      ids.add(row.id);
+      fresh.push(row);
+    }
   });
   await bulkWriteAll(ctx.store, trx, [
     ...later,
-    bulkSpec(rows, (chunk) => trx.insertInto('observations').values(chunk).onConflict((oc) => oc.columns(['assetId', 'observedAt', 'id']).doNothing())),
+    bulkSpec(fresh, (chunk) => trx.insertInto('observations').values(chunk)),
+    bulkSpec(seen, (chunk) => trx.insertInto('observations').values(chunk).onConflict((oc) => oc.columns(['assetId', 'observedAt', 'id']).doNothing())),
   ]);
 }
