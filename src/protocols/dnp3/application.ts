@@ -177,6 +177,12 @@ function skipObjects(r: ByteReader, h: ObjectHeader, anomalies: string[]): boole
     anomalies.push('object-count-too-large');
     return false;
   }
+  // Once one header's range has held a 32-bit value past the small integers, V8 keeps the range
+  // fields of every header as doubles, and count (stop - start + 1) arrives as a heap number even
+  // for a range of 0..0. From here it is at most LIMITS.maxItems, so `| 0` is the same value as a
+  // small integer, and the reader's offset, advanced by it, stays one: as a heap number it made
+  // every later read of the reader deoptimize ("not a Smi" in ByteReader.has and u8).
+  const count = h.count | 0;
   const prefix = PREFIX_SIZE[h.prefixCode];
   if (h.prefixCode === 7) {
     anomalies.push('unknown-prefix-code');
@@ -184,7 +190,7 @@ function skipObjects(r: ByteReader, h: ObjectHeader, anomalies: string[]): boole
   }
   // Prefix codes 4..6 carry each object's size, so any object can be stepped over (§4.2.2.7.3.2).
   if (h.prefixCode >= 4) {
-    for (let i = 0; i < h.count; i++) {
+    for (let i = 0; i < count; i++) {
       const size = prefix === 1 ? r.u8() : prefix === 2 ? r.u16le() : r.u32le();
       const object = r.sub(size);
       if (r.overrun) break;
@@ -198,18 +204,18 @@ function skipObjects(r: ByteReader, h: ObjectHeader, anomalies: string[]): boole
       return true;
     case 'bits':
       if (prefix) {
-        for (let i = 0; i < h.count && !r.overrun; i++) r.skip(prefix + 1);
-      } else r.skip(Math.ceil((h.count * size.bits) / 8));
+        for (let i = 0; i < count && !r.overrun; i++) r.skip(prefix + 1);
+      } else r.skip(Math.ceil((count * size.bits) / 8));
       return checkOverrun(r, anomalies);
     case 'bytes':
       if (h.group === 12 && h.variation === 1) {
         h.crob = [];
-        for (let i = 0; i < h.count && !r.overrun; i++) h.crob.push(readCrob(r, prefix));
+        for (let i = 0; i < count && !r.overrun; i++) h.crob.push(readCrob(r, prefix));
         if (r.overrun) h.crob.pop();
-      } else r.skip(h.count * (prefix + size.size));
+      } else r.skip(count * (prefix + size.size));
       return checkOverrun(r, anomalies);
     case 'attribute':
-      for (let i = 0; i < h.count && !r.overrun; i++) {
+      for (let i = 0; i < count && !r.overrun; i++) {
         r.skip(prefix);
         const type = r.u8();
         const len = r.u8();

@@ -2,13 +2,17 @@
 // most four octets and length-prefixed UTF-8 strings.
 import { ByteReader, ByteWriter } from '../../wire/index.ts';
 
-/** §1.5.5: at most four octets; a fifth continuation makes it malformed (undefined). */
+/**
+ * §1.5.5: at most four octets; a fifth continuation makes it malformed (undefined). Shifts, not
+ * `128 ** i`: the value (at most 28 bits) stays a small integer, where a power made it a heap
+ * number that every parse result and reader carrying a length then held as a double.
+ */
 export function readVarInt(r: ByteReader): number | undefined {
   let value = 0;
-  for (let i = 0; i < 4; i++) {
+  for (let shift = 0; shift < 28; shift += 7) {
     if (!r.has(1)) return undefined;
     const b = r.u8();
-    value += (b & 0x7f) * 128 ** i;
+    value |= (b & 0x7f) << shift;
     if ((b & 0x80) === 0) return value;
   }
   return undefined;
