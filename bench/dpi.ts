@@ -18,8 +18,7 @@ import { captureFixtures as fx, readCaptureFile } from '../src/capture/index.ts'
 import { PROTOCOLS, type Protocol } from '../src/protocols/index.ts';
 import { corpusCaptures } from '../src/protocols/all-fixtures.ts';
 import { summarizeCapture } from '../src/traffic/index.ts';
-// @ts-expect-error plain JavaScript module of the bin folder, without type declarations
-import { ANALYZE_V8_FLAGS } from '../bin/v8-flags.js';
+import { analyzeV8Flags } from '../bin/v8-flags.js';
 
 const DAY = 86_400;
 const BASE = 1_600_000_000;
@@ -100,7 +99,7 @@ interface Run {
  */
 function runOurs(path: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const args = [...(ANALYZE_V8_FLAGS as string[]), '--import', 'tsx', 'bench/dpi.ts', '--child', path];
+    const args = [...analyzeV8Flags(), '--import', 'tsx', 'bench/dpi.ts', '--child', path];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -214,7 +213,7 @@ async function main(): Promise<void> {
       // Two copies of the corpus are enough for the shares and keep the run short.
       const one = join(dir, 'corpus-once.pcapng');
       await buildRepeated(one, 25e6);
-      spawnSync(process.execPath, ['--import', 'tsx', 'bench/dpi.ts', '--by-protocol-child', one], { stdio: 'inherit' });
+      spawnSync(process.execPath, [...analyzeV8Flags(), '--import', 'tsx', 'bench/dpi.ts', '--by-protocol-child', one], { stdio: 'inherit' });
     }
     const ours = await runOurs(path);
     const cli = runCli(path, ours.packets);

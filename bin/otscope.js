@@ -15,9 +15,13 @@ function analyzeReach(args) {
 
 async function main(argv) {
   if (argv[0] === 'analyze') {
-    // Before the bundle is compiled: V8 keys the code cache to its flags (bin/v8-flags.js).
-    require('node:v8').setFlagsFromString(require('./v8-flags.js').ANALYZE_V8_FLAGS.join(' '));
+    // Node's own modules first: their built-in code cache is keyed to the flags Node was built
+    // with, and V8 would compile them from source once ours are set.
     const { loadBundled } = require('./cached-bundle.js');
+    for (const m of ['node:zlib', 'node:fs/promises']) require(m);
+    // Then, before the bundle is compiled, the flags V8 keys its code cache to (bin/v8-flags.js).
+    const flags = require('./v8-flags.js').analyzeV8Flags();
+    if (flags.length) require('node:v8').setFlagsFromString(flags.join(' '));
     const analyze = await loadBundled('analyze', 'src/cli/analyze.ts');
     if (analyze) {
       process.exitCode = await analyze.exports.run(argv.slice(1));

@@ -16,4 +16,21 @@
 // set this late.
 const ANALYZE_V8_FLAGS = ['--interrupt-budget=270336', '--max-inlined-bytecode-size-cumulative=460', '--no-turbo-loop-peeling'];
 
-module.exports = { ANALYZE_V8_FLAGS };
+/** The V8 these values were measured on (Node 20's). Another V8 tiers up differently (Maglev in
+ * Node 22 and later) and may have renamed a flag, which it would report on every run. */
+const MEASURED_V8 = /^11\.3\./;
+
+/** V8's spelling of a flag's name: `--no-turbo_loop_peeling=x` → `turbo-loop-peeling`. */
+const flagName = (flag) => flag.replace(/^--(no-?)?/, '').split('=')[0].replace(/_/g, '-');
+
+/**
+ * The flags `analyze` should set in this process: none on a V8 they were not measured on, and
+ * none that the user gave node on its command line (theirs wins).
+ */
+function analyzeV8Flags(execArgv = process.execArgv, v8Version = process.versions.v8) {
+  if (!MEASURED_V8.test(v8Version)) return [];
+  const given = new Set(execArgv.filter((a) => a.startsWith('--')).map(flagName));
+  return ANALYZE_V8_FLAGS.filter((f) => !given.has(flagName(f)));
+}
+
+module.exports = { ANALYZE_V8_FLAGS, analyzeV8Flags };

@@ -6,13 +6,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 const MAGIC = 'otscope-v8-code-cache 1 ';
-const { ANALYZE_V8_FLAGS } = createRequire(import.meta.url)('../bin/v8-flags.js') as { ANALYZE_V8_FLAGS: string[] };
+import { ANALYZE_V8_FLAGS, analyzeV8Flags } from '../bin/v8-flags.js';
 
 /** cachedDataVersionTag() of a Node started with these V8 flags. */
 function tagWith(flags: string[]): number {
@@ -45,7 +44,7 @@ test('otscope analyze writes its code cache under its V8 flags once, and the nex
     return { id: `${s.ino}:${s.mtimeNs}:${s.size}`, v8: header.v8 };
   };
   try {
-    const flagged = tagWith(ANALYZE_V8_FLAGS);
+    const flagged = tagWith([...ANALYZE_V8_FLAGS]);
     assert.notEqual(flagged, tagWith([]), 'the flags are part of the code cache key');
     const first = run();
     const written = cacheFile();
@@ -54,6 +53,27 @@ test('otscope analyze writes its code cache under its V8 flags once, and the nex
       assert.equal(run(), first);
       assert.deepEqual(cacheFile(), written, 'the cache is accepted, not rewritten');
     }
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test("analyze's V8 flags give way to the user's own and are not set on a V8 they were not measured on", () => {
+  const node20 = '11.3.244.8-node.38';
+  assert.deepEqual(analyzeV8Flags([], node20), [...ANALYZE_V8_FLAGS]);
+  assert.deepEqual(analyzeV8Flags(['--interrupt_budget=1000', '--turbo-loop-peeling', '--max-old-space-size=64'], node20), ['--max-inlined-bytecode-size-cumulative=460']);
+  assert.deepEqual(analyzeV8Flags([], '12.4.254.21-node.33'), []);
+  // A user's flag reaches V8 unchanged: the CLI's run under it is keyed to the user's value.
+  const cache = mkdtempSync(join(tmpdir(), 'otscope-v8-flags-'));
+  try {
+    const capture = join(ROOT, 'reference', 'corpus', 'pcap', 'dnp3', 'dnp3_file_read.pcap');
+    const user = ['--interrupt-budget=1000'];
+    const r = spawnSync(process.execPath, [...user, 'bin/otscope.js', 'analyze', capture], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, OTSCOPE_CACHE_DIR: cache } });
+    assert.equal(r.status, 0, r.stderr);
+    const name = readdirSync(cache).find((f) => f.endsWith('.v8cache'))!;
+    const buf = readFileSync(join(cache, name));
+    const header = JSON.parse(buf.toString('utf8', MAGIC.length, buf.indexOf(0x0a))) as { v8: unknown };
+    assert.equal(header.v8, tagWith([...user, ...analyzeV8Flags(user)]));
   } finally {
     rmSync(cache, { recursive: true, force: true });
   }
