@@ -4,6 +4,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openStore, type Store } from './db.ts';
+import { BURST_ROWS, startMaintenance } from './maintenance.ts';
 import { dialectTargets, skipUnless } from '../../test/support/stores.ts';
 
 describe('store.optimize on postgres', async () => {
@@ -43,4 +44,28 @@ describe('store.optimize on postgres', async () => {
     for (let i = 0; i < 100 && count.loaded !== 1; i++) count = (await new Promise((r) => setTimeout(r, 100)), await analysed());
     assert.deepEqual(count, { loaded: 1, untouched: 0 });
   });
+
+  test('a burst of writes runs it before the minute is up: once BURST_ROWS and as many as before are written', { skip }, async () => {
+    const s = store!;
+    let runs = 0;
+    const optimize = s.optimize;
+    s.optimize = async () => void runs++;
+    try {
+      s.writes = 10 * BURST_ROWS;
+      const m = startMaintenance(s, 60_000, () => {}, 10);
+      const wait = () => new Promise((r) => setTimeout(r, 100));
+      s.writes += BURST_ROWS; // fewer than the 10 x BURST_ROWS written before: waits for the minute
+      await wait();
+      assert.equal(runs, 0);
+      s.writes += 9 * BURST_ROWS; // now as many as before
+      await wait();
+      assert.equal(runs, 1);
+      await wait();
+      assert.equal(runs, 1, 'and not again until as many more are written');
+      await m.stop();
+    } finally {
+      s.optimize = optimize;
+    }
+  });
 });
+
