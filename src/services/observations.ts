@@ -183,12 +183,13 @@ export async function ingestObservations(ctx: ServiceContext, actor: Actor, item
     const counters = new CounterDeltas();
     const events: NewEvent[] = [];
     const created = new Set<string>();
-    // Writes that no later read of the batch looks at, sent with the observations in one statement.
+    // Writes that no later read of the batch looks at (new rows, narrow updates), sent with the
+    // observations in one statement.
     const later: BulkSpec[] = [];
     const stored = await readStored(ctx, trx, valid);
     const assets = await writeAssets(ctx, trx, valid, stored, later, counters, created);
     const serviceIds = await writeServices(ctx, trx, valid, assets, stored, later, counters, events);
-    const changed = await writeIdentities(ctx, trx, valid, assets, serviceIds, stored, events, created);
+    const changed = await writeIdentities(ctx, trx, valid, assets, serviceIds, stored, later, events, created);
     await writeObservations(ctx, trx, valid, evidence, stored, assets, nowIso, later);
     const findings = await matchChanged(ctx, trx, changed, counters, nowIso);
     await recordEvents(ctx, trx, events, counters, nowIso);
@@ -370,7 +371,7 @@ async function writeAssets(
   // that was not there cannot conflict: a plain INSERT, which on PostgreSQL skips an upsert's
   // speculative insertion (a second probe of the key and a confirmation WAL record per row). The
   // same holds for new services and identities below.
-  await bulkWrite(ctx.store, trx, inserts, (chunk) => trx.insertInto('assets').values(chunk));
+  later.push(bulkSpec(inserts, (chunk) => trx.insertInto('assets').values(chunk)));
   await upsertAssets(ctx, trx, full, PLACED_ASSET_COLUMNS);
   // Rows stored at the same address with only unindexed columns moved: an UPDATE by id of those
   // columns (on PostgreSQL one `update … from unnest(…)`: no speculative insertion, no tuple lock,
@@ -482,7 +483,7 @@ async function writeServices(
     for (const p of after) if (!before.has(p)) counters.add('protocol', p, asset, 1);
     for (const p of before) if (!after.has(p)) counters.add('protocol', p, asset, -1);
   }
-  await bulkWrite(ctx.store, trx, inserts, (chunk) => trx.insertInto('services').values(chunk));
+  later.push(bulkSpec(inserts, (chunk) => trx.insertInto('services').values(chunk)));
   await bulkWrite(ctx.store, trx, full, (chunk) =>
     trx
       .insertInto('services')
@@ -515,6 +516,7 @@ async function writeIdentities(
   assets: Map<string, AssetTable>,
   serviceIds: Map<string, string>,
   storedRows: Stored,
+  later: BulkSpec[],
   events: NewEvent[],
   createdAssets: Set<string>,
 ): Promise<ChangedIdentity[]> {
@@ -586,7 +588,7 @@ async function writeIdentities(
       }
     }
   }
-  await bulkWrite(ctx.store, trx, inserts, (chunk) => trx.insertInto('identities').values(chunk));
+  later.push(bulkSpec(inserts, (chunk) => trx.insertInto('identities').values(chunk)));
   await bulkWrite(ctx.store, trx, rows, (chunk) =>
     trx
       .insertInto('identities')
