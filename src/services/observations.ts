@@ -183,8 +183,8 @@ export async function ingestObservations(ctx: ServiceContext, actor: Actor, item
     const counters = new CounterDeltas();
     const events: NewEvent[] = [];
     const created = new Set<string>();
-    // Writes that no later read of the batch looks at (new rows, narrow updates), sent with the
-    // observations in one statement.
+    // Writes that no later read of the batch looks at (new rows, narrow updates): sent with the
+    // observations in one statement on PostgreSQL (writeLater).
     const later: BulkSpec[] = [];
     const stored = await readStored(ctx, trx, valid);
     const assets = await writeAssets(ctx, trx, valid, stored, later, counters, created);
@@ -371,12 +371,15 @@ async function writeAssets(
   // that was not there cannot conflict: a plain INSERT, which on PostgreSQL skips an upsert's
   // speculative insertion (a second probe of the key and a confirmation WAL record per row). The
   // same holds for new services and identities below.
-  later.push(bulkSpec(inserts, (chunk) => trx.insertInto('assets').values(chunk)));
+  await writeLater(ctx, trx, later, bulkSpec(inserts, (chunk) => trx.insertInto('assets').values(chunk)));
   await upsertAssets(ctx, trx, full, PLACED_ASSET_COLUMNS);
   // Rows stored at the same address with only unindexed columns moved: an UPDATE by id of those
   // columns (on PostgreSQL one `update … from unnest(…)`: no speculative insertion, no tuple lock,
   // half the bytes), still heap-only where the page has room. Written with the observations.
-  later.push(
+  await writeLater(
+    ctx,
+    trx,
+    later,
     bulkSpec(
       narrow.map((r) => ({ product: r.product, model: r.model, firmware: r.firmware, honeypot: r.honeypot, firstSeen: r.firstSeen, lastSeen: r.lastSeen, id: r.id })),
       ([{ id, ...set }]) => trx.updateTable('assets').set(set).where('id', '=', id),
@@ -483,7 +486,7 @@ async function writeServices(
     for (const p of after) if (!before.has(p)) counters.add('protocol', p, asset, 1);
     for (const p of before) if (!after.has(p)) counters.add('protocol', p, asset, -1);
   }
-  later.push(bulkSpec(inserts, (chunk) => trx.insertInto('services').values(chunk)));
+  await writeLater(ctx, trx, later, bulkSpec(inserts, (chunk) => trx.insertInto('services').values(chunk)));
   await bulkWrite(ctx.store, trx, full, (chunk) =>
     trx
       .insertInto('services')
@@ -497,7 +500,10 @@ async function writeServices(
       ),
   );
   // Seen-times only: an UPDATE by id, as for assets, written with the observations.
-  later.push(
+  await writeLater(
+    ctx,
+    trx,
+    later,
     bulkSpec(
       narrow.map((r) => ({ firstSeen: r.firstSeen, lastSeen: r.lastSeen, id: r.id })),
       ([{ id, ...set }]) => trx.updateTable('services').set(set).where('id', '=', id),
@@ -588,7 +594,7 @@ async function writeIdentities(
       }
     }
   }
-  later.push(bulkSpec(inserts, (chunk) => trx.insertInto('identities').values(chunk)));
+  await writeLater(ctx, trx, later, bulkSpec(inserts, (chunk) => trx.insertInto('identities').values(chunk)));
   await bulkWrite(ctx.store, trx, rows, (chunk) =>
     trx
       .insertInto('identities')
@@ -612,6 +618,15 @@ async function writeIdentities(
       ),
   );
   return changed;
+}
+
+/**
+ * Queues a write for the batch's one combined statement on PostgreSQL (see writeObservations); on
+ * SQLite, where a statement costs no round trip, writes it at once, where the batch decides it.
+ */
+async function writeLater(ctx: ServiceContext, trx: Transaction<Database>, later: BulkSpec[], write: BulkSpec): Promise<void> {
+  if (ctx.store.dialect === 'postgres') later.push(write);
+  else await bulkWrite(ctx.store, trx, write.rows, write.build);
 }
 
 /**
