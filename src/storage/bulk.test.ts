@@ -267,3 +267,36 @@ describe('bulkWrite on sqlite: an UPDATE by key', () => {
     }
   });
 });
+
+// A row whose value is undefined leaves that column out of its statement (Kysely's rule), so it
+// cannot share the first row's prepared statement or array columns: it is written alone, as it
+// would be by the query builder, and every other row still is written.
+for (const target of dialectTargets()) {
+  describe(`bulkWrite on ${target.name}: rows with an undefined value`, async () => {
+    const skip = await skipUnless(target);
+    let store: Store | undefined;
+    after(async () => {
+      await store?.close();
+      if (!skip) await target.cleanup();
+    });
+
+    for (const [name, rows] of [
+      ['in the first row', [{ t: undefined, i: 10, k: 1 }, { t: 'x', i: 20, k: 2 }, { t: 'y', i: 30, k: 3 }]],
+      ['in a later row', [{ t: 'x', i: 10, k: 1 }, { t: undefined, i: 20, k: 2 }, { t: 'y', i: 30, k: 3 }]],
+    ] as const) {
+      test(`an UPDATE by key with undefined ${name}: every row named changes, the undefined column stays`, { skip }, async () => {
+        store ??= await openStore(target.options());
+        const s = store;
+        const table = `upd_undefined_${name.replace(/ /g, '_')}`;
+        await sql`CREATE TABLE ${sql.table(table)} (k integer PRIMARY KEY, t text, i integer)`.execute(s.db);
+        for (let k = 0; k < 5; k++) await sql`INSERT INTO ${sql.table(table)} VALUES (${k}, 'before', ${k})`.execute(s.db);
+        await s.db.transaction().execute((trx) => bulkWrite(s, trx, [...rows], ([{ k, ...set }]) => trx.updateTable(table as never).set(set as never).where('k' as never, '=', k as never)));
+        const back = await sql<{ k: number; t: string | null; i: number }>`SELECT k, t, i FROM ${sql.table(table)} ORDER BY k`.execute(s.db);
+        for (const r of back.rows) {
+          const sent = rows.find((x) => x.k === r.k);
+          assert.deepEqual(r, sent ? { k: r.k, t: sent.t ?? 'before', i: sent.i } : { k: r.k, t: 'before', i: r.k }, `key ${r.k}`);
+        }
+      });
+    }
+  });
+}

@@ -36,12 +36,22 @@ export async function bulkWrite<R extends object, O>(
   if (sameShape && store.sqlite) {
     const stmt = store.sqlite.prepare(compiled.sql);
     if (!stmt.reader) {
-      for (const row of rows) stmt.run(Object.values(row));
+      for (const row of rows) {
+        const values = Object.values(row);
+        // A row shaped otherwise (an undefined value: Kysely leaves the column out) is built alone.
+        if (values.length === first.length && !values.includes(undefined)) stmt.run(values);
+        else await build([row]).execute();
+      }
       return [];
     }
     const out: O[] = [];
     for (const row of rows) {
-      for (const r of stmt.all(Object.values(row)) as Record<string, unknown>[]) {
+      const values = Object.values(row);
+      if (values.length !== first.length || values.includes(undefined)) {
+        out.push(...(await build([row]).execute()));
+        continue;
+      }
+      for (const r of stmt.all(values) as Record<string, unknown>[]) {
         const o: Record<string, unknown> = {};
         for (const k in r) o[camel(k)] = r[k];
         out.push(o as O);
@@ -58,7 +68,7 @@ export async function bulkWrite<R extends object, O>(
     }
   }
   const out: O[] = [];
-  if (UPDATE_ONE.test(compiled.sql)) {
+  if (compiled.sql.startsWith('update ')) {
     for (const row of rows) out.push(...(await build([row]).execute()));
     return out;
   }
@@ -67,7 +77,7 @@ export async function bulkWrite<R extends object, O>(
   return out;
 }
 
-/** One bulkWrite's rows and statement, for bulkWriteAll (made by bulkSpec, which checks the two agree). */
+/** One bulkWrite's rows and statement, for bulkWriteAll (bulkSpec pairs them, typed by the rows). */
 export interface BulkSpec {
   rows: object[];
   build: (rows: object[]) => Executable<unknown>;
