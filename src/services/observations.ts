@@ -323,8 +323,8 @@ async function writeAssets(
   const moved: { asset: AssetTable; to: Placement }[] = [];
   const rows: AssetTable[] = [];
   // Rows to write: new ones by plain INSERT (see below); re-indexed ones in full; the rest
-  // (only last-seen and the like moved) through an upsert that sets no indexed column, so no index
-  // entry is rewritten; unchanged rows not at all.
+  // (only last-seen and the like moved) by an UPDATE of unindexed columns, so no index entry is
+  // rewritten; unchanged rows not at all.
   const inserts: AssetTable[] = [];
   const full: AssetTable[] = [];
   const narrow: AssetTable[] = [];
@@ -372,7 +372,7 @@ async function writeAssets(
   // speculative insertion (a second probe of the key and a confirmation WAL record per row). The
   // same holds for new services and identities below.
   await writeLater(ctx, trx, later, bulkSpec(inserts, (chunk) => trx.insertInto('assets').values(chunk)));
-  await upsertAssets(ctx, trx, full, PLACED_ASSET_COLUMNS);
+  await upsertPlacedAssets(ctx, trx, full);
   // Rows stored at the same address with only unindexed columns moved: an UPDATE by id of those
   // columns (on PostgreSQL one `update … from unnest(…)`: no speculative insertion, no tuple lock,
   // half the bytes), still heap-only where the page has room. Written with the observations.
@@ -393,13 +393,13 @@ const UNPLACED_ASSET_COLUMNS = ['product', 'model', 'firmware', 'honeypot', 'fir
 /** What it changes when its place or vendor moved (those columns are indexed). */
 const PLACED_ASSET_COLUMNS = ['provinceCode', 'cityCode', 'countyCode', 'enterpriseId', 'vendor', ...UNPLACED_ASSET_COLUMNS] as const;
 
-/** Inserts assets, or updates exactly `columns` of those already stored at the same address. */
-async function upsertAssets(ctx: ServiceContext, trx: Transaction<Database>, rows: AssetTable[], columns: readonly (keyof AssetTable & string)[]): Promise<void> {
+/** Updates the place, vendor and unindexed columns of assets stored at the same address. */
+async function upsertPlacedAssets(ctx: ServiceContext, trx: Transaction<Database>, rows: AssetTable[]): Promise<void> {
   await bulkWrite(ctx.store, trx, rows, (chunk) =>
     trx
       .insertInto('assets')
       .values(chunk)
-      .onConflict((oc) => oc.column('ip').doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])))),
+      .onConflict((oc) => oc.column('ip').doUpdateSet((eb) => Object.fromEntries(PLACED_ASSET_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])))),
   );
 }
 
