@@ -32,7 +32,7 @@ export async function bulkWrite<R extends object, O>(
   store.writes += rows.length;
   const compiled = build([rows[0]]).compile();
   const first = Object.values(rows[0]);
-  const sameShape = compiled.parameters.length === first.length && compiled.parameters.every((p, i) => p === first[i]);
+  const sameShape = bindsInOrder(compiled, first);
   if (sameShape && store.sqlite) {
     const stmt = store.sqlite.prepare(compiled.sql);
     if (!stmt.reader) {
@@ -60,7 +60,7 @@ export async function bulkWrite<R extends object, O>(
     return out;
   }
   if (sameShape && store.dialect === 'postgres' && rows.length > 1) {
-    const text = (await unnestInsert(store, trx, compiled.sql, first.length)) ?? (await unnestUpdate(store, trx, compiled.sql, first.length));
+    const text = await unnestForm(store, trx, compiled.sql, first.length);
     const columns = text && toColumns(rows, first.length);
     if (text && columns) {
       const result = await trx.executeQuery<O>(CompiledQuery.raw(text, columns));
@@ -101,8 +101,8 @@ export async function bulkWriteAll(store: Store, trx: Transaction<Database>, wri
     for (const w of todo) {
       const compiled = w.build([w.rows[0]]).compile();
       const first = Object.values(w.rows[0]);
-      const sameShape = compiled.parameters.length === first.length && compiled.parameters.every((p, i) => p === first[i]) && !/ returning /.test(compiled.sql);
-      const text = sameShape ? ((await unnestInsert(store, trx, compiled.sql, first.length, params.length)) ?? (await unnestUpdate(store, trx, compiled.sql, first.length, params.length))) : null;
+      const sameShape = bindsInOrder(compiled, first) && !/ returning /.test(compiled.sql);
+      const text = sameShape ? await unnestForm(store, trx, compiled.sql, first.length, params.length) : null;
       const columns = text && toColumns(w.rows, first.length);
       if (!text || !columns) break;
       parts.push(text);
@@ -158,6 +158,16 @@ function toColumns(rows: object[], n: number): string[] | null {
   return elements.map((column) => `{${column.join(',')}}`);
 }
 
+/** Whether a one-row statement binds exactly the row's values, in key order (and nothing else). */
+function bindsInOrder(compiled: { parameters: readonly unknown[] }, values: unknown[]): boolean {
+  return compiled.parameters.length === values.length && compiled.parameters.every((p, i) => p === values[i]);
+}
+
+/** A one-row INSERT or UPDATE by key rewritten to read its rows through unnest(), or null. */
+async function unnestForm(store: Store, trx: Transaction<Database>, text: string, n: number, base = 0): Promise<string | null> {
+  return (await unnestInsert(store, trx, text, n, base)) ?? (await unnestUpdate(store, trx, text, n, base));
+}
+
 // Column types per table and store, read once: the array casts unnest() needs.
 const columnTypes = new WeakMap<Store, Map<string, Promise<Map<string, string>>>>();
 const INSERT_ONE = /^insert into ("(?:[^"]|"")+") \(([^)]*)\) values \(([^)]*)\)/;
@@ -174,12 +184,8 @@ async function unnestInsert(store: Store, trx: Transaction<Database>, text: stri
   const params = m[3].split(', ');
   if (cols.length !== n || params.some((p, i) => p !== `$${i + 1}`) || cols.some((c) => !/^"[a-z0-9_]+"$/.test(c))) return null;
   const table = m[1];
-  const types = await typesOf(store, trx, table);
-  const casts = cols.map((c, i) => {
-    const t = types.get(c.slice(1, -1));
-    return t ? `$${base + i + 1}::${t}[]` : null;
-  });
-  if (casts.some((c) => c === null)) return null;
+  const casts = await arrayCasts(store, trx, table, cols, base);
+  if (!casts) return null;
   return `insert into ${table} (${m[2]}) select * from unnest(${casts.join(', ')})${text.slice(m[0].length)}`;
 }
 
@@ -199,14 +205,22 @@ async function unnestUpdate(store: Store, trx: Transaction<Database>, text: stri
   const params = [...sets.map(([, p]) => p), `$${m[4]}`];
   if (cols.length !== n || params.some((p, i) => p !== `$${i + 1}`)) return null;
   const table = m[1];
-  const types = await typesOf(store, trx, table);
-  const casts = cols.map((c, i) => {
-    const t = types.get(c.slice(1, -1));
-    return t ? `$${base + i + 1}::${t}[]` : null;
-  });
-  if (casts.some((c) => c === null)) return null;
+  const casts = await arrayCasts(store, trx, table, cols, base);
+  if (!casts) return null;
   const set = sets.map(([c]) => `${c} = v.${c}`).join(', ');
   return `update ${table} set ${set} from unnest(${casts.join(', ')}) as v (${cols.join(', ')}) where ${table}.${m[3]} = v.${m[3]}`;
+}
+
+/** `$n::type[]` for each quoted column of `table`, numbered from base + 1; null if one is unknown. */
+async function arrayCasts(store: Store, trx: Transaction<Database>, table: string, cols: string[], base: number): Promise<string[] | null> {
+  const types = await typesOf(store, trx, table);
+  const casts: string[] = [];
+  for (let i = 0; i < cols.length; i++) {
+    const t = types.get(cols[i].slice(1, -1));
+    if (!t) return null;
+    casts.push(`$${base + i + 1}::${t}[]`);
+  }
+  return casts;
 }
 
 function typesOf(store: Store, trx: Transaction<Database>, table: string): Promise<Map<string, string>> {
