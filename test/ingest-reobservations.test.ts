@@ -7,10 +7,10 @@
 // the stored last-seen time, and newer and older evidence of one device in one batch.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatform, type Platform } from '../src/main.ts';
+import type { Platform } from '../src/main.ts';
 import { client } from './support/api.ts';
 import { dialectTargets, skipUnless } from './support/stores.ts';
-import { ADMIN_PASSWORD, S7_200_SMART_ADVISORY, advisoryDir, s7smart } from './support/platform.ts';
+import { ADMIN_PASSWORD, s7smart, startWriters } from './support/platform.ts';
 
 const [T0, T1, T2, T3] = ['2026-10-01T09:00:00.000Z', '2026-11-01T09:00:00.000Z', '2026-11-03T09:00:00.000Z', '2026-11-05T09:00:00.000Z'];
 const DEVICES = 60;
@@ -23,10 +23,7 @@ for (const target of dialectTargets()) {
     let admin: string;
     before(async () => {
       if (skip) return;
-      const opts = target.options();
-      const start = () => startPlatform({ ...opts, port: 0, adminPassword: ADMIN_PASSWORD, advisoryDir: advisoryDir([S7_200_SMART_ADVISORY]), dashboard: false, logLevel: 'silent' });
-      platforms.push(await start());
-      if (target.name === 'postgres') platforms.push(await start());
+      platforms.push(...(await startWriters(target)));
       admin = await client(platforms[0].url).login('admin', ADMIN_PASSWORD);
     });
     after(async () => {

@@ -6,11 +6,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { startPlatform, type Platform } from '../src/main.ts';
+import type { Platform } from '../src/main.ts';
 import { recount } from '../src/services/index.ts';
 import { client } from './support/api.ts';
 import { dialectTargets, skipUnless } from './support/stores.ts';
-import { ADMIN_PASSWORD, S7_200_SMART_ADVISORY, advisoryDir, s7smart } from './support/platform.ts';
+import { ADMIN_PASSWORD, s7smart, startWriters } from './support/platform.ts';
 
 const T1 = '2026-11-01T09:00:00.000Z';
 
@@ -21,12 +21,7 @@ for (const target of dialectTargets()) {
     let admin: string;
     before(async () => {
       if (skip) return;
-      const opts = target.options();
-      const start = () => startPlatform({ ...opts, port: 0, adminPassword: ADMIN_PASSWORD, advisoryDir: advisoryDir([S7_200_SMART_ADVISORY]), dashboard: false, logLevel: 'silent' });
-      platforms.push(await start());
-      // A second platform on the same database, as a second serve process would be (PostgreSQL only:
-      // two SQLite connections in one process would wait on each other synchronously).
-      if (target.name === 'postgres') platforms.push(await start());
+      platforms.push(...(await startWriters(target)));
       admin = await client(platforms[0].url).login('admin', ADMIN_PASSWORD);
     });
     after(async () => {

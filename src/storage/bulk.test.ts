@@ -61,6 +61,20 @@ interface Row {
   j: string | null;
 }
 
+/**
+ * The transaction as bulkWrite's caller, noting in `statements` what bulkWrite itself sends through
+ * it (typesOf's read and a build's own execute() go through the transaction it was built on).
+ */
+function recording(trx: Transaction<Database>, statements: string[]): Transaction<Database> {
+  return new Proxy(trx, {
+    get(t, key) {
+      if (key === 'executeQuery') return (q: { sql: string }) => (statements.push(q.sql), t.executeQuery(q as never));
+      const v = Reflect.get(t, key, t);
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  }) as Transaction<Database>;
+}
+
 describe('bulkWrite on postgres', async () => {
   const target = dialectTargets().find((t) => t.name === 'postgres')!;
   const skip = await skipUnless(target);
@@ -75,14 +89,7 @@ describe('bulkWrite on postgres', async () => {
   async function roundTrip(s: Store, table: string, rows: Row[], conflict: boolean): Promise<Row[]> {
     const statements: string[] = [];
     await s.db.transaction().execute(async (trx) => {
-      // Sees the statements bulkWrite itself sends (typesOf's read and the build's fallback go elsewhere).
-      const seen = new Proxy(trx, {
-        get(t, key) {
-          if (key === 'executeQuery') return (q: { sql: string }) => (statements.push(q.sql), t.executeQuery(q as never));
-          const v = Reflect.get(t, key, t);
-          return typeof v === 'function' ? v.bind(t) : v;
-        },
-      }) as Transaction<Database>;
+      const seen = recording(trx, statements);
       await bulkWrite(s, seen, rows, (chunk) => {
         const insert = trx.insertInto(table as never).values(chunk as never);
         return conflict ? insert.onConflict((oc) => oc.column('k' as never).doUpdateSet((eb) => ({ t: eb.ref('excluded.t' as never) }) as never)) : insert;
@@ -142,13 +149,7 @@ describe('bulkWrite on postgres', async () => {
   async function updateByKey(s: Store, table: string, rows: { t: string | null; i: number | null; k: number }[]): Promise<string[]> {
     const statements: string[] = [];
     await s.db.transaction().execute(async (trx) => {
-      const seen = new Proxy(trx, {
-        get(t, key) {
-          if (key === 'executeQuery') return (q: { sql: string }) => (statements.push(q.sql), t.executeQuery(q as never));
-          const v = Reflect.get(t, key, t);
-          return typeof v === 'function' ? v.bind(t) : v;
-        },
-      }) as Transaction<Database>;
+      const seen = recording(trx, statements);
       await bulkWrite(s, seen, rows, ([{ k, ...set }]) => trx.updateTable(table as never).set(set as never).where('k' as never, '=', k as never));
     });
     return statements;
@@ -181,13 +182,7 @@ describe('bulkWrite on postgres', async () => {
     await sql`INSERT INTO all_b SELECT k, 'b' FROM generate_series(0, 9) AS k`.execute(s.db);
     const statements: string[] = [];
     await s.db.transaction().execute(async (trx) => {
-      const seen = new Proxy(trx, {
-        get(t, key) {
-          if (key === 'executeQuery') return (q: { sql: string }) => (statements.push(q.sql), t.executeQuery(q as never));
-          const v = Reflect.get(t, key, t);
-          return typeof v === 'function' ? v.bind(t) : v;
-        },
-      }) as Transaction<Database>;
+      const seen = recording(trx, statements);
       const update = (table: string) => ([{ k, ...set }]: { t: string; k: number }[]) => trx.updateTable(table as never).set(set as never).where('k' as never, '=', k as never);
       await bulkWriteAll(s, seen, [
         bulkSpec([{ t: 'a"1', k: 1 }, { t: 'a\\2', k: 2 }], update('all_a')),
@@ -209,13 +204,7 @@ describe('bulkWrite on postgres', async () => {
     await sql`CREATE TABLE all_c (k integer PRIMARY KEY, t text)`.execute(s.db);
     const statements: string[] = [];
     await s.db.transaction().execute(async (trx) => {
-      const seen = new Proxy(trx, {
-        get(t, key) {
-          if (key === 'executeQuery') return (q: { sql: string }) => (statements.push(q.sql), t.executeQuery(q as never));
-          const v = Reflect.get(t, key, t);
-          return typeof v === 'function' ? v.bind(t) : v;
-        },
-      }) as Transaction<Database>;
+      const seen = recording(trx, statements);
       await bulkWriteAll(s, seen, [
         bulkSpec([{ k: 1, t: 'x' }, { k: 2, t: 'y' }], (rows) => trx.insertInto('all_c' as never).values(rows as never)),
         // RETURNING: not for a part of one statement.

@@ -19,8 +19,24 @@ export function advisoryDir(files: string[]): string {
 export const ADMIN_PASSWORD = 'admin-pass-123';
 
 export function startTestPlatform(target: DialectTarget, opts: StartOptions = {}): Promise<Platform> {
+  return startOn(target.options(), opts);
+}
+
+/**
+ * The platforms of a concurrent writers' test, on one fresh database: two on PostgreSQL, as two
+ * serve processes (two pools) would be; one on SQLite, where two connections in one process would
+ * wait on each other synchronously.
+ */
+export async function startWriters(target: DialectTarget): Promise<Platform[]> {
+  const database = target.options();
+  const platforms = [await startOn(database)];
+  if (target.name === 'postgres') platforms.push(await startOn(database));
+  return platforms;
+}
+
+function startOn(database: ReturnType<DialectTarget['options']>, opts: StartOptions = {}): Promise<Platform> {
   return startPlatform({
-    ...target.options(),
+    ...database,
     port: 0,
     adminPassword: ADMIN_PASSWORD,
     advisoryDir: advisoryDir([S7_200_SMART_ADVISORY]),
