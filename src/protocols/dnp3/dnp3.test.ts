@@ -82,6 +82,22 @@ describe('dnp3', () => {
     assert.equal(dnp3.fields(ms[0])['dnp3.al.func'], undefined);
   });
 
+  it('counts 32-bit ranges and counts exactly, up to the top of the index space, and refuses more than the item limit', () => {
+    // RESPONSE, IIN 0: g30v2 (16-bit analog with flag, 3 octets) qualifier 0x02 (4-octet start and
+    // stop) 0xfffffffe..0xffffffff, two objects; g30v2 qualifier 0x09 (4-octet count) 1; g1v2 qualifier 0x00 0..0
+    const [ok] = segments(hex`c3 81 0000 1e 02 02 feffffff ffffffff 01 3412 01 7856 1e 02 09 01000000 01 0100 01 02 00 00 00 01`, 0);
+    const m = parse(ok);
+    assert.deepEqual(m.anomalies, []);
+    assert.deepEqual(m.application!.objects.map((o) => [o.rangeCode, o.start, o.stop, o.count]), [[2, 0xfffffffe, 0xffffffff, 2], [9, undefined, undefined, 1], [0, 0, 0, 1]]);
+    // 0..0xffffffff is 2^32 objects and a 4-octet count of 0xffffffff one fewer: both past LIMITS.maxItems, reported as counted
+    for (const [header, count] of [[hex`1e 02 02 00000000 ffffffff`, 2 ** 32], [hex`1e 02 09 ffffffff`, 2 ** 32 - 1]] as const) {
+      const [frame] = segments(new Uint8Array([0xc3, 0x81, 0, 0, ...header, 0x01, 0x34, 0x12]), 0);
+      const big = parse(frame);
+      assert.deepEqual(big.anomalies, ['object-count-too-large']);
+      assert.equal(big.application!.objects[0].count, count);
+    }
+  });
+
   it('drops a fragment whose transport sequence skips', () => {
     const fragment = new Uint8Array([0xc3, 0x81, 0, 0, ...new Uint8Array(500)]);
     const [a, , c] = segments(fragment, 5);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { hex } from '../../wire/index.ts';
+import { ByteReader, hex } from '../../wire/index.ts';
+import { readVarInt } from './codec.ts';
 import type { FlowState } from '../protocol.ts';
 import { connack, connect, disconnect, mqtt, publish, suback, subscribe, type MqttMessage } from './index.ts';
 
@@ -64,6 +65,16 @@ describe('mqtt', () => {
     assert.deepEqual(mqtt.parse(hex`30`, 'to-server'), { kind: 'incomplete', needed: 2 });
     assert.deepEqual(mqtt.parse(hex`30 80`, 'to-server'), { kind: 'incomplete', needed: 3 });
     assert.deepEqual(mqtt.parse(hex`30 80 01 00`, 'to-server'), { kind: 'incomplete', needed: 131 });
+  });
+
+  it('reads remaining lengths up to the largest, 268,435,455, and refuses a fifth length octet', () => {
+    // MQTT 5.0 §1.5.5: ff ff ff 7f = 127 + 127·128 + 127·128² + 127·128³
+    const read = (bytes: Uint8Array) => readVarInt(new ByteReader(bytes));
+    assert.deepEqual([hex`7f`, hex`80 01`, hex`ff 7f`, hex`80 80 01`, hex`80 80 80 01`, hex`ff ff ff 7f`].map(read), [127, 128, 16_383, 16_384, 2_097_152, 268_435_455]);
+    assert.equal(read(hex`ff ff ff ff 01`), undefined);
+    assert.deepEqual(mqtt.parse(hex`30 80 80 80 01`, 'to-server'), { kind: 'incomplete', needed: 2_097_157 });
+    // Past LIMITS.maxPdu a packet is not buffered, at the largest length as below it.
+    assert.deepEqual(mqtt.parse(hex`30 ff ff ff 7f`, 'to-server'), { kind: 'not-mine' });
   });
 
   it('identifies a broker from $SYS/broker/version', () => {
