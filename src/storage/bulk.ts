@@ -90,8 +90,10 @@ export function bulkSpec<R extends object>(rows: R[], build: (rows: R[]) => Exec
 /**
  * Several bulkWrites as one statement on PostgreSQL, `with w0 as (…), w1 as (…) …`: one round trip
  * and one plan instead of one each. Only for writes that neither read each other's rows nor touch
- * the same row (the parts of one statement see one snapshot), with no RETURNING. Each must take
- * the unnest() form, else all run one by one through bulkWrite, as they do on SQLite.
+ * the same row (the parts of one statement see one snapshot), with no RETURNING. A foreign key
+ * (not deferrable) is checked at the end of the statement and sees every part's rows, so a part may
+ * name rows another inserts; given in that order, the parts also hold when run one by one. Each must
+ * take the unnest() form, else all run one by one through bulkWrite, as they do on SQLite.
  */
 export async function bulkWriteAll(store: Store, trx: Transaction<Database>, writes: BulkSpec[]): Promise<void> {
   const todo = writes.filter((w) => w.rows.length > 0);
