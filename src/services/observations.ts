@@ -375,7 +375,8 @@ async function writeAssets(
   await upsertPlacedAssets(ctx, trx, full);
   // Rows stored at the same address with only unindexed columns moved: an UPDATE by id of those
   // columns (on PostgreSQL one `update … from unnest(…)`: no speculative insertion, no tuple lock,
-  // half the bytes), still heap-only where the page has room. Written with the observations.
+  // half the bytes), still heap-only where the page has room. Written with the observations on
+  // PostgreSQL (writeLater).
   await writeLater(
     ctx,
     trx,
@@ -499,7 +500,7 @@ async function writeServices(
         })),
       ),
   );
-  // Seen-times only: an UPDATE by id, as for assets, written with the observations.
+  // Seen-times only: an UPDATE by id, as for assets, written with the observations on PostgreSQL.
   await writeLater(
     ctx,
     trx,
