@@ -99,7 +99,7 @@ interface Run {
  */
 function runOurs(path: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const args = [...analyzeV8Flags(), '--import', 'tsx', 'bench/dpi.ts', '--child', path];
+    const args = [...analyzeV8Flags([]), '--import', 'tsx', 'bench/dpi.ts', '--child', path];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -213,7 +213,7 @@ async function main(): Promise<void> {
       // Two copies of the corpus are enough for the shares and keep the run short.
       const one = join(dir, 'corpus-once.pcapng');
       await buildRepeated(one, 25e6);
-      spawnSync(process.execPath, [...analyzeV8Flags(), '--import', 'tsx', 'bench/dpi.ts', '--by-protocol-child', one], { stdio: 'inherit' });
+      spawnSync(process.execPath, [...analyzeV8Flags([]), '--import', 'tsx', 'bench/dpi.ts', '--by-protocol-child', one], { stdio: 'inherit' });
     }
     const ours = await runOurs(path);
     const cli = runCli(path, ours.packets);

@@ -19,7 +19,7 @@ describe('store.optimize on postgres', async () => {
   });
 
   test('analyses the tables changed past autovacuum threshold, not the others', { skip }, async () => {
-    store = await openStore(options);
+    store ??= await openStore(options);
     const db = store.db;
     // Autovacuum left out: had it analysed `loaded` first, there would be nothing left to analyse.
     await sql`CREATE TABLE loaded (x int) WITH (autovacuum_enabled = false)`.execute(db);
@@ -46,7 +46,7 @@ describe('store.optimize on postgres', async () => {
   });
 
   test('a burst of writes runs it before the minute is up: once BURST_ROWS and as many as before are written', { skip }, async () => {
-    const s = store!;
+    const s = (store ??= await openStore(options));
     let runs = 0;
     const optimize = s.optimize;
     s.optimize = async () => void runs++;
