@@ -333,7 +333,7 @@ class CodeCache {
   }
 }
 
-/** zlib.crc32, loaded only when a code cache is read or written; undefined before Node 20.15. */
+/** zlib.crc32 (for the code cache's checksum); undefined before Node 20.15. */
 function zlibCrc32() {
   const { crc32 } = require('node:zlib');
   return typeof crc32 === 'function' ? crc32 : undefined;

@@ -6,7 +6,7 @@
 import * as crypto from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import { appError, type ErrorCode } from '../errors.ts';
-import { HOSTILE_TEXT, IDENTITY_FIELDS, findHostileText, newId, type Actor, type DeviceIdentity } from '../model/index.ts';
+import { IDENTITY_FIELDS, findHostileText, newId, type Actor, type DeviceIdentity } from '../model/index.ts';
 import { formatIp, ipKey, normalizeIp, parseIp } from '../net/index.ts';
 import { can } from '../access/index.ts';
 import { bulkSpec, bulkWrite, bulkWriteAll, chunkSize, textArray, type AssetTable, type BulkSpec, type Database, type IdentityTable, type ObservationTable, type ServiceTable } from '../storage/index.ts';
@@ -60,31 +60,16 @@ const IDENTITY_FIELD_SET: ReadonlySet<string> = new Set(IDENTITY_FIELDS);
 /** The form toISOString gives: an observedAt already in it is kept as written, not rebuilt. */
 const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-function reject(index: number, code: Rejection['code'], message: string): Rejection {
-  return { index, code, message };
-}
-
-/**
- * Whether any key or string in `value` holds hostile text: findHostileText's walk without the
- * paths it builds for every key, so the path is built only for the rare item that has one.
- */
-function holdsHostileText(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return HOSTILE_TEXT.test(value);
-  if (!value || typeof value !== 'object' || depth > 64) return false;
-  const o = value as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (HOSTILE_TEXT.test(k) || holdsHostileText(o[k], depth + 1)) return true;
-  return false;
-}
-
 /** Checks one item by hand so that one bad item is rejected alone, with its own code. */
 function validate(ctx: ServiceContext, item: unknown, index: number, nowMs: number): Valid | Rejection {
-  const bad = (code: Rejection['code'], message: string): Rejection => reject(index, code, message);
+  const bad = (code: Rejection['code'], message: string): Rejection => ({ index, code, message });
   if (!item || typeof item !== 'object' || Array.isArray(item)) return bad('VALIDATION_FAILED', 'an observation must be an object');
   const o = item as Record<string, unknown>;
   for (const k in o) if (!FIELDS.has(k)) return bad('VALIDATION_FAILED', `unknown field '${k.slice(0, 64)}'`);
   const addr = typeof o.ip === 'string' ? parseIp(o.ip) : null;
   if (!addr) return bad('INVALID_IP', `ip '${String(o.ip).slice(0, 64)}' is not an IPv4 or IPv6 address`);
-  if (holdsHostileText(o)) return bad('VALIDATION_FAILED', `${findHostileText(o, 'observation')} contains a NUL character or an unpaired surrogate`);
+  const hostile = findHostileText(o, 'observation');
+  if (hostile) return bad('VALIDATION_FAILED', `${hostile} contains a NUL character or an unpaired surrogate`);
   if (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 0 || o.port > 65535) return bad('VALIDATION_FAILED', 'port must be an integer 0..65535');
   if (o.transport !== 'tcp' && o.transport !== 'udp') return bad('VALIDATION_FAILED', "transport must be 'tcp' or 'udp'");
   if (typeof o.protocol !== 'string' || !PROTOCOL.test(o.protocol)) return bad('VALIDATION_FAILED', 'protocol must be a short lower-case name such as modbus');
