@@ -169,7 +169,7 @@ export async function ingestObservations(ctx: ServiceContext, actor: Actor, item
     const events: NewEvent[] = [];
     const created = new Set<string>();
     // Writes that no later read of the batch looks at (new rows, narrow updates): sent with the
-    // observations in one statement on PostgreSQL (writeLater).
+    // observations on PostgreSQL, new rows by COPY and the rest in one statement (writeLater).
     const later: BulkSpec[] = [];
     const stored = await readStored(ctx, trx, valid);
     const assets = await writeAssets(ctx, trx, valid, stored, later, counters, created);
@@ -607,8 +607,8 @@ async function writeIdentities(
 }
 
 /**
- * Queues a write for the batch's one combined statement on PostgreSQL (see writeObservations); on
- * SQLite, where a statement costs no round trip, writes it at once, where the batch decides it.
+ * Queues a write to go with the observations on PostgreSQL (see writeObservations); on SQLite,
+ * where a statement costs no round trip, writes it at once, where the batch decides it.
  */
 async function writeLater(ctx: ServiceContext, trx: Transaction<Database>, later: BulkSpec[], write: BulkSpec): Promise<void> {
   if (ctx.store.dialect === 'postgres') later.push(write);
@@ -616,7 +616,8 @@ async function writeLater(ctx: ServiceContext, trx: Transaction<Database>, later
 }
 
 /**
- * Writes the observations, and with them (one statement on PostgreSQL) the writes in `later`.
+ * Writes the observations, and with them on PostgreSQL the writes in `later` (bulkWriteAll: new
+ * rows by COPY, parents first, then the narrow UPDATEs and the upsert of observations in one statement).
  * An observation made after its asset's stored last-seen time, or of an asset new in this batch,
  * cannot be stored yet (every stored observation is at or before its asset's last-seen time, both
  * written in one transaction): those go in by plain INSERT, once each, skipping an upsert's

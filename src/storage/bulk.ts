@@ -1,8 +1,9 @@
 // Writes many rows with one statement shape. On SQLite one prepared statement (from the store's
 // cache) runs once per row (no SQL text to parse per batch, no giant parameter lists); on
 // PostgreSQL, where each statement is a network round trip and a 20,000-parameter VALUES list
-// costs more to parse and plan than the rows cost to write, all rows go in one statement that
-// reads one array parameter per column through unnest(). An UPDATE of one row by its key
+// costs more to parse and plan than the rows cost to write, a plain INSERT's rows go by COPY and
+// other statements' rows in one statement that reads one array parameter per column through
+// unnest(). An UPDATE of one row by its key
 // (`update t set a = $1, b = $2 where k = $3`) goes the same ways: per row on SQLite, as one
 // `update … from unnest(…)` on PostgreSQL.
 import { CompiledQuery, sql, type Compilable, type Transaction } from 'kysely';
@@ -60,6 +61,7 @@ export async function bulkWrite<R extends object, O>(
     return out;
   }
   if (sameShape && store.dialect === 'postgres' && rows.length > 1) {
+    if (await copyWrite(trx, compiled.sql, rows, first.length)) return [];
     const text = await unnestForm(store, trx, compiled.sql, first.length);
     const columns = text && toColumns(rows, first.length);
     if (text && columns) {
@@ -88,15 +90,26 @@ export function bulkSpec<R extends object>(rows: R[], build: (rows: R[]) => Exec
 }
 
 /**
- * Several bulkWrites as one statement on PostgreSQL, `with w0 as (…), w1 as (…) …`: one round trip
- * and one plan instead of one each. Only for writes that neither read each other's rows nor touch
- * the same row (the parts of one statement see one snapshot), with no RETURNING. A foreign key
- * (not deferrable) is checked at the end of the statement and sees every part's rows, so a part may
- * name rows another inserts; given in that order, the parts also hold when run one by one. Each must
- * take the unnest() form, else all run one by one through bulkWrite, as they do on SQLite.
+ * Several bulkWrites, for writes that neither read each other's rows nor touch the same row, with no
+ * RETURNING. On PostgreSQL the plain INSERTs go first, each by COPY, in the order given; the rest
+ * then as one statement, `with w0 as (…), w1 as (…) …`: one round trip and one plan instead of one
+ * each (its parts see one snapshot). So a row may name, by foreign key, a row an earlier plain
+ * INSERT writes, but not one an upsert writes. The rest must each take the unnest() form, else they
+ * run one by one through bulkWrite, as every write does on SQLite.
  */
 export async function bulkWriteAll(store: Store, trx: Transaction<Database>, writes: BulkSpec[]): Promise<void> {
-  const todo = writes.filter((w) => w.rows.length > 0);
+  let todo = writes.filter((w) => w.rows.length > 0);
+  if (store.dialect === 'postgres') {
+    // Plain INSERTs go first, each by COPY (see bulkWrite), in the order given; the rest after them.
+    const rest: BulkSpec[] = [];
+    for (const w of todo) {
+      const compiled = w.build([w.rows[0]]).compile();
+      const first = Object.values(w.rows[0]);
+      if (w.rows.length > 1 && bindsInOrder(compiled, first) && (await copyWrite(trx, compiled.sql, w.rows, first.length))) store.writes += w.rows.length;
+      else rest.push(w);
+    }
+    todo = rest;
+  }
   if (store.dialect === 'postgres' && todo.length > 1) {
     const parts: string[] = [];
     const params: string[] = [];
@@ -158,6 +171,58 @@ function toColumns(rows: object[], n: number): string[] | null {
     }
   }
   return elements.map((column) => `{${column.join(',')}}`);
+}
+
+/**
+ * Writes the rows by COPY (db.ts runs it) when the one-row statement is a plain INSERT and every
+ * value has a text form COPY reads back as sent; false, having written nothing, otherwise.
+ */
+async function copyWrite(trx: Transaction<Database>, text: string, rows: object[], n: number): Promise<boolean> {
+  const copy = copyForm(text, n);
+  const data = copy && copyRows(rows, n);
+  if (!copy || !data) return false;
+  await trx.executeQuery(CompiledQuery.raw(copy, [data]));
+  return true;
+}
+
+/** A one-row plain `insert into t (a, b) values ($1, $2)` as `copy t (a, b) from stdin`, or null. */
+function copyForm(text: string, n: number): string | null {
+  const m = INSERT_ONE.exec(text);
+  if (!m || m[0].length !== text.length) return null;
+  const cols = m[2].split(', ');
+  const params = m[3].split(', ');
+  if (cols.length !== n || params.some((p, i) => p !== `$${i + 1}`) || cols.some((c) => !/^"[a-z0-9_]+"$/.test(c)) || !/^"[a-z0-9_]+"$/.test(m[1])) return null;
+  return `copy ${m[1]} (${m[2]}) from stdin`;
+}
+
+const COPY_SPECIAL = /[\\\n\r\t]/;
+const COPY_SPECIALS = /[\\\n\r\t]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * The rows in COPY's text format: a line per row, tab-separated, \N for NULL, and backslash,
+ * newline, carriage return and tab escaped in text; null when a value is not text, a number, a
+ * boolean or null (then bulkWrite takes another form).
+ */
+function copyRows(rows: object[], n: number): string | null {
+  const lines = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const values = Object.values(rows[r]);
+    if (values.length !== n) return null;
+    let line = '';
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      let field: string;
+      if (v === null) field = '\\N';
+      else if (typeof v === 'string') field = COPY_SPECIAL.test(v) ? v.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]) : v;
+      else if (typeof v === 'number') field = String(v); // NaN, Infinity and -Infinity read as themselves
+      else if (typeof v === 'boolean') field = v ? 't' : 'f';
+      else return null;
+      line = i === 0 ? field : line + '\t' + field;
+    }
+    lines[r] = line;
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** Whether a one-row statement binds exactly the row's values, in key order (and nothing else). */
