@@ -9,13 +9,18 @@ export const BURST_ROWS = 50_000;
 export function startMaintenance(store: Store, intervalMs = 60_000, onError: (e: unknown) => void = () => {}, burstCheckMs = 2_000): { stop(): Promise<void> } {
   let seen = store.writes;
   let running: Promise<void> | null = null;
-  const run = () => {
+  // Whether a quick run left statistics from the small sample, for a full run to replace.
+  let sampled = false;
+  const run = (mode: 'quick' | 'full') => {
     seen = store.writes;
-    running = store.optimize().catch(onError).finally(() => (running = null));
+    sampled = mode === 'quick';
+    running = store.optimize(mode).catch(onError).finally(() => (running = null));
   };
+  // While a load runs (BURST_ROWS or more written since the last run) a run is quick (db.ts);
+  // the first minute after it, quiet or not, analyses in full.
   const timer = setInterval(() => {
-    if (running || store.writes === seen) return;
-    run();
+    if (running || (store.writes === seen && !sampled)) return;
+    run(store.writes - seen >= BURST_ROWS ? 'quick' : 'full');
   }, intervalMs);
   timer.unref();
   // A bulk load into a store without statistics leaves PostgreSQL planning its reads blind until
@@ -30,7 +35,7 @@ export function startMaintenance(store: Store, intervalMs = 60_000, onError: (e:
   const burst =
     store.dialect === 'postgres'
       ? setInterval(() => {
-          if (!running && store.writes - seen >= Math.max(BURST_ROWS, seen)) run();
+          if (!running && store.writes - seen >= Math.max(BURST_ROWS, seen)) run('quick');
         }, burstCheckMs)
       : null;
   burst?.unref();
