@@ -1,8 +1,8 @@
 // npm run bench:ingest — observations per second through POST /api/v1/observations (batches of
 // 1,000) into SQLite and PostgreSQL, then overview and filtered-asset-page latency with the
 // assets loaded (asset pages walked by cursor as the dashboard does, and by page number for comparison). The peer in the same run is the database itself: the same rows bulk-inserted
-// straight into a bare table (better-sqlite3 prepared statement / PostgreSQL COPY-free multi-row
-// INSERT), so the ratio says what the platform's spine costs over raw storage.
+// straight into a bare table (better-sqlite3 prepared statement / PostgreSQL COPY, the platform's
+// own ways of writing new rows), so the ratio says what the platform's spine costs over raw storage.
 //
 //   npm run bench:ingest -- [--assets 1000000] [--dialects sqlite,postgres] [--clients 2] [--keep | --reuse] [--cpu-prof DIR]
 //
@@ -10,12 +10,15 @@
 // $TMPDIR/otscope-bench-kept-sqlite); --reuse starts the platform on that store and measures the
 // queries only, so query work need not reload a million assets (migrations added since run at start).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { loadRegionPack } from '../src/regions/index.ts';
 
 const { values: args } = parseArgs({
@@ -89,6 +92,33 @@ function cpuSeconds(pid: number | undefined): number | null {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14 and 15) in ticks of 1/100 s
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds the local PostgreSQL server has used: every live process named postgres, plus what
+ * the postmaster has collected from its children that exited (a backend whose connection closed
+ * mid-run). The server is the platform's other half on this machine; null where /proc is absent.
+ */
+function serverCpuSeconds(): number | null {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      if (!stat.includes(' (postgres) ')) continue;
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+      if (fields[1] === '1') ticks += Number(fields[13]) + Number(fields[14]); // the postmaster: its children's cutime, cstime
+    }
+    return ticks / 100;
   } catch {
     return null;
   }
@@ -181,14 +211,15 @@ async function rawInsertRate(dialect: string, dbUrl: string | null, n: number): 
   await client.connect();
   await client.query('CREATE TABLE obs (ip TEXT, port INTEGER, transport TEXT, protocol TEXT, observed_at TEXT, source TEXT, identity TEXT)');
   const t = performance.now();
+  // COPY, as the platform writes new rows; one transaction per batch, as the platform commits one.
   for (let i = 0; i < n; i += BATCH) {
-    const chunk = rows.slice(i, i + BATCH);
-    const params: unknown[] = [];
-    const tuples = chunk.map((r, k) => {
-      params.push(r.ip, r.port, r.transport, r.protocol, r.observedAt, r.source, JSON.stringify(r.identity));
-      return `($${k * 7 + 1},$${k * 7 + 2},$${k * 7 + 3},$${k * 7 + 4},$${k * 7 + 5},$${k * 7 + 6},$${k * 7 + 7})`;
-    });
-    await client.query(`INSERT INTO obs VALUES ${tuples.join(',')}`, params);
+    const text = rows
+      .slice(i, i + BATCH)
+      .map((r) => [r.ip, r.port, r.transport, r.protocol, r.observedAt, r.source, JSON.stringify(r.identity).replace(/\\/g, '\\\\')].join('\t'))
+      .join('\n');
+    await client.query('BEGIN');
+    await pipeline(Readable.from([text + '\n']), client.query(copyFrom('COPY obs FROM STDIN')));
+    await client.query('COMMIT');
   }
   const rate = n / ((performance.now() - t) / 1000);
   await client.query('DROP TABLE obs');
@@ -264,6 +295,7 @@ async function runDialect(dialect: string): Promise<void> {
     const ingest = async (pass: number, total: number) => {
       let next = 0;
       const cpu0 = cpuSeconds(child.pid);
+      const server0 = dbUrl ? serverCpuSeconds() : null;
       const t0 = performance.now();
       const worker = async () => {
         for (;;) {
@@ -278,7 +310,13 @@ async function runDialect(dialect: string): Promise<void> {
       await Promise.all(Array.from({ length: CLIENTS }, worker));
       const seconds = (performance.now() - t0) / 1000;
       const cpu1 = cpuSeconds(child.pid);
-      return { rate: total / seconds, seconds, cpuPerObs: cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / total };
+      const server1 = dbUrl ? serverCpuSeconds() : null;
+      return {
+        rate: total / seconds,
+        seconds,
+        cpuPerObs: cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / total,
+        serverCpuPerObs: server0 === null || server1 === null ? null : (server1 - server0) / total,
+      };
     };
     const rescanCount = Math.min(TOTAL, 100_000);
     const cold = args.reuse ? null : await ingest(0, TOTAL);
@@ -302,8 +340,9 @@ async function runDialect(dialect: string): Promise<void> {
 
     console.log(`\n${dialect}: ${TOTAL.toLocaleString('en')} assets, batches of ${BATCH}, ${CLIENTS} clients${args.reuse ? ' (reused store: queries only)' : ''}`);
     if (cold && warm && raw) {
-      const cpu = (c: { cpuPerObs: number | null }) =>
-        c.cpuPerObs === null ? '' : `; platform CPU ${(c.cpuPerObs * 1e6).toFixed(0)} µs/obs = ${Math.round(1 / c.cpuPerObs).toLocaleString('en')} obs per CPU-second`;
+      const cpu = (c: { cpuPerObs: number | null; serverCpuPerObs: number | null }) =>
+        (c.cpuPerObs === null ? '' : `; platform CPU ${(c.cpuPerObs * 1e6).toFixed(0)} µs/obs = ${Math.round(1 / c.cpuPerObs).toLocaleString('en')} obs per CPU-second`) +
+        (c.serverCpuPerObs === null ? '' : `; database server CPU ${(c.serverCpuPerObs * 1e6).toFixed(0)} µs/obs`);
       console.log(`  ingest, new assets:     ${Math.round(cold.rate).toLocaleString('en')} obs/s  (${cold.seconds.toFixed(1)} s; target ≥ 20,000${cpu(cold)})`);
       console.log(`  ingest, re-observation: ${Math.round(warm.rate).toLocaleString('en')} obs/s  (${rescanCount.toLocaleString('en')} in ${warm.seconds.toFixed(1)} s${cpu(warm)})`);
       console.log(`  peer: raw bulk insert:  ${Math.round(raw).toLocaleString('en')} rows/s  → otscope/raw ratio ${(cold.rate / raw).toFixed(3)} (new), ${(warm.rate / raw).toFixed(3)} (re-observation)`);
