@@ -49,6 +49,27 @@ async function countFromCounters(ctx: ServiceContext, actor: Actor, q: AssetQuer
 }
 
 /**
+ * A numbered page with a protocol filter steps over every earlier match, and each asset it steps
+ * over costs a seek in services. PostgreSQL prices that walk in address order as random heap reads
+ * and, past the first pages, reads assets and services whole, joins them and sorts the region
+ * instead: at 1,000,000 assets ~240 ms whatever the page, where the walk costs ~2.5 µs an asset
+ * (BENCHMARKS.md). So the walk is made explicit while it steps over at most a tenth of the assets
+ * the actor sees; a longer one is left to the planner.
+ */
+const WALK_SHARE = 10;
+
+/**
+ * Whether the walk to the end of a numbered page (`through` matches) is short: the counters say
+ * how many assets pass the filter without its protocol and how many of those have it, so the walk
+ * steps over about through × all / matching assets (all of them when the page lies past the end).
+ */
+async function walkIsShort(ctx: ServiceContext, actor: Actor, q: AssetQuery, matching: Promise<{ n: number }>, through: number): Promise<boolean> {
+  const [m, all, visible] = await Promise.all([matching, countFromCounters(ctx, actor, { ...q, protocol: undefined }), countFromCounters(ctx, actor, {})]);
+  const walked = m.n > through ? (through * all.n) / m.n : all.n;
+  return walked * WALK_SHARE <= visible.n;
+}
+
+/**
  * Assets are listed by address, then id: a total order (two spellings of one address, 1.2.3.4 and
  * ::ffff:1.2.3.4, share an ip_key) that re-observation does not change, so walking the pages with
  * cursors neither skips nor repeats an asset while scans update last_seen. Every filter column
@@ -60,7 +81,7 @@ const isAssetKey = (key: string[]) => key.length === 2 && /^[0-9a-f]{32}$/.test(
 /**
  * A page of the assets the actor may see. `cursor` (from a previous page's nextCursor or
  * prevCursor) continues a walk; `page` still addresses a page by number (an OFFSET, as slow as it
- * is deep) and its answer carries cursors too, so a walk may start at any numbered page.
+ * is deep; see WALK_SHARE) and its answer carries cursors too, so a walk may start at any numbered page.
  */
 export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuery): Promise<CursorPage<AssetView>> {
   if (!can(actor, 'read:assets')) throw appError('FORBIDDEN');
@@ -78,10 +99,6 @@ export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuer
   }
   if (q.enterprise) query = query.where('assets.enterpriseId', '=', q.enterprise);
   if (q.vendor) query = query.where('assets.vendor', '=', q.vendor);
-  if (q.protocol) {
-    const protocol = q.protocol;
-    query = query.where((eb) => eb.exists(eb.selectFrom('services').select('services.id').whereRef('services.assetId', '=', 'assets.id').where('services.protocol', '=', protocol)));
-  }
   if (q.q) {
     const text = q.q;
     query = query.where((eb) =>
@@ -90,6 +107,17 @@ export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuer
   }
   const { limit, offset } = page(q);
   const counted = q.q || (q.vendor && q.protocol) ? null : countFromCounters(ctx, actor, q);
+  const numbered = !cursor && offset > 0;
+  if (q.protocol) {
+    const protocol = q.protocol;
+    const each = numbered && counted !== null && (await walkIsShort(ctx, actor, q, counted, offset + limit + 1));
+    query = query.where((eb) => {
+      const probe = eb.selectFrom('services').select('services.assetId').whereRef('services.assetId', '=', 'assets.id').where('services.protocol', '=', protocol);
+      // With OFFSET 0 PostgreSQL plans the subquery as written, a seek per asset, instead of
+      // turning EXISTS into a join (SQLite, which runs EXISTS per asset anyway, needs a LIMIT with it).
+      return eb.exists(each ? probe.limit(1).offset(0) : probe);
+    });
+  }
   const backwards = cursor?.direction === 'before';
   let rowsQuery = query;
   if (cursor) {
@@ -101,16 +129,27 @@ export async function listAssets(ctx: ServiceContext, actor: Actor, q: AssetQuer
   }
   const direction = backwards ? 'desc' : 'asc';
   // One row past the page says whether another page follows (or, read backwards, precedes).
+  // A numbered page steps over `offset` matches reading their ids only, then reads its own rows
+  // whole: the enterprise join and the wide rows cost per row of the page, not per row stepped over.
   const [fetched, count] = await Promise.all([
-    rowsQuery
-      .leftJoin('enterprises', 'enterprises.id', 'assets.enterpriseId')
-      .selectAll('assets')
-      .select('enterprises.name as enterpriseName')
-      .orderBy('assets.ipKey', direction)
-      .orderBy('assets.id', direction)
-      .limit(limit + 1)
-      .offset(cursor ? 0 : offset)
-      .execute(),
+    numbered
+      ? db
+          .selectFrom(rowsQuery.select('assets.id').orderBy('assets.ipKey').orderBy('assets.id').limit(limit + 1).offset(offset).as('page'))
+          .innerJoin('assets', 'assets.id', 'page.id')
+          .leftJoin('enterprises', 'enterprises.id', 'assets.enterpriseId')
+          .selectAll('assets')
+          .select('enterprises.name as enterpriseName')
+          .orderBy('assets.ipKey')
+          .orderBy('assets.id')
+          .execute()
+      : rowsQuery
+          .leftJoin('enterprises', 'enterprises.id', 'assets.enterpriseId')
+          .selectAll('assets')
+          .select('enterprises.name as enterpriseName')
+          .orderBy('assets.ipKey', direction)
+          .orderBy('assets.id', direction)
+          .limit(limit + 1)
+          .execute(),
     counted ?? query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   const more = fetched.length > limit;
