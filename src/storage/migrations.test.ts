@@ -152,3 +152,36 @@ for (const dialect of ['sqlite', 'postgres'] as DialectName[]) {
     });
   });
 }
+
+describe('migration 012 on postgres: text compares bytes', async () => {
+  const m = await migrationStore('postgres');
+  after(() => m.close());
+
+  test('every text column of every table, the rows in them and their order kept, and an index still chosen for an equality', { skip: m.skip }, async () => {
+    const { db, migrator } = await m.open();
+    const to011 = await migrator.migrateTo('011-ingest-without-unasked-index-entries');
+    assert.equal(to011.error, undefined);
+    // Keys whose byte order and the database collation's order could differ, were it not code-point order.
+    const ips = ['36.134.80.1', '36.134.80.10', '36.134.80.2', '2409:8a00::1'];
+    for (const [i, ip] of ips.entries()) {
+      await db
+        .insertInto('assets')
+        .values({ id: `A${i}`, ip, ipKey: ip.padStart(32, '0'), provinceCode: '360000', cityCode: '360100', vendor: i % 2 ? 'Ünïcode GmbH' : '西门子', honeypot: 0, firstSeen: T, lastSeen: T })
+        .execute();
+    }
+    const before = await db.selectFrom('assets').selectAll().orderBy('vendor').orderBy('ipKey').execute();
+    const { error } = await migrator.migrateToLatest();
+    assert.equal(error, undefined);
+    const notC = await sql<{ table: string; column: string; collation: string | null }>`
+      SELECT table_name AS "table", column_name AS "column", collation_name AS collation FROM information_schema.columns
+      WHERE table_schema = ${m.schema} AND data_type = 'text' AND collation_name IS DISTINCT FROM 'C' AND table_name NOT LIKE 'kysely\\_%'`.execute(db);
+    assert.deepEqual(notC.rows, [], 'text columns left on the database collation');
+    const tables = await sql<{ n: number }>`SELECT count(DISTINCT table_name)::int AS n FROM information_schema.columns WHERE table_schema = ${m.schema} AND collation_name = 'C'`.execute(db);
+    assert.ok(tables.rows[0].n >= 25, `tables with text columns: ${tables.rows[0].n}`);
+    assert.deepEqual(await db.selectFrom('assets').selectAll().orderBy('vendor').orderBy('ipKey').execute(), before);
+    await sql.raw('SET enable_seqscan = off').execute(db);
+    const plan = (await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM assets WHERE city_code = '360100' ORDER BY ip_key, id`).execute(db)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    await sql.raw('RESET ALL').execute(db);
+    assert.match(plan, /assets_city_ip_id/, plan);
+  });
+});

