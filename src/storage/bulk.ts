@@ -101,12 +101,18 @@ export async function bulkWriteAll(store: Store, trx: Transaction<Database>, wri
   let todo = writes.filter((w) => w.rows.length > 0);
   if (store.dialect === 'postgres') {
     // Plain INSERTs go first, each by COPY (see bulkWrite), in the order given; the rest after them.
+    // A plain INSERT that cannot go by COPY (a value COPY's text form does not carry) goes with the
+    // rest, and so does every write after it: a later INSERT's rows may name its rows.
     const rest: BulkSpec[] = [];
+    let inOrder = true;
     for (const w of todo) {
       const compiled = w.build([w.rows[0]]).compile();
       const first = Object.values(w.rows[0]);
-      if (w.rows.length > 1 && bindsInOrder(compiled, first) && (await copyWrite(trx, compiled.sql, w.rows, first.length))) store.writes += w.rows.length;
-      else rest.push(w);
+      if (inOrder && bindsInOrder(compiled, first) && (await copyWrite(trx, compiled.sql, w.rows, first.length))) store.writes += w.rows.length;
+      else {
+        if (isPlainInsert(compiled.sql)) inOrder = false;
+        rest.push(w);
+      }
     }
     todo = rest;
   }
@@ -183,6 +189,12 @@ async function copyWrite(trx: Transaction<Database>, text: string, rows: object[
   if (!copy || !data) return false;
   await trx.executeQuery(CompiledQuery.raw(copy, [data]));
   return true;
+}
+
+/** Whether the statement is a plain `insert into t (…) values (…)`, nothing after it. */
+function isPlainInsert(text: string): boolean {
+  const m = INSERT_ONE.exec(text);
+  return m !== null && m[0].length === text.length;
 }
 
 /** A one-row plain `insert into t (a, b) values ($1, $2)` as `copy t (a, b) from stdin`, or null. */
