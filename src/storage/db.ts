@@ -128,6 +128,14 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         }
         for (const name of sampled) names.add(name);
         for (const name of names) {
+          // A table sampled quickly may have been dropped or renamed since: it is forgotten.
+          if (sampled.has(name) && !stale.rows.some((r) => r.name === name)) {
+            const exists = await sql<{ t: string | null }>`SELECT to_regclass(${name})::text AS t`.execute(db);
+            if (exists.rows[0]?.t === null) {
+              sampled.delete(name);
+              continue;
+            }
+          }
           await sql`ANALYZE ${sql.raw(name)}`.execute(db);
           sampled.delete(name);
         }

@@ -4,7 +4,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openStore, type Store } from './db.ts';
-import { BURST_ROWS, startMaintenance } from './maintenance.ts';
+import { BURST_ROWS, QUICK_RUNS, startMaintenance } from './maintenance.ts';
 import { dialectTargets, skipUnless } from '../../test/support/stores.ts';
 
 describe('store.optimize on postgres', async () => {
@@ -62,6 +62,28 @@ describe('store.optimize on postgres', async () => {
     assert.equal(await bounds(), 101);
   });
 
+  test('a full run forgets a table sampled quickly and dropped since, and analyses the others', { skip }, async () => {
+    const s = (store ??= await openStore(options));
+    const db = s.db;
+    await sql`CREATE TABLE sampled_then_dropped (x int) WITH (autovacuum_enabled = false)`.execute(db);
+    await sql`INSERT INTO sampled_then_dropped SELECT g FROM generate_series(1, 5000) g`.execute(db);
+    const modified = async () =>
+      Number((await sql<{ n: number }>`SELECT n_mod_since_analyze AS n FROM pg_stat_user_tables WHERE schemaname = ${schema} AND relname = 'sampled_then_dropped'`.execute(db)).rows[0]?.n ?? 0);
+    for (let i = 0; i < 100 && (await modified()) < 5000; i++) await new Promise((r) => setTimeout(r, 100));
+    await s.optimize('quick');
+    await sql`DROP TABLE sampled_then_dropped`.execute(db);
+    await sql`CREATE TABLE loaded_after (x int) WITH (autovacuum_enabled = false)`.execute(db);
+    await sql`INSERT INTO loaded_after SELECT g FROM generate_series(1, 5000) g`.execute(db);
+    const counted = async () =>
+      Number((await sql<{ n: number }>`SELECT n_mod_since_analyze AS n FROM pg_stat_user_tables WHERE schemaname = ${schema} AND relname = 'loaded_after'`.execute(db)).rows[0]?.n ?? 0);
+    for (let i = 0; i < 100 && (await counted()) < 5000; i++) await new Promise((r) => setTimeout(r, 100));
+    await s.optimize('full');
+    const analysed = async () => (await sql<{ at: string | null }>`SELECT last_analyze::text AS at FROM pg_stat_user_tables WHERE schemaname = ${schema} AND relname = 'loaded_after'`.execute(db)).rows[0]?.at ?? null;
+    let at = await analysed();
+    for (let i = 0; i < 100 && at === null; i++) at = (await new Promise((r) => setTimeout(r, 100)), await analysed());
+    assert.notEqual(at, null, 'the table loaded after was analysed');
+  });
+
   test('a burst of writes runs it before the minute is up: once BURST_ROWS and as many as before are written', { skip }, async () => {
     const s = (store ??= await openStore(options));
     let runs = 0;
@@ -117,6 +139,28 @@ describe('maintenance: quick runs while a load lasts, then one full run', () => 
       await m.stop();
     } finally {
       (s as { dialect: string }).dialect = 'sqlite';
+      await s.close();
+      await target.cleanup();
+    }
+  });
+});
+
+describe('maintenance: a load that never lets up', () => {
+  test(`every ${QUICK_RUNS}th interval run is full`, async () => {
+    const target = dialectTargets().find((t) => t.name === 'sqlite')!;
+    const s = await openStore(target.options());
+    const modes: (string | undefined)[] = [];
+    s.optimize = async (mode) => void modes.push(mode);
+    const interval = 100;
+    // BURST_ROWS written before each interval's run (the store is SQLite: no burst runs between).
+    const load = setInterval(() => (s.writes += BURST_ROWS / 4), interval / 5);
+    try {
+      const m = startMaintenance(s, interval, () => {}, 10);
+      for (let i = 0; i < 500 && modes.length < QUICK_RUNS + 2; i++) await new Promise((r) => setTimeout(r, 10));
+      await m.stop();
+      assert.deepEqual(modes.slice(0, QUICK_RUNS + 2), [...Array(QUICK_RUNS - 1).fill('quick'), 'full', 'quick', 'quick']);
+    } finally {
+      clearInterval(load);
       await s.close();
       await target.cleanup();
     }
