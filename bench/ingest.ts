@@ -101,6 +101,7 @@ function cpuSeconds(pid: number | undefined): number | null {
  * CPU seconds the local PostgreSQL server has used: every live process named postgres, plus what
  * the postmaster has collected from its children that exited (a backend whose connection closed
  * mid-run). The server is the platform's other half on this machine; null where /proc is absent.
+ * Every database's backends count, so other work on the same server (tests) inflates it.
  */
 function serverCpuSeconds(): number | null {
   try {
