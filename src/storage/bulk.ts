@@ -200,7 +200,7 @@ function isPlainInsert(text: string): boolean {
 /** A one-row plain `insert into t (a, b) values ($1, $2)` as `copy t (a, b) from stdin`, or null. */
 function copyForm(text: string, n: number): string | null {
   const m = INSERT_ONE.exec(text);
-  if (!m || m[0].length !== text.length) return null;
+  if (!m || !isPlainInsert(text)) return null;
   const cols = m[2].split(', ');
   const params = m[3].split(', ');
   if (cols.length !== n || params.some((p, i) => p !== `$${i + 1}`) || cols.some((c) => !/^"[a-z0-9_]+"$/.test(c)) || !/^"[a-z0-9_]+"$/.test(m[1])) return null;

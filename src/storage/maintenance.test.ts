@@ -18,19 +18,24 @@ describe('store.optimize on postgres', async () => {
     if (!skip) await target.cleanup();
   });
 
+  /** Creates `table` (no autovacuum) with `rows` rows and waits until its change count is published. */
+  async function loaded(db: Store['db'], table: string, rows: number): Promise<void> {
+    await sql`CREATE TABLE ${sql.table(table)} (x int) WITH (autovacuum_enabled = false)`.execute(db);
+    await sql`INSERT INTO ${sql.table(table)} SELECT g FROM generate_series(1, ${rows}) g`.execute(db);
+    // Backends publish their table counters when idle, at most once a second.
+    const counted = async () =>
+      Number((await sql<{ n: number }>`SELECT n_mod_since_analyze AS n FROM pg_stat_user_tables WHERE schemaname = ${schema} AND relname = ${table}`.execute(db)).rows[0]?.n ?? 0);
+    for (let i = 0; i < 100 && (await counted()) < rows; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await counted(), rows);
+  }
+
   test('analyses the tables changed past autovacuum threshold, not the others', { skip }, async () => {
     store ??= await openStore(options);
     const db = store.db;
     // Autovacuum left out: had it analysed `loaded` first, there would be nothing left to analyse.
-    await sql`CREATE TABLE loaded (x int) WITH (autovacuum_enabled = false)`.execute(db);
     await sql`CREATE TABLE untouched (x int) WITH (autovacuum_enabled = false)`.execute(db);
-    await sql`INSERT INTO loaded SELECT g FROM generate_series(1, 5000) g`.execute(db);
     await sql`INSERT INTO untouched VALUES (1)`.execute(db);
-    // Backends publish their table counters when idle, at most once a second.
-    const counted = async () =>
-      (await sql<{ n: number }>`SELECT n_mod_since_analyze AS n FROM pg_stat_user_tables WHERE schemaname = ${schema} AND relname = 'loaded'`.execute(db)).rows[0]?.n ?? 0;
-    for (let i = 0; i < 100 && (await counted()) < 5000; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(await counted(), 5000);
+    await loaded(db, 'loaded', 5000);
 
     await store.optimize();
     // ANALYZE's own count is published like the others: wait for it, then read both tables together
@@ -48,11 +53,7 @@ describe('store.optimize on postgres', async () => {
   test('a quick run takes statistics from a tenth of the sample; the next full run replaces them, though nothing changed since', { skip }, async () => {
     const s = (store ??= await openStore(options));
     const db = s.db;
-    await sql`CREATE TABLE sampled (x int) WITH (autovacuum_enabled = false)`.execute(db);
-    await sql`INSERT INTO sampled SELECT g FROM generate_series(1, 20000) g`.execute(db);
-    const modified = async () =>
-      Number((await sql<{ n: number }>`SELECT n_mod_since_analyze AS n FROM pg_stat_user_tables WHERE schemaname = ${schema} AND relname = 'sampled'`.execute(db)).rows[0]?.n ?? 0);
-    for (let i = 0; i < 100 && (await modified()) < 20000; i++) await new Promise((r) => setTimeout(r, 100));
+    await loaded(db, 'sampled', 20000);
     // A histogram of default_statistics_target buckets: 11 bounds from the small sample, 101 from the whole.
     const bounds = async () =>
       (await sql<{ n: number | null }>`SELECT array_length(histogram_bounds::text::int[], 1) AS n FROM pg_stats WHERE schemaname = ${schema} AND tablename = 'sampled' AND attname = 'x'`.execute(db)).rows[0]?.n ?? null;
@@ -65,18 +66,10 @@ describe('store.optimize on postgres', async () => {
   test('a full run forgets a table sampled quickly and dropped since, and analyses the others', { skip }, async () => {
     const s = (store ??= await openStore(options));
     const db = s.db;
-    await sql`CREATE TABLE sampled_then_dropped (x int) WITH (autovacuum_enabled = false)`.execute(db);
-    await sql`INSERT INTO sampled_then_dropped SELECT g FROM generate_series(1, 5000) g`.execute(db);
-    const modified = async () =>
-      Number((await sql<{ n: number }>`SELECT n_mod_since_analyze AS n FROM pg_stat_user_tables WHERE schemaname = ${schema} AND relname = 'sampled_then_dropped'`.execute(db)).rows[0]?.n ?? 0);
-    for (let i = 0; i < 100 && (await modified()) < 5000; i++) await new Promise((r) => setTimeout(r, 100));
+    await loaded(db, 'sampled_then_dropped', 5000);
     await s.optimize('quick');
     await sql`DROP TABLE sampled_then_dropped`.execute(db);
-    await sql`CREATE TABLE loaded_after (x int) WITH (autovacuum_enabled = false)`.execute(db);
-    await sql`INSERT INTO loaded_after SELECT g FROM generate_series(1, 5000) g`.execute(db);
-    const counted = async () =>
-      Number((await sql<{ n: number }>`SELECT n_mod_since_analyze AS n FROM pg_stat_user_tables WHERE schemaname = ${schema} AND relname = 'loaded_after'`.execute(db)).rows[0]?.n ?? 0);
-    for (let i = 0; i < 100 && (await counted()) < 5000; i++) await new Promise((r) => setTimeout(r, 100));
+    await loaded(db, 'loaded_after', 5000);
     await s.optimize('full');
     const analysed = async () => (await sql<{ at: string | null }>`SELECT last_analyze::text AS at FROM pg_stat_user_tables WHERE schemaname = ${schema} AND relname = 'loaded_after'`.execute(db)).rows[0]?.at ?? null;
     let at = await analysed();
