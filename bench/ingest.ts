@@ -89,9 +89,16 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
  * rates above swing with the load, the CPU spent per observation much less. null where /proc is absent.
  */
 function cpuSeconds(pid: number | undefined): number | null {
+  const stat = procStat(pid);
+  return stat && (Number(stat.fields[11]) + Number(stat.fields[12])) / 100; // utime, stime (fields 14 and 15) in ticks of 1/100 s
+}
+
+/** /proc/PID/stat: the command name, and the fields after it (the state first); null if unreadable (gone). */
+function procStat(pid: number | string | undefined): { command: string; fields: string[] } | null {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14 and 15) in ticks of 1/100 s
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const end = stat.lastIndexOf(') ');
+    return { command: stat.slice(stat.indexOf('(') + 1, end), fields: stat.slice(end + 2).split(' ') };
   } catch {
     return null;
   }
@@ -107,15 +114,9 @@ function serverCpuSeconds(): number | null {
   try {
     let ticks = 0;
     for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue; // exited meanwhile
-      }
-      if (!stat.includes(' (postgres) ')) continue;
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      const stat = /^\d+$/.test(pid) ? procStat(pid) : null; // null too for one that exited meanwhile
+      if (stat?.command !== 'postgres') continue;
+      const { fields } = stat;
       ticks += Number(fields[11]) + Number(fields[12]);
       if (fields[1] === '1') ticks += Number(fields[13]) + Number(fields[14]); // the postmaster: its children's cutime, cstime
     }

@@ -5,12 +5,12 @@
 // lock; these batches are the ways it could meet a stored row: two platforms (two processes'
 // pools on one PostgreSQL database) sending the same newer evidence at once, evidence at exactly
 // the stored last-seen time, and newer and older evidence of one device in one batch.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Platform } from '../src/main.ts';
 import { client } from './support/api.ts';
-import { dialectTargets, skipUnless } from './support/stores.ts';
-import { ADMIN_PASSWORD, s7smart, startWriters } from './support/platform.ts';
+import { dialectTargets } from './support/stores.ts';
+import { s7smart, useWriters } from './support/platform.ts';
 
 const [T0, T1, T2, T3] = ['2026-10-01T09:00:00.000Z', '2026-11-01T09:00:00.000Z', '2026-11-03T09:00:00.000Z', '2026-11-05T09:00:00.000Z'];
 const DEVICES = 60;
@@ -18,23 +18,12 @@ const device = (i: number, observedAt: string, firmware = 'V2.3.0') => s7smart(`
 
 for (const target of dialectTargets()) {
   describe(`re-observations on ${target.name}`, async () => {
-    const skip = await skipUnless(target);
-    const platforms: Platform[] = [];
-    let admin: string;
-    before(async () => {
-      if (skip) return;
-      platforms.push(...(await startWriters(target)));
-      admin = await client(platforms[0].url).login('admin', ADMIN_PASSWORD);
-    });
-    after(async () => {
-      for (const p of platforms) await p.close();
-      if (!skip) await target.cleanup();
-    });
+    const { skip, platforms, admin } = await useWriters(target);
 
     const db = () => platforms[0].ctx.store.db;
     const observations = async () => Number((await db().selectFrom('observations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const lastSeen = async () => new Set((await db().selectFrom('assets').select('lastSeen').where('ip', 'like', '36.134.81.%').execute()).map((a) => a.lastSeen));
-    const post = (p: Platform, items: unknown[]) => client(p.url).post('/api/v1/observations', { observations: items }, admin);
+    const post = (p: Platform, items: unknown[]) => client(p.url).post('/api/v1/observations', { observations: items }, admin());
     const writers = () => (platforms.length > 1 ? platforms : [platforms[0], platforms[0]]);
 
     test('two writers sending the same newer evidence at once: every batch accepted, each observation stored once', { skip }, async () => {

@@ -2,37 +2,28 @@
 // the rows read first under the writer lock (src/services/observations.ts, matching.ts). These
 // batches are the ways the same keys could meet: one item twice in a batch, an address in two
 // spellings, a batch sent again, two platforms (two processes' pools) writing the same new devices
-// at once on PostgreSQL; and when a key does meet a row nobody read, the batch fails whole.
-import { after, before, describe, test } from 'node:test';
+// at once on PostgreSQL; and when a key does meet a row nobody read, the batch fails whole. On
+// PostgreSQL new rows go by COPY ahead of the batch's other writes (src/storage/bulk.ts,
+// bulkWriteAll): a new asset must still be written before the services naming it.
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { Platform } from '../src/main.ts';
 import { recount } from '../src/services/index.ts';
 import { client } from './support/api.ts';
-import { dialectTargets, skipUnless } from './support/stores.ts';
-import { ADMIN_PASSWORD, s7smart, startWriters } from './support/platform.ts';
+import { dialectTargets } from './support/stores.ts';
+import { s7smart, useWriters } from './support/platform.ts';
 
 const T1 = '2026-11-01T09:00:00.000Z';
 
 for (const target of dialectTargets()) {
   describe(`plain inserts on ${target.name}`, async () => {
-    const skip = await skipUnless(target);
-    const platforms: Platform[] = [];
-    let admin: string;
-    before(async () => {
-      if (skip) return;
-      platforms.push(...(await startWriters(target)));
-      admin = await client(platforms[0].url).login('admin', ADMIN_PASSWORD);
-    });
-    after(async () => {
-      for (const p of platforms) await p.close();
-      if (!skip) await target.cleanup();
-    });
+    const { skip, platforms, admin } = await useWriters(target);
 
     const count = async (table: 'assets' | 'services' | 'identities' | 'findings' | 'observations') =>
       Number((await platforms[0].ctx.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const counts = async () => ({ assets: await count('assets'), services: await count('services'), identities: await count('identities'), findings: await count('findings') });
-    const post = (p: Platform, observations: unknown[]) => client(p.url).post('/api/v1/observations', { observations }, admin);
+    const post = (p: Platform, observations: unknown[]) => client(p.url).post('/api/v1/observations', { observations }, admin());
 
     test('one batch holding an item twice, a later copy and two spellings of an address, then sent again', { skip }, async () => {
       const batch = [
@@ -54,6 +45,22 @@ for (const target of dialectTargets()) {
       assert.deepEqual(await counts(), stored);
       assert.equal(stored.identities, stored.services, 'each service has its one identity');
       assert.ok(stored.findings >= stored.identities, `findings ${stored.findings}`);
+    });
+
+    test('a batch whose only new device answers on several ports: the asset, its three services and their identities are stored', { skip }, async () => {
+      const ip = '36.134.80.150';
+      const items = [102, 103, 104].map((port) => ({ ...s7smart(ip), port }));
+      const r = await post(platforms[0], items);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.accepted, 3, JSON.stringify(r.body));
+      const db = platforms[0].ctx.store.db;
+      const services = await db.selectFrom('services').innerJoin('assets', 'assets.id', 'services.assetId').select('services.port').where('assets.ip', '=', ip).orderBy('services.port').execute();
+      assert.deepEqual(
+        services.map((s) => s.port),
+        [102, 103, 104],
+      );
+      const identities = await db.selectFrom('identities').innerJoin('assets', 'assets.id', 'identities.assetId').select('identities.firmware').where('assets.ip', '=', ip).execute();
+      assert.equal(identities.length, 3);
     });
 
     // Observations after their asset's stored last-seen time go in by plain INSERT, the rest by
@@ -87,7 +94,7 @@ for (const target of dialectTargets()) {
       const perDevice = (after.findings - before.findings) / 225;
       assert.ok(Number.isInteger(perDevice) && perDevice > 0, `findings ${after.findings - before.findings}`);
       // The counters each writer kept as it went agree with counting the rows again.
-      const overview = async () => (await client(platforms[0].url).get('/api/v1/stats/overview', admin)).body;
+      const overview = async () => (await client(platforms[0].url).get('/api/v1/stats/overview', admin())).body;
       const incremental = await overview();
       await recount(platforms[0].ctx.store);
       assert.deepEqual(await overview(), incremental);

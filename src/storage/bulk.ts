@@ -110,7 +110,7 @@ export async function bulkWriteAll(store: Store, trx: Transaction<Database>, wri
       const first = Object.values(w.rows[0]);
       if (inOrder && bindsInOrder(compiled, first) && (await copyWrite(trx, compiled.sql, w.rows, first.length))) store.writes += w.rows.length;
       else {
-        if (isPlainInsert(compiled.sql)) inOrder = false;
+        if (plainInsert(compiled.sql)) inOrder = false;
         rest.push(w);
       }
     }
@@ -191,16 +191,16 @@ async function copyWrite(trx: Transaction<Database>, text: string, rows: object[
   return true;
 }
 
-/** Whether the statement is a plain `insert into t (…) values (…)`, nothing after it. */
-function isPlainInsert(text: string): boolean {
+/** The parts of a plain `insert into t (…) values (…)`, nothing after it; null for any other statement. */
+function plainInsert(text: string): RegExpExecArray | null {
   const m = INSERT_ONE.exec(text);
-  return m !== null && m[0].length === text.length;
+  return m !== null && m[0].length === text.length ? m : null;
 }
 
 /** A one-row plain `insert into t (a, b) values ($1, $2)` as `copy t (a, b) from stdin`, or null. */
 function copyForm(text: string, n: number): string | null {
-  const m = INSERT_ONE.exec(text);
-  if (!m || !isPlainInsert(text)) return null;
+  const m = plainInsert(text);
+  if (!m) return null;
   const cols = m[2].split(', ');
   const params = m[3].split(', ');
   if (cols.length !== n || params.some((p, i) => p !== `$${i + 1}`) || cols.some((c) => !/^"[a-z0-9_]+"$/.test(c)) || !/^"[a-z0-9_]+"$/.test(m[1])) return null;

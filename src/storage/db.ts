@@ -107,10 +107,15 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         // Only the tables that changed by autovacuum's own measure (50 rows + 10% since their last
         // ANALYZE), not the whole database, which at 200,000 assets took ~6 s of server CPU each
         // minute of a load: static tables (advisories, regions) and tables grown by under a tenth wait.
+        // A full run also takes the tables a quick run sampled, changed since or not (one dropped
+        // since is no longer in the view).
+        const again = mode === 'full' ? [...sampled] : [];
         const stale = await sql<{ name: string }>`
-          SELECT format('%I.%I', schemaname, relname) AS name FROM pg_stat_user_tables
-          WHERE schemaname = current_schema() AND n_mod_since_analyze > 50 + 0.1 * n_live_tup`.execute(db);
-        const names = new Set(stale.rows.map((r) => r.name));
+          SELECT name FROM (
+            SELECT format('%I.%I', schemaname, relname) AS name, n_mod_since_analyze, n_live_tup FROM pg_stat_user_tables
+            WHERE schemaname = current_schema()) AS t
+          WHERE n_mod_since_analyze > 50 + 0.1 * n_live_tup OR name = ANY(${again}::text[])`.execute(db);
+        const names = stale.rows.map((r) => r.name);
         if (mode === 'quick') {
           // ANALYZE reads a sample of 300 x default_statistics_target rows (30,000 at the default
           // of 100), which at 1,000,000 assets is most pages of each table: 0.5-1.4 s of server
@@ -126,19 +131,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
           }
           return;
         }
-        for (const name of sampled) names.add(name);
-        for (const name of names) {
-          // A table sampled quickly may have been dropped or renamed since: it is forgotten.
-          if (sampled.has(name) && !stale.rows.some((r) => r.name === name)) {
-            const exists = await sql<{ t: string | null }>`SELECT to_regclass(${name})::text AS t`.execute(db);
-            if (exists.rows[0]?.t === null) {
-              sampled.delete(name);
-              continue;
-            }
-          }
-          await sql`ANALYZE ${sql.raw(name)}`.execute(db);
-          sampled.delete(name);
-        }
+        for (const name of names) await sql`ANALYZE ${sql.raw(name)}`.execute(db);
+        for (const name of again) sampled.delete(name);
       },
       close: () => db.destroy(),
     };

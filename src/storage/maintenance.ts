@@ -6,28 +6,25 @@ import type { Store } from './db.ts';
 /** Rows written since the last run that make PostgreSQL's run early: at least this many, and as many as had been written before it. */
 export const BURST_ROWS = 50_000;
 
-/** Interval runs in a row that may be quick: a load that never lets up still gets full statistics this often. */
+/** Runs in a row that may be quick: a load that never lets up still gets full statistics this often. */
 export const QUICK_RUNS = 10;
 
 export function startMaintenance(store: Store, intervalMs = 60_000, onError: (e: unknown) => void = () => {}, burstCheckMs = 2_000): { stop(): Promise<void> } {
   let seen = store.writes;
   let running: Promise<void> | null = null;
-  // Whether a quick run left statistics from the small sample, for a full run to replace.
-  let sampled = false;
-  // Interval runs since the last full one.
+  // Quick runs since the last full one: while any, statistics from the small sample await a full run.
   let quickRuns = 0;
   const run = (mode: 'quick' | 'full') => {
     seen = store.writes;
-    sampled = mode === 'quick';
+    quickRuns = mode === 'quick' ? quickRuns + 1 : 0;
     running = store.optimize(mode).catch(onError).finally(() => (running = null));
   };
   // While a load runs (BURST_ROWS or more written since the last run) a run is quick (db.ts),
-  // but every QUICK_RUNS-th in full; the first minute after a load, quiet or not, analyses in full.
+  // but after QUICK_RUNS - 1 in a row a full one; the first minute after a load, quiet or not,
+  // analyses in full.
   const timer = setInterval(() => {
-    if (running || (store.writes === seen && !sampled)) return;
-    const quick = store.writes - seen >= BURST_ROWS && quickRuns < QUICK_RUNS - 1;
-    quickRuns = quick ? quickRuns + 1 : 0;
-    run(quick ? 'quick' : 'full');
+    if (running || (store.writes === seen && quickRuns === 0)) return;
+    run(store.writes - seen >= BURST_ROWS && quickRuns < QUICK_RUNS - 1 ? 'quick' : 'full');
   }, intervalMs);
   timer.unref();
   // A bulk load into a store without statistics leaves PostgreSQL planning its reads blind until

@@ -4,7 +4,9 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlatform, type Platform, type StartOptions } from '../../src/main.ts';
-import type { DialectTarget } from './stores.ts';
+import { after, before } from 'node:test';
+import { client } from './api.ts';
+import { skipUnless, type DialectTarget } from './stores.ts';
 
 /** ICSA-20-196-06: Siemens SIMATIC S7-200 SMART below V2.5.1 (CVE-2020-7584); V2.3.0 is affected. */
 export const S7_200_SMART_ADVISORY = '2020/icsa-20-196-06.json';
@@ -32,6 +34,26 @@ export async function startWriters(target: DialectTarget): Promise<Platform[]> {
   const platforms = [await startOn(database)];
   if (target.name === 'postgres') platforms.push(await startOn(database));
   return platforms;
+}
+
+/**
+ * The writers of a describe block (startWriters), started before its tests with an admin's token
+ * and closed after them, its store cleaned up; `skip` is why its tests skip (PostgreSQL absent), or false.
+ */
+export async function useWriters(target: DialectTarget): Promise<{ skip: string | false; platforms: Platform[]; admin: () => string }> {
+  const skip = await skipUnless(target);
+  const platforms: Platform[] = [];
+  let token = '';
+  before(async () => {
+    if (skip) return;
+    platforms.push(...(await startWriters(target)));
+    token = await client(platforms[0].url).login('admin', ADMIN_PASSWORD);
+  });
+  after(async () => {
+    for (const p of platforms) await p.close();
+    if (!skip) await target.cleanup();
+  });
+  return { skip, platforms, admin: () => token };
 }
 
 function startOn(database: ReturnType<DialectTarget['options']>, opts: StartOptions = {}): Promise<Platform> {
