@@ -18,8 +18,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { loadRegionPack } from '../src/regions/index.ts';
+import { openStore } from '../src/storage/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
 const TOTAL = Number(args.assets);
 const CLIENTS = Number(args.clients);
 const BATCH = 1000;
+/** New devices whose rows the ceiling peer writes again (all of their rows are held in memory). */
+const CEILING_DEVICES = 100_000;
 const PG_ADMIN_URL = process.env.OTSCOPE_TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const PASSWORD = 'bench-admin-password';
 
@@ -252,6 +255,124 @@ async function rowsWritten(dialect: string, dataDir: string, dbUrl: string | nul
   return counts;
 }
 
+/** The spine's tables, parents first, each with the column naming the device (asset) a row belongs to. */
+const SPINE: [table: string, assetColumn: string][] = [
+  ['assets', 'id'],
+  ['services', 'asset_id'],
+  ['identities', 'asset_id'],
+  ['observations', 'asset_id'],
+  ['events', 'asset_id'],
+  ['findings', 'asset_id'],
+];
+
+/**
+ * The second peer, the ceiling: the rows the platform wrote for its first `devices` new devices,
+ * read back from its store and written again, batch by batch (1,000 devices' rows a transaction),
+ * into a fresh store with the platform's own schema and indexes, by the fastest way each database
+ * offers (COPY on PostgreSQL, from `clients` connections at once; prepared INSERTs on SQLite, whose
+ * one writer a second connection would only queue behind). No reads, no matching, no HTTP: what
+ * the database alone costs for those rows, so the new-device rate cannot exceed it on this machine.
+ * Returns new devices per second, on PostgreSQL the server's CPU per device, and where the time went.
+ */
+interface Ceiling {
+  rate: number;
+  serverCpuPerDevice: number | null;
+  /** Each table's share of the time spent writing (commits apart), in SPINE's order. */
+  shares: number[];
+}
+
+async function spineCeiling(dialect: string, dataDir: string, dbUrl: string | null, devices: number): Promise<Ceiling> {
+  const batchOf = new Map<string, number>();
+  const spent = SPINE.map(() => 0);
+  const shares = () => spent.map((ms) => ms / spent.reduce((a, b) => a + b));
+  // rows[batch][table]: the rows as COPY text (PostgreSQL) or as value arrays (SQLite).
+  if (dialect === 'sqlite') {
+    const source = new BetterSqlite3(join(dataDir, 'otscope.sqlite'), { readonly: true });
+    const ids = source.prepare('SELECT id FROM assets ORDER BY id LIMIT ?').pluck().all(devices) as string[];
+    ids.forEach((id, i) => batchOf.set(id, Math.floor(i / BATCH)));
+    const batches = Array.from({ length: Math.ceil(ids.length / BATCH) }, () => SPINE.map(() => [] as unknown[][]));
+    const widths: number[] = [];
+    SPINE.forEach(([table, column], t) => {
+      const read = source.prepare(`SELECT * FROM ${table} WHERE ${column} IN (SELECT id FROM assets ORDER BY id LIMIT ?)`).raw();
+      const at = read.columns().findIndex((c) => c.name === column);
+      widths.push(read.columns().length);
+      for (const row of read.iterate(devices) as Iterable<unknown[]>) batches[batchOf.get(row[at] as string)!][t].push(row);
+    });
+    source.close();
+    const dir = mkdtempSync(join(tmpdir(), 'otscope-bench-ceiling-'));
+    const store = await openStore({ databaseUrl: null, dataDir: dir });
+    try {
+      const prepare = store.sqlite!.prepare;
+      const inserts = SPINE.map(([table], t) => prepare(`INSERT INTO ${table} VALUES (${Array(widths[t]).fill('?').join(', ')})`));
+      const [begin, commit] = [prepare('BEGIN'), prepare('COMMIT')];
+      const t0 = performance.now();
+      for (const batch of batches) {
+        begin.run();
+        batch.forEach((rows, t) => {
+          const t1 = performance.now();
+          for (const row of rows) inserts[t].run(row);
+          spent[t] += performance.now() - t1;
+        });
+        commit.run();
+      }
+      return { rate: ids.length / ((performance.now() - t0) / 1000), serverCpuPerDevice: null, shares: shares() };
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const source = new pg.Client({ connectionString: dbUrl! });
+  await source.connect();
+  const schema = 'spine_ceiling';
+  const clients: pg.Client[] = [];
+  try {
+    const ids = (await source.query<{ id: string }>('SELECT id FROM assets ORDER BY id LIMIT $1', [devices])).rows.map((r) => r.id);
+    ids.forEach((id, i) => batchOf.set(id, Math.floor(i / BATCH)));
+    const batches = Array.from({ length: Math.ceil(ids.length / BATCH) }, () => SPINE.map(() => [] as string[]));
+    for (const [t, [table, column]] of SPINE.entries()) {
+      const at = (await source.query(`SELECT * FROM ${table} LIMIT 0`)).fields.findIndex((f) => f.name === column);
+      const chunks: Buffer[] = [];
+      await pipeline(source.query(copyTo(`COPY (SELECT * FROM ${table} WHERE ${column} IN (SELECT id FROM assets ORDER BY id LIMIT ${devices})) TO STDOUT`)), async (rows: AsyncIterable<Buffer>) => {
+        for await (const chunk of rows) chunks.push(chunk);
+      });
+      for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
+        if (line) batches[batchOf.get(line.split('\t', at + 1)[at])!][t].push(line);
+      }
+    }
+    // A fresh schema in the same database, made by the platform's migrations.
+    const store = await openStore({ databaseUrl: dbUrl, dataDir: tmpdir(), pgSchema: schema });
+    await store.close();
+    for (let i = 0; i < CLIENTS; i++) {
+      const client = new pg.Client({ connectionString: dbUrl!, options: `-c search_path=${schema}` });
+      await client.connect();
+      clients.push(client);
+    }
+    let next = 0;
+    const server0 = serverCpuSeconds();
+    const t0 = performance.now();
+    await Promise.all(
+      clients.map(async (client) => {
+        for (let b = next++; b < batches.length; b = next++) {
+          await client.query('BEGIN');
+          for (const [t, [table]] of SPINE.entries()) {
+            const t1 = performance.now();
+            if (batches[b][t].length) await pipeline(Readable.from([batches[b][t].join('\n') + '\n']), client.query(copyFrom(`COPY ${table} FROM STDIN`)));
+            spent[t] += performance.now() - t1;
+          }
+          await client.query('COMMIT');
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const server1 = serverCpuSeconds();
+    return { rate: ids.length / seconds, serverCpuPerDevice: server0 === null || server1 === null ? null : (server1 - server0) / ids.length, shares: shares() };
+  } finally {
+    for (const client of clients) await client.end();
+    await source.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await source.end();
+  }
+}
+
 async function runDialect(dialect: string): Promise<void> {
   const kept = args.keep || args.reuse;
   const dataDir = kept ? join(tmpdir(), `otscope-bench-kept-${dialect}`) : mkdtempSync(join(tmpdir(), 'otscope-bench-'));
@@ -323,6 +444,7 @@ async function runDialect(dialect: string): Promise<void> {
     const rescanCount = Math.min(TOTAL, 100_000);
     const cold = args.reuse ? null : await ingest(0, TOTAL);
     const written = cold ? await rowsWritten(dialect, dataDir, dbUrl) : null;
+    const ceiling = cold ? await spineCeiling(dialect, dataDir, dbUrl, Math.min(TOTAL, CEILING_DEVICES)) : null;
     const warm = args.reuse ? null : await ingest(1, rescanCount);
 
     const cities = pack.children(pack.province.code).map((c) => c.code);
@@ -352,6 +474,12 @@ async function runDialect(dialect: string): Promise<void> {
         const perDevice = [...written].reduce((n, [, rows]) => n + rows, 0) / TOTAL;
         const parts = [...written].map(([table, rows]) => `${table} ${(rows / TOTAL).toFixed(1)}`).join(', ');
         console.log(`  rows per new device:    ${perDevice.toFixed(1)} (${parts}); at the peer's raw rate that alone allows ${Math.round(raw / perDevice).toLocaleString('en')} new devices/s`);
+      }
+      if (ceiling) {
+        const server = ceiling.serverCpuPerDevice === null ? '' : `; database server CPU ${(ceiling.serverCpuPerDevice * 1e6).toFixed(0)} µs/device`;
+        const how = dialect === 'sqlite' ? 'prepared INSERTs' : `COPY from ${CLIENTS} connections`;
+        console.log(`  peer: the spine's rows alone: ${Math.round(ceiling.rate).toLocaleString('en')} new devices/s  (the rows of the first ${Math.min(TOTAL, CEILING_DEVICES).toLocaleString('en')} new devices, by ${how}, into the platform's schema and indexes${server}) → otscope/ceiling ratio ${(cold.rate / ceiling.rate).toFixed(2)}`);
+        console.log(`    time by table:        ${SPINE.map(([table], t) => `${table} ${Math.round(ceiling.shares[t] * 100)}%`).join(', ')}`);
       }
     }
     console.log(`  overview:               p50 ${ov.p50.toFixed(1)} ms  p95 ${ov.p95.toFixed(1)} ms  (target p95 ≤ 100 ms)`);
