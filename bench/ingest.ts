@@ -1,8 +1,11 @@
 // npm run bench:ingest — observations per second through POST /api/v1/observations (batches of
 // 1,000) into SQLite and PostgreSQL, then overview and filtered-asset-page latency with the
-// assets loaded (asset pages walked by cursor as the dashboard does, and by page number for comparison). The peer in the same run is the database itself: the same rows bulk-inserted
-// straight into a bare table (better-sqlite3 prepared statement / PostgreSQL COPY, the platform's
-// own ways of writing new rows), so the ratio says what the platform's spine costs over raw storage.
+// assets loaded (asset pages walked by cursor as the dashboard does, and by page number for
+// comparison). The peers in the same run are the database itself: the same observations
+// bulk-inserted straight into a bare table (better-sqlite3 prepared statement / PostgreSQL COPY,
+// the platform's own ways of writing new rows), so the ratio says what the platform's spine costs
+// over raw storage; and the ceiling, the rows the platform wrote for its new devices written again
+// into its own schema and indexes, which bounds the new-device rate (spineCeiling).
 //
 //   npm run bench:ingest -- [--assets 1000000] [--dialects sqlite,postgres] [--clients 2] [--keep | --reuse] [--cpu-prof DIR]
 //
@@ -265,15 +268,6 @@ const SPINE: [table: string, assetColumn: string][] = [
   ['findings', 'asset_id'],
 ];
 
-/**
- * The second peer, the ceiling: the rows the platform wrote for its first `devices` new devices,
- * read back from its store and written again, batch by batch (1,000 devices' rows a transaction),
- * into a fresh store with the platform's own schema and indexes, by the fastest way each database
- * offers (COPY on PostgreSQL, from `clients` connections at once; prepared INSERTs on SQLite, whose
- * one writer a second connection would only queue behind). No reads, no matching, no HTTP: what
- * the database alone costs for those rows, so the new-device rate cannot exceed it on this machine.
- * Returns new devices per second, on PostgreSQL the server's CPU per device, and where the time went.
- */
 interface Ceiling {
   rate: number;
   serverCpuPerDevice: number | null;
@@ -281,11 +275,20 @@ interface Ceiling {
   shares: number[];
 }
 
+/**
+ * The second peer, the ceiling: the rows the platform wrote for its first `devices` new devices,
+ * read back from its store and written again, batch by batch (1,000 devices' rows a transaction),
+ * into a fresh store with the platform's own schema and indexes, by the fastest way each database
+ * offers (COPY on PostgreSQL, from CLIENTS connections at once; prepared INSERTs on SQLite, whose
+ * one writer a second connection would only queue behind). No reads, no matching, no HTTP: what
+ * the database alone costs for those rows, so the new-device rate cannot exceed it on this machine.
+ * Returns new devices per second, on PostgreSQL the server's CPU per device, and where the time went.
+ */
 async function spineCeiling(dialect: string, dataDir: string, dbUrl: string | null, devices: number): Promise<Ceiling> {
   const batchOf = new Map<string, number>();
   const spent = SPINE.map(() => 0);
   const shares = () => spent.map((ms) => ms / spent.reduce((a, b) => a + b));
-  // rows[batch][table]: the rows as COPY text (PostgreSQL) or as value arrays (SQLite).
+  // batches[batch][table]: the rows as value arrays (SQLite) or as COPY text lines (PostgreSQL).
   if (dialect === 'sqlite') {
     const source = new BetterSqlite3(join(dataDir, 'otscope.sqlite'), { readonly: true });
     const ids = source.prepare('SELECT id FROM assets ORDER BY id LIMIT ?').pluck().all(devices) as string[];
