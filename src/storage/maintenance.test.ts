@@ -1,5 +1,6 @@
 // Maintenance on PostgreSQL analyses the tables a bulk load changed, and leaves alone those it did
-// not (a database-wide ANALYZE every minute cost seconds of server CPU on a loaded store).
+// not (a database-wide ANALYZE every minute cost seconds of server CPU on a loaded store); a full
+// run vacuums those past autovacuum's thresholds.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
@@ -75,6 +76,20 @@ describe('store.optimize on postgres', async () => {
     let at = await analysed();
     for (let i = 0; i < 100 && at === null; i++) at = (await new Promise((r) => setTimeout(r, 100)), await analysed());
     assert.notEqual(at, null, 'the table loaded after was analysed');
+  });
+
+  test('a full run vacuums a table loaded past autovacuum\'s insert threshold, so that its pages are all-visible; a quick run does not', { skip }, async () => {
+    const s = (store ??= await openStore(options));
+    const db = s.db;
+    await loaded(db, 'vacuumed', 20000);
+    const pages = async () =>
+      (await sql<{ pages: number; visible: number }>`SELECT relpages AS pages, relallvisible AS visible FROM pg_class WHERE oid = ${`${schema}.vacuumed`}::regclass`.execute(db)).rows[0];
+    await s.optimize('quick');
+    assert.equal((await pages()).visible, 0, 'a quick run only analyses');
+    await s.optimize('full');
+    const after = await pages();
+    assert.ok(after.pages > 0);
+    assert.equal(after.visible, after.pages, 'every page all-visible after the full run');
   });
 
   test('a burst of writes runs it before the minute is up: once BURST_ROWS and as many as before are written', { skip }, async () => {
