@@ -32,9 +32,10 @@ export interface Store {
    * PostgreSQL (autovacuum lags behind a bulk load, and with a table it still thinks empty the
    * planner sorts a quarter of a million assets for one page); PRAGMA optimize on SQLite.
    * `quick` (PostgreSQL, while a bulk load runs): statistics from a tenth of the sample; the next
-   * full run analyses those tables again with the whole sample, whether or not they changed since.
+   * full run analyses those tables again with the whole sample, whether or not they changed since,
+   * and vacuums the tables autovacuum would. Once `signal` aborts, stops before the next table.
    */
-  optimize(mode?: 'quick' | 'full'): Promise<void>;
+  optimize(mode?: 'quick' | 'full', signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,44 +104,48 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       // 0x6f7473 = 'ots': one application-wide key for the writer lock.
       lockWriters: async (trx) => void (await sql`SELECT pg_advisory_xact_lock(${0x6f7473})`.execute(trx)),
       writes: 0,
-      optimize: async (mode = 'full') => {
+      optimize: async (mode = 'full', signal) => {
         // Only the tables that changed by autovacuum's own measure (50 rows + 10% since their last
         // ANALYZE), not the whole database, which at 200,000 assets took ~6 s of server CPU each
         // minute of a load: static tables (advisories, regions) and tables grown by under a tenth wait.
         // A full run also takes the tables a quick run sampled, changed since or not (one dropped
         // since is no longer in the view), and vacuums those past autovacuum's own vacuum thresholds
-        // (dead rows or rows inserted since the last VACUUM: 50 or 1,000, plus a fifth of the table),
-        // as autovacuum would where the server runs it. A loaded table never vacuumed has no page
-        // marked all-visible, so every index-only read still visits the table for each row: at
-        // 1,000,000 assets on a server without autovacuum, the last tenth of a region's modbus
-        // assets by page number took ~790 ms at the median, ~500 ms once vacuumed (BENCHMARKS.md).
+        // (dead rows or rows inserted since the last VACUUM: 50 or 1,000, plus a fifth of the table;
+        // n_ins_since_vacuum needs PostgreSQL 13), as autovacuum would where the server runs it. A
+        // loaded table never vacuumed has no page marked all-visible, so every index-only read still
+        // visits the table for each row: at 1,000,000 assets on a server without autovacuum, the
+        // last tenth of a region's modbus assets by page number took ~790 ms at the median, ~500 ms
+        // once vacuumed (BENCHMARKS.md).
         const full = mode === 'full';
         const again = full ? [...sampled] : [];
-        const stale = await sql<{ name: string; vacuum: boolean }>`
-          SELECT name, vacuum FROM (
+        const stale = await sql<{ name: string; analyse: boolean; vacuum: boolean }>`
+          SELECT name, changed OR name = ANY(${again}::text[]) AS analyse, vacuum FROM (
             SELECT format('%I.%I', schemaname, relname) AS name, n_mod_since_analyze > 50 + 0.1 * n_live_tup AS changed,
               ${full} AND (n_dead_tup > 50 + 0.2 * n_live_tup OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup) AS vacuum
             FROM pg_stat_user_tables WHERE schemaname = current_schema()) AS t
           WHERE changed OR vacuum OR name = ANY(${again}::text[])`.execute(db);
-        if (!full) {
-          // ANALYZE reads a sample of 300 x default_statistics_target rows (30,000 at the default
-          // of 100), which at 1,000,000 assets is most pages of each table: 0.5-1.4 s of server
-          // CPU a table, six tables a run, several runs a load. At 10, 3,000 rows: 30-50 ms a
-          // table, and still the row counts and the few values a filter column holds (cities,
-          // protocols, vendors) that the planner needs to choose an index (measured here).
-          for (const { name } of stale.rows) {
+        for (const { name, analyse, vacuum } of stale.rows) {
+          if (signal?.aborted) return;
+          if (!full) {
+            // ANALYZE reads a sample of 300 x default_statistics_target rows (30,000 at the default
+            // of 100), which at 1,000,000 assets is most pages of each table: 0.5-1.4 s of server
+            // CPU a table, six tables a run, several runs a load. At 10, 3,000 rows: 30-50 ms a
+            // table, and still the row counts and the few values a filter column holds (cities,
+            // protocols, vendors) that the planner needs to choose an index (measured here).
             await db.transaction().execute(async (trx) => {
               await sql`SET LOCAL default_statistics_target = 10`.execute(trx);
               await sql`ANALYZE ${sql.raw(name)}`.execute(trx);
             });
             sampled.add(name);
+            continue;
           }
-          return;
+          // VACUUM runs outside a transaction (so on a pooled connection of its own), with ANALYZE
+          // in the same pass where the statistics are due too; a table another process is
+          // vacuuming is skipped rather than waited for.
+          const command = vacuum ? (analyse ? 'VACUUM (ANALYZE, SKIP_LOCKED)' : 'VACUUM (SKIP_LOCKED)') : 'ANALYZE';
+          await sql`${sql.raw(command)} ${sql.raw(name)}`.execute(db);
+          sampled.delete(name);
         }
-        // VACUUM runs outside a transaction (so on a pooled connection of its own), and with
-        // ANALYZE in the same pass over the table.
-        for (const { name, vacuum } of stale.rows) await sql`${sql.raw(vacuum ? 'VACUUM (ANALYZE)' : 'ANALYZE')} ${sql.raw(name)}`.execute(db);
-        for (const name of again) sampled.delete(name);
       },
       close: () => db.destroy(),
     };

@@ -78,18 +78,25 @@ describe('store.optimize on postgres', async () => {
     assert.notEqual(at, null, 'the table loaded after was analysed');
   });
 
-  test('a full run vacuums a table loaded past autovacuum\'s insert threshold, so that its pages are all-visible; a quick run does not', { skip }, async () => {
+  test('a full run vacuums the tables loaded past autovacuum\'s insert threshold, so that their pages are all-visible, and no other; a quick run does not', { skip }, async () => {
     const s = (store ??= await openStore(options));
     const db = s.db;
     await loaded(db, 'vacuumed', 20000);
-    const pages = async () =>
-      (await sql<{ pages: number; visible: number }>`SELECT relpages AS pages, relallvisible AS visible FROM pg_class WHERE oid = ${`${schema}.vacuumed`}::regclass`.execute(db)).rows[0];
+    // 500 rows: analysed (past 50 + 10%), not vacuumed (under 1,000 + 20%).
+    await loaded(db, 'analysed_only', 500);
+    const pages = async (table: string) =>
+      (await sql<{ pages: number; visible: number }>`SELECT relpages AS pages, relallvisible AS visible FROM pg_class WHERE oid = ${`${schema}.${table}`}::regclass`.execute(db)).rows[0];
     await s.optimize('quick');
-    assert.equal((await pages()).visible, 0, 'a quick run only analyses');
+    assert.equal((await pages('vacuumed')).visible, 0, 'a quick run only analyses');
+    await s.optimize('full', AbortSignal.abort());
+    assert.equal((await pages('vacuumed')).visible, 0, 'a run told to stop does nothing more');
     await s.optimize('full');
-    const after = await pages();
-    assert.ok(after.pages > 0);
-    assert.equal(after.visible, after.pages, 'every page all-visible after the full run');
+    const vacuumed = await pages('vacuumed');
+    assert.ok(vacuumed.pages > 0);
+    assert.equal(vacuumed.visible, vacuumed.pages, 'every page all-visible after the full run');
+    const analysed = await pages('analysed_only');
+    assert.ok(analysed.pages > 0, 'analysed: its page count is known');
+    assert.equal(analysed.visible, 0, 'but not vacuumed');
   });
 
   test('a burst of writes runs it before the minute is up: once BURST_ROWS and as many as before are written', { skip }, async () => {
