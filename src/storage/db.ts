@@ -82,7 +82,10 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: 10,
-      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      // No JIT compilation: the platform's statements are short, but a page by number that steps
+      // over ten thousand assets is estimated above jit_above_cost, and compiling it cost more
+      // than it saved: 176-184 ms with JIT, 104-108 ms without, at 1,000,000 assets (psql \timing).
+      options: ['-c jit=off', ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
     });
     pool.on('connect', acceptCopyIn);
     if (schema) {
