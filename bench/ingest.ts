@@ -194,6 +194,11 @@ async function timeFullWalk(url: string, token: string, path: string): Promise<{
   return { pages: latency(times), lastTenth: latency(times.slice(Math.floor(times.length * 0.9))) };
 }
 
+/** Runs `statement` (COPY … FROM STDIN) with `lines`, rows in COPY's text form separated by newlines. */
+async function copyIn(client: pg.Client, statement: string, lines: string): Promise<void> {
+  await pipeline(Readable.from([lines + '\n']), client.query(copyFrom(statement)));
+}
+
 /** The peer: the same observation rows bulk-inserted into a bare table, no platform in between. */
 async function rawInsertRate(dialect: string, dbUrl: string | null, n: number): Promise<number> {
   const rows = Array.from({ length: n }, (_, i) => observation(i));
@@ -226,7 +231,7 @@ async function rawInsertRate(dialect: string, dbUrl: string | null, n: number): 
       .map((r) => [r.ip, r.port, r.transport, r.protocol, r.observedAt, r.source, JSON.stringify(r.identity).replace(/\\/g, '\\\\')].join('\t'))
       .join('\n');
     await client.query('BEGIN');
-    await pipeline(Readable.from([text + '\n']), client.query(copyFrom('COPY obs FROM STDIN')));
+    await copyIn(client, 'COPY obs FROM STDIN', text);
     await client.query('COMMIT');
   }
   const rate = n / ((performance.now() - t) / 1000);
@@ -370,7 +375,7 @@ async function spineCeiling(dialect: string, dataDir: string, dbUrl: string | nu
             await client.query('BEGIN');
             for (const [t, [table]] of SPINE.entries()) {
               const t1 = performance.now();
-              if (batches[b][t].length) await pipeline(Readable.from([batches[b][t].join('\n') + '\n']), client.query(copyFrom(`COPY ${table} FROM STDIN`)));
+              if (batches[b][t].length) await copyIn(client, `COPY ${table} FROM STDIN`, batches[b][t].join('\n'));
               spent[t] += performance.now() - t1;
             }
             await client.query('COMMIT');

@@ -9,7 +9,7 @@ import type { Platform } from '../src/main.ts';
 import type { Actor } from '../src/model/index.ts';
 import { ingestObservations, listAssets, type AssetQuery, type AssetView } from '../src/services/index.ts';
 import type { CursorPage } from '../src/services/paging.ts';
-import { dialectTargets, skipUnless } from './support/stores.ts';
+import { dialectTargets, skipUnless, type DialectTarget } from './support/stores.ts';
 import { s7smart, startTestPlatform } from './support/platform.ts';
 
 const PROTOCOLS = [
@@ -26,37 +26,47 @@ function observation(ip: string, i: number, observedAt = '2026-11-01T08:00:00.00
   return { ...s7smart(ip, 'V2.3.0', observedAt), protocol, port, transport: protocol === 'bacnet' ? 'udp' : 'tcp' };
 }
 
+/** Every page from the first, following nextCursor (`between` runs before each next page is read). */
+async function walk(list: (q: AssetQuery) => Promise<CursorPage<AssetView>>, q: AssetQuery, between?: (page: number) => Promise<void>): Promise<CursorPage<AssetView>[]> {
+  const pages = [await list(q)];
+  while (pages.at(-1)!.nextCursor) {
+    await between?.(pages.length);
+    pages.push(await list({ ...q, cursor: pages.at(-1)!.nextCursor! }));
+    assert.ok(pages.length <= pages[0].total + 5, 'the walk does not end');
+  }
+  return pages;
+}
+
+/**
+ * A platform on `target` for the describe block: started before its tests with the observations
+ * `load` gives ingested, closed and its store cleaned up after them. `list` lists its assets as the
+ * province admin.
+ */
+function useLoadedPlatform(target: DialectTarget, skip: string | false, load: (platform: Platform) => unknown[]) {
+  const state = {} as { platform: Platform; actor: Actor; list: (q: AssetQuery) => Promise<CursorPage<AssetView>> };
+  state.list = (q) => listAssets(state.platform.ctx, state.actor, q);
+  before(async () => {
+    if (skip) return;
+    state.platform = await startTestPlatform(target);
+    state.actor = { userId: 'test', username: 'test', role: 'province-admin', regionCode: state.platform.ctx.regions.province.code, enterpriseId: null };
+    const items = load(state.platform);
+    const r = await ingestObservations(state.platform.ctx, state.actor, items);
+    assert.equal(r.accepted, items.length, JSON.stringify(r.rejected));
+  });
+  after(async () => {
+    if (skip) return;
+    await state.platform.close();
+    await target.cleanup();
+  });
+  return state;
+}
+
 for (const target of dialectTargets()) {
   describe(`asset keyset paging on ${target.name}`, async () => {
     const skip = await skipUnless(target);
-    let platform: Platform;
-    let actor: Actor;
-    const list = (q: AssetQuery) => listAssets(platform.ctx, actor, q);
-
-    /** Every page from the first, following nextCursor. */
-    async function walk(q: AssetQuery, between?: (page: number) => Promise<void>): Promise<CursorPage<AssetView>[]> {
-      const pages = [await list(q)];
-      while (pages.at(-1)!.nextCursor) {
-        await between?.(pages.length);
-        pages.push(await list({ ...q, cursor: pages.at(-1)!.nextCursor! }));
-        assert.ok(pages.length <= ADDRESSES.length + 5, 'the walk does not end');
-      }
-      return pages;
-    }
+    const loaded = useLoadedPlatform(target, skip, () => ADDRESSES.map((ip, i) => observation(ip, i)));
+    const { list } = loaded;
     const ids = (pages: CursorPage<AssetView>[]) => pages.flatMap((p) => p.items.map((a) => a.id));
-
-    before(async () => {
-      if (skip) return;
-      platform = await startTestPlatform(target);
-      actor = { userId: 'test', username: 'test', role: 'province-admin', regionCode: platform.ctx.regions.province.code, enterpriseId: null };
-      const r = await ingestObservations(platform.ctx, actor, ADDRESSES.map((ip, i) => observation(ip, i)));
-      assert.equal(r.accepted, ADDRESSES.length, JSON.stringify(r.rejected));
-    });
-    after(async () => {
-      if (skip) return;
-      await platform.close();
-      await target.cleanup();
-    });
 
     test('a cursor walk lists every asset once, in address order, forwards and backwards', { skip }, async () => {
       const all = await list({ pageSize: 500 });
@@ -65,7 +75,7 @@ for (const target of dialectTargets()) {
       const keys = all.items.map((a) => a.ip.split('.').map(Number));
       for (let i = 1; i < keys.length; i++) assert.ok(keys[i - 1][2] * 256 + keys[i - 1][3] < keys[i][2] * 256 + keys[i][3], `${all.items[i - 1].ip} before ${all.items[i].ip}`);
       for (const pageSize of [1, 3, 7]) {
-        const pages = await walk({ pageSize });
+        const pages = await walk(list, { pageSize });
         assert.deepEqual(ids(pages), all.items.map((a) => a.id), `pageSize ${pageSize}`);
         assert.equal(pages[0].prevCursor, null);
         for (const p of pages) assert.equal(p.total, ADDRESSES.length);
@@ -93,7 +103,7 @@ for (const target of dialectTargets()) {
       for (const q of [{ region: '360100', protocol: 'modbus' }, { vendor: 'Siemens', protocol: 'bacnet' }, { q: 'SMART' }]) {
         const all = await list({ ...q, pageSize: 500 });
         assert.ok(all.items.length > 2, JSON.stringify(q));
-        const pages = await walk({ ...q, pageSize: 2 });
+        const pages = await walk(list, { ...q, pageSize: 2 });
         assert.deepEqual(ids(pages), all.items.map((a) => a.id), JSON.stringify(q));
         for (const p of pages) assert.equal(p.total, all.items.length, `${JSON.stringify(q)} total`);
         await assert.rejects(list({ pageSize: 2, cursor: pages[0].nextCursor! }), { code: 'INVALID_CURSOR' }, 'the same cursor without its filters');
@@ -104,11 +114,11 @@ for (const target of dialectTargets()) {
       const before = (await list({ pageSize: 500 })).items;
       const added = ['36.134.81.252', '36.134.80.1']; // one past the walk's position, one before it
       assert.ok(added.every((ip) => !ADDRESSES.includes(ip)));
-      const pages = await walk({ pageSize: 4 }, async (n) => {
+      const pages = await walk(list, { pageSize: 4 }, async (n) => {
         if (n !== 3) return;
         // Every asset seen again a day later, and two new ones.
         const later = '2026-11-02T08:00:00.000Z';
-        const r = await ingestObservations(platform.ctx, actor, [...ADDRESSES.map((ip, i) => observation(ip, i, later)), ...added.map((ip, i) => observation(ip, i, later))]);
+        const r = await ingestObservations(loaded.platform.ctx, loaded.actor, [...ADDRESSES.map((ip, i) => observation(ip, i, later)), ...added.map((ip, i) => observation(ip, i, later))]);
         assert.equal(r.accepted, ADDRESSES.length + added.length, JSON.stringify(r.rejected));
       });
       const seen = pages.flatMap((p) => p.items.map((a) => a.ip));
@@ -122,14 +132,14 @@ for (const target of dialectTargets()) {
       // 1.2.3.4 and ::ffff:1.2.3.4 have the same ip_key (src/net/ip.ts); ids break the tie. Two
       // more rows at one asset's address, one with an id before every generated id, one after.
       const { id } = (await list({ pageSize: 1, page: 5 })).items[0];
-      const row = await platform.ctx.store.db.selectFrom('assets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      await platform.ctx.store.db.insertInto('assets').values({ ...row, id: '0'.repeat(26), ip: `::ffff:${row.ip}` }).execute();
-      await platform.ctx.store.db.insertInto('assets').values({ ...row, id: 'Z'.repeat(26), ip: `0:0:0:0:0:ffff:${row.ip}` }).execute();
+      const row = await loaded.platform.ctx.store.db.selectFrom('assets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      await loaded.platform.ctx.store.db.insertInto('assets').values({ ...row, id: '0'.repeat(26), ip: `::ffff:${row.ip}` }).execute();
+      await loaded.platform.ctx.store.db.insertInto('assets').values({ ...row, id: 'Z'.repeat(26), ip: `0:0:0:0:0:ffff:${row.ip}` }).execute();
       const all = (await list({ pageSize: 500 })).items;
       const tied = all.filter((a) => a.ip.endsWith(row.ip));
       assert.deepEqual(tied.map((a) => a.id), ['0'.repeat(26), row.id, 'Z'.repeat(26)], 'the asset and its two other spellings, by id');
       for (const pageSize of [1, 2]) {
-        const pages = await walk({ pageSize });
+        const pages = await walk(list, { pageSize });
         assert.deepEqual(ids(pages), all.map((a) => a.id), `pageSize ${pageSize}`);
       }
     });
@@ -145,31 +155,17 @@ for (const target of dialectTargets()) {
 for (const target of dialectTargets()) {
   describe(`numbered asset pages on ${target.name}`, async () => {
     const skip = await skipUnless(target);
-    let platform: Platform;
-    let actor: Actor;
-    const list = (q: AssetQuery) => listAssets(platform.ctx, actor, q);
-
-    before(async () => {
-      if (skip) return;
-      platform = await startTestPlatform(target);
-      actor = { userId: 'test', username: 'test', role: 'province-admin', regionCode: platform.ctx.regions.province.code, enterpriseId: null };
+    const { list } = useLoadedPlatform(target, skip, (platform) => {
       // Past 南昌's 512 addresses the pack's next ranges lie in the province's other cities.
       const elsewhere = Array.from({ length: 160 }, (_, i) => platform.ctx.regions.publicAddress(512 + i * 3));
       assert.ok(elsewhere.every((ip) => { const at = platform.ctx.regions.locate(ip); return at?.provinceCode === '360000' && at.cityCode !== '360100'; }));
-      const r = await ingestObservations(platform.ctx, actor, [...ADDRESSES, ...elsewhere].map((ip, i) => observation(ip, i)));
-      assert.equal(r.accepted, ADDRESSES.length + elsewhere.length, JSON.stringify(r.rejected));
-    });
-    after(async () => {
-      if (skip) return;
-      await platform.close();
-      await target.cleanup();
+      return [...ADDRESSES, ...elsewhere].map((ip, i) => observation(ip, i));
     });
 
     test('page n by number is page n of the cursor walk, past the end an empty page', { skip }, async () => {
       for (const q of [{ region: '360100', protocol: 'modbus' }, { protocol: 'bacnet' }, { region: '360100' }, { vendor: 'Siemens' }, {}]) {
         for (const pageSize of [2, 7]) {
-          const pages = [await list({ ...q, pageSize })];
-          while (pages.at(-1)!.nextCursor) pages.push(await list({ ...q, pageSize, cursor: pages.at(-1)!.nextCursor! }));
+          const pages = await walk(list, { ...q, pageSize });
           assert.ok(pages.length >= 2, JSON.stringify(q));
           for (let n = 1; n <= pages.length + 1; n++) {
             const expected = pages[n - 1] ?? { items: [], total: pages[0].total, nextCursor: null, prevCursor: null };
